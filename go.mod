@@ -1,0 +1,3 @@
+module github.com/cosflow/cosflow
+
+go 1.26.8
