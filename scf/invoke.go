@@ -1,0 +1,106 @@
+package scf
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+)
+
+// Handler handles one event. payload is the event JSON exactly as the
+// platform delivered it; the returned value is sent back JSON-encoded. ctx
+// carries the call's deadline and its [InvocationContext].
+type Handler func(ctx context.Context, payload json.RawMessage) (any, error)
+
+// rpcFunction is the net/rpc receiver registered as "Function". Its method
+// set is exactly the protocol's: net/rpc exposes every exported method of
+// the right shape.
+type rpcFunction struct {
+	handler Handler
+}
+
+// Ping answers the platform's readiness probe.
+func (f *rpcFunction) Ping(_ *PingRequest, _ *PingResponse) error {
+	return nil
+}
+
+// Invoke runs the handler for one event. Every failure, including a panic,
+// is reported inside the response; the RPC itself only fails if the
+// connection does, so one bad event cannot take the process down.
+func (f *rpcFunction) Invoke(req *InvokeRequest, resp *InvokeResponse) error {
+	*resp = invoke(context.Background(), f.handler, req)
+	return nil
+}
+
+// invoke turns one request into one response: deadline, environment,
+// InvocationContext, handler call, result encoding.
+func invoke(parent context.Context, h Handler, req *InvokeRequest) InvokeResponse {
+	ctx := parent
+	if deadline, ok := deadlineOf(req.Deadline); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+
+	env, err := decodeEnvironment(req.Environment)
+	if err == nil {
+		err = applyEnvironment(env)
+	}
+	if err != nil {
+		return InvokeResponse{Error: errorResponse(err)}
+	}
+
+	ctx = NewContext(ctx, invocationContextOf(req))
+	result, herr, perr := callHandler(ctx, h, req.Payload)
+	if perr != nil {
+		return InvokeResponse{Error: perr}
+	}
+	if herr != nil {
+		return InvokeResponse{Error: errorResponse(herr)}
+	}
+
+	payload, err := json.Marshal(result)
+	if err != nil {
+		return InvokeResponse{Error: &InvokeResponse_Error{
+			Message: fmt.Sprintf("scf: encode handler result as JSON: %v", err),
+			Type:    errorType(rootCause(err)),
+		}}
+	}
+	return InvokeResponse{Payload: payload}
+}
+
+// callHandler runs h, turning a panic into a response error (perr) carrying
+// the panic's stack. It must stay a separate, non-inlined function: its name
+// marks where the reported stack trace ends.
+func callHandler(ctx context.Context, h Handler, payload []byte) (result any, err error, perr *InvokeResponse_Error) {
+	defer func() {
+		if v := recover(); v != nil {
+			perr = panicResponse(v, panicFrames(callHandlerName))
+		}
+	}()
+	result, err = h(ctx, json.RawMessage(payload))
+	return result, err, nil
+}
+
+// callHandlerName is callHandler's symbol name, computed rather than spelled
+// out so it survives a rename of the module or package. It is set in init
+// because callHandler itself refers to it.
+var callHandlerName string
+
+func init() {
+	callHandlerName = runtime.FuncForPC(reflect.ValueOf(callHandler).Pointer()).Name()
+}
+
+// rootCause unwraps err down to the error that says what went wrong, so a
+// wrapped json.UnsupportedTypeError is named as such.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
