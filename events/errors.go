@@ -1,0 +1,95 @@
+package events
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Problem classifies a DecodeError so callers can branch without parsing
+// error strings.
+type Problem int
+
+const (
+	// ProblemMalformedJSON: the payload is not valid JSON.
+	ProblemMalformedJSON Problem = iota + 1
+	// ProblemUnrecognised: valid JSON, but not any trigger payload we know.
+	ProblemUnrecognised
+	// ProblemMissingField: a required field is absent or empty.
+	ProblemMissingField
+	// ProblemInvalidField: a field is present but its value is unusable.
+	ProblemInvalidField
+)
+
+// String names the problem.
+func (p Problem) String() string {
+	switch p {
+	case ProblemMalformedJSON:
+		return "malformed JSON"
+	case ProblemUnrecognised:
+		return "unrecognised event"
+	case ProblemMissingField:
+		return "missing field"
+	case ProblemInvalidField:
+		return "invalid field"
+	default:
+		return fmt.Sprintf("Problem(%d)", int(p))
+	}
+}
+
+// DecodeError reports why a payload could not be decoded. Retrying the same
+// payload cannot succeed, so handlers treat it as permanent.
+type DecodeError struct {
+	// Problem classifies the failure.
+	Problem Problem
+	// Kind is the trigger kind being decoded, KindUnknown before detection.
+	Kind Kind
+	// Field is the JSON path of the offending field, such as
+	// "Records[2].cos.cosObject.key"; empty when the whole payload is at fault.
+	Field string
+	// Offset is the byte offset of a JSON syntax error, -1 otherwise.
+	Offset int64
+	// Reason says what was wrong and what was expected.
+	Reason string
+	// Err is the underlying error, if any.
+	Err error
+}
+
+// Error renders the failure, e.g.
+// `COS event: Records[2].cos.cosObject.key: missing (expected "/<appid>/<bucket>/<key>")`.
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	switch e.Problem {
+	case ProblemMalformedJSON:
+		fmt.Fprintf(&b, "malformed JSON at offset %d", e.Offset)
+	case ProblemUnrecognised:
+		b.WriteString("unrecognised event")
+	default:
+		if e.Kind != KindUnknown {
+			b.WriteString(e.Kind.String())
+			b.WriteString(" event")
+		} else {
+			b.WriteString("event")
+		}
+		if e.Field != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Field)
+		}
+	}
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// fieldError builds a DecodeError about one field.
+func fieldError(kind Kind, p Problem, field, reason string) *DecodeError {
+	return &DecodeError{Problem: p, Kind: kind, Field: field, Offset: -1, Reason: reason}
+}

@@ -1,0 +1,46 @@
+package events
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// TimerEvent is a timer trigger tick. The keys are capitalised on the wire.
+type TimerEvent struct {
+	// Type is always "Timer".
+	Type string `json:"Type"`
+	// TriggerName is the name of the timer trigger.
+	TriggerName string `json:"TriggerName"`
+	// Time is the scheduled time in RFC 3339, UTC; identical on every retry
+	// of the same tick, so it makes a good idempotency key.
+	Time string `json:"Time"`
+	// Message is the trigger's argument string (up to 4 KB), possibly empty;
+	// cosflow puts a JSON backfill spec here.
+	Message string `json:"Message"`
+
+	// ScheduledAt is Time parsed, computed once at decode time; it is not
+	// part of the wire format.
+	ScheduledAt time.Time `json:"-"`
+}
+
+// UnmarshalJSON decodes a timer event, requiring Time and parsing it into
+// ScheduledAt. Failures are *DecodeError.
+func (t *TimerEvent) UnmarshalJSON(data []byte) error {
+	type plain TimerEvent // drops this method, avoiding recursion
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return asDecodeError(KindTimer, "", err)
+	}
+	if p.Time == "" {
+		return fieldError(KindTimer, ProblemMissingField, "Time", `missing (expected the scheduled time, e.g. "2026-11-22T02:00:00Z")`)
+	}
+	at, err := time.Parse(time.RFC3339, p.Time)
+	if err != nil {
+		de := fieldError(KindTimer, ProblemInvalidField, "Time", "expected RFC 3339, e.g. \"2026-11-22T02:00:00Z\"")
+		de.Err = err
+		return de
+	}
+	p.ScheduledAt = at.UTC()
+	*t = TimerEvent(p)
+	return nil
+}
