@@ -1,0 +1,220 @@
+// Package ciemu is an emulator of the CI (Cloud Infinite) batch API that
+// speaks the real wire: the same paths, query names, XML shapes, COS q-sign
+// signatures, Host-based buckets and error bodies as the service, so the
+// official SDK and cosclient both talk to it unchanged.
+//
+// Jobs advance Submitted → Running → Success as a pure function of their
+// creation time and an injectable clock, memory is bounded (jobs, call log,
+// trigger counters), and faults (errors, throttling, latency, TCP resets)
+// can be injected with seeded randomness. Tests query what it saw through
+// Calls, TriggerCount, Jobs and MaxInFlight.
+package ciemu
+
+import (
+	"math/rand/v2"
+
+	"github.com/cosflow/cosflow/cosclient"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The demo key pair used when Options.Credentials is empty. The README
+// documents it; it opens nothing but an emulator.
+const (
+	DefaultSecretID  = "AKIDcosflowEmulatorDemoKey000000000"
+	DefaultSecretKey = "cosflowEmulatorDemoSecretKey0000"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultSubmittedFor   = 1 * time.Second
+	DefaultRunningFor     = 3 * time.Second
+	DefaultMaxJobs        = 10_000
+	DefaultMaxCalls       = 10_000
+	DefaultMaxTriggerKeys = 100_000
+)
+
+// maxBodyBytes is the largest request body accepted.
+const maxBodyBytes = 1 << 20
+
+// Options configure an Emulator. Zero values take the defaults.
+type Options struct {
+	// Credentials maps SecretID to SecretKey. Empty means the single pair
+	// DefaultSecretID/DefaultSecretKey.
+	Credentials map[string]string
+	// Now is the clock for signature windows, creation times and job
+	// lifecycles; default time.Now. Tests inject one to step jobs through
+	// their states.
+	Now func() time.Time
+	// SubmittedFor and RunningFor are how long a job stays Submitted, then
+	// Running, before Success. Zero takes the default; negative means the
+	// state is skipped.
+	SubmittedFor, RunningFor time.Duration
+	// MaxJobs bounds stored jobs over all buckets; beyond it the oldest
+	// terminal job, else the oldest job, is evicted.
+	MaxJobs int
+	// MaxCalls bounds the call log (a ring buffer of the latest calls).
+	MaxCalls int
+	// MaxTriggerKeys bounds the distinct (bucket, workflow, object) keys
+	// TriggerCount remembers; beyond it the key first seen longest ago is
+	// forgotten (its count reads 0).
+	MaxTriggerKeys int
+	// Faults to inject from the start; see SetFaults.
+	Faults Faults
+	// Seed seeds the fault draws and generated IDs, for reproducible runs.
+	Seed uint64
+}
+
+// Emulator is the CI batch API as an http.Handler. It is safe for
+// concurrent use.
+type Emulator struct {
+	credentials map[string]string
+	now         func() time.Time
+	lc          lifecycle
+
+	mu       sync.Mutex // guards everything below
+	rng      *rand.Rand
+	faults   Faults
+	seq      uint64
+	jobs     jobStore
+	triggers triggerCounter
+	calls    callLog
+
+	inFlight    atomic.Int64
+	maxInFlight atomic.Int64
+}
+
+// New returns an Emulator configured by opts.
+func New(opts Options) *Emulator {
+	creds := opts.Credentials
+	if len(creds) == 0 {
+		creds = map[string]string{DefaultSecretID: DefaultSecretKey}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Emulator{
+		credentials: creds,
+		now:         now,
+		lc: lifecycle{
+			submittedFor: duration(opts.SubmittedFor, DefaultSubmittedFor),
+			runningFor:   duration(opts.RunningFor, DefaultRunningFor),
+		},
+		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		faults:   opts.Faults,
+		jobs:     newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
+		triggers: newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
+		calls:    newCallLog(positive(opts.MaxCalls, DefaultMaxCalls)),
+	}
+}
+
+func duration(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+func positive(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// Calls returns the logged calls, oldest first (at most Options.MaxCalls).
+func (e *Emulator) Calls() []Call {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.calls.all()
+}
+
+// TriggerCount returns how many TriggerWorkflow calls succeeded for one
+// bucket, workflow and object.
+func (e *Emulator) TriggerCount(bucket, workflowID, object string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.triggers.count(triggerKey{bucket, workflowID, object})
+}
+
+// TotalTriggers returns how many TriggerWorkflow calls succeeded in all,
+// including those whose per-key count was forgotten.
+func (e *Emulator) TotalTriggers() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.triggers.total
+}
+
+// Jobs returns a bucket's jobs as DescribeInventoryTriggerJob would show
+// them now, oldest first.
+func (e *Emulator) Jobs(bucket string) []cosclient.JobDetail {
+	now := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []cosclient.JobDetail
+	for _, j := range e.jobs.order {
+		if j.bucket == bucket {
+			out = append(out, e.lc.detail(j, now))
+		}
+	}
+	return out
+}
+
+// MaxInFlight returns the peak number of requests handled at once since
+// New or Reset.
+func (e *Emulator) MaxInFlight() int {
+	return int(e.maxInFlight.Load())
+}
+
+// Reset forgets all jobs, trigger counts, logged calls and the in-flight
+// peak. Faults and credentials stay.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.jobs.reset()
+	e.triggers.reset()
+	e.calls.reset()
+	e.maxInFlight.Store(e.inFlight.Load())
+}
+
+// enter counts a request in flight and raises the peak if needed.
+func (e *Emulator) enter() {
+	n := e.inFlight.Add(1)
+	for {
+		peak := e.maxInFlight.Load()
+		if n <= peak || e.maxInFlight.CompareAndSwap(peak, n) {
+			return
+		}
+	}
+}
+
+func (e *Emulator) leave() { e.inFlight.Add(-1) }
+
+// newID returns prefix + 32 lower-case hex from the seeded source.
+func (e *Emulator) newID(prefix byte) string {
+	e.mu.Lock()
+	hi, lo := e.rng.Uint64(), e.rng.Uint64()
+	e.mu.Unlock()
+	return newHexID(prefix, hi, lo)
+}
+
+func newHexID(prefix byte, hi, lo uint64) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 33)
+	b[0] = prefix
+	for i := 0; i < 16; i++ {
+		b[16-i] = digits[hi&15]
+		hi >>= 4
+		b[32-i] = digits[lo&15]
+		lo >>= 4
+	}
+	return string(b)
+}
+
+var _ http.Handler = (*Emulator)(nil)

@@ -1,0 +1,179 @@
+package ciemu
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	cos "github.com/tencentyun/cos-go-sdk-v5"
+)
+
+// sdkClient is the OFFICIAL Go SDK pointed at srv: the URL names the bucket
+// host as in production, the dialer goes to loopback.
+func sdkClient(t *testing.T, srv *httptest.Server, secretID, secretKey string) *cos.Client {
+	t.Helper()
+	u, err := url.Parse("http://" + testHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d net.Dialer
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, srv.Listener.Addr().String())
+		},
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
+		SecretID: secretID, SecretKey: secretKey, Transport: tr,
+	}})
+}
+
+func TestOfficialSDK(t *testing.T) {
+	e, srv := newTestServer(t, Options{})
+	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+	ctx := context.Background()
+
+	// TriggerWorkflow (the SDK also sends an empty name=).
+	tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: "dir/中文 key+1.jpg"})
+	if err != nil {
+		t.Fatalf("TriggerWorkflow: %v", err)
+	}
+	if len(tw.InstanceId) != 33 || tw.InstanceId[0] != 'i' || tw.RequestId == "" {
+		t.Errorf("TriggerWorkflow answer %+v", tw)
+	}
+	if n := e.TriggerCount(testBucket, testWF, "dir/中文 key+1.jpg"); n != 1 {
+		t.Errorf("TriggerCount = %d, want 1", n)
+	}
+
+	// CreateInventoryTriggerJob, type Workflow.
+	wf, _, err := c.CI.CreateInventoryTriggerJob(ctx, &cos.CreateInventoryTriggerJobOptions{
+		Name:      "sdk-workflow",
+		Type:      "Workflow",
+		Input:     &cos.InventoryTriggerJobInput{Prefix: "photos/"},
+		Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWF},
+	})
+	if err != nil {
+		t.Fatalf("CreateInventoryTriggerJob Workflow: %v", err)
+	}
+	d := wf.JobsDetail
+	if d == nil || d.JobId[0] != 'b' || d.State != "Submitted" || d.Code != "Success" ||
+		d.EndTime != "-" || d.QueueId == "" || d.Input.Prefix != "photos/" || d.Operation.WorkflowIds != testWF {
+		t.Fatalf("Workflow job detail %+v", d)
+	}
+
+	// CreateInventoryTriggerJob, type Job with an ImageInspect JobParam.
+	jb, _, err := c.CI.CreateInventoryTriggerJob(ctx, &cos.CreateInventoryTriggerJobOptions{
+		Name:  "sdk-inspect",
+		Type:  "Job",
+		Input: &cos.InventoryTriggerJobInput{Object: "a.jpg"},
+		Operation: &cos.InventoryTriggerJobOperation{
+			Tag:      "ImageInspect",
+			JobParam: &cos.InventoryTriggerJobOperationJobParam{ImageInspect: &cos.ImageInspect{AutoProcess: "true", ProcessType: "BackupObject"}},
+		},
+	})
+	if err != nil {
+		t.Fatalf("CreateInventoryTriggerJob Job: %v", err)
+	}
+	jd := jb.JobsDetail
+	if jd == nil || jd.Tag != "ImageInspect" || jd.Operation.JobParam == nil || jd.Operation.JobParam.ImageInspect == nil ||
+		jd.Operation.JobParam.ImageInspect.ProcessType != "BackupObject" || jd.Input.Object != "a.jpg" {
+		t.Fatalf("Job job detail %+v", jd)
+	}
+
+	// DescribeInventoryTriggerJob, known and unknown.
+	one, _, err := c.CI.DescribeInventoryTriggerJob(ctx, d.JobId)
+	if err != nil || one.JobsDetail == nil || one.JobsDetail.JobId != d.JobId {
+		t.Fatalf("DescribeInventoryTriggerJob: %+v, %v", one, err)
+	}
+	missing, _, err := c.CI.DescribeInventoryTriggerJob(ctx, "b00000000000000000000000000000000")
+	if err != nil || missing.JobsDetail != nil {
+		t.Fatalf("DescribeInventoryTriggerJob unknown: %+v, %v", missing, err)
+	}
+
+	// DescribeInventoryTriggerJobs: page one Workflow job at a time. The
+	// SDK keeps one JobsDetail per page, so size=1 lets it see every job.
+	for i := 0; i < 3; i++ {
+		if _, _, err := c.CI.CreateInventoryTriggerJob(ctx, &cos.CreateInventoryTriggerJobOptions{
+			Name: "sdk-more", Input: &cos.InventoryTriggerJobInput{Prefix: "more/"},
+			Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWF},
+		}); err != nil {
+			t.Fatalf("create %d: %v", i, err)
+		}
+	}
+	seen := map[string]bool{}
+	opt := &cos.DescribeInventoryTriggerJobsOptions{Size: "1", Type: "Workflow", States: "All"}
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		page, _, err := c.CI.DescribeInventoryTriggerJobs(ctx, opt)
+		if err != nil {
+			t.Fatalf("DescribeInventoryTriggerJobs page %d: %v", pages, err)
+		}
+		if page.JobsDetail == nil {
+			t.Fatalf("page %d has no job", pages)
+		}
+		seen[page.JobsDetail.JobId] = true
+		if page.NextToken == "" {
+			break
+		}
+		opt.NextToken = page.NextToken
+	}
+	if len(seen) != 4 || !seen[d.JobId] {
+		t.Errorf("paged through %d Workflow jobs %v, want 4 including %s", len(seen), seen, d.JobId)
+	}
+	jobs, _, err := c.CI.DescribeInventoryTriggerJobs(ctx, &cos.DescribeInventoryTriggerJobsOptions{Type: "Job"})
+	if err != nil || jobs.JobsDetail == nil || jobs.JobsDetail.JobId != jd.JobId || jobs.NextToken != "" {
+		t.Fatalf("DescribeInventoryTriggerJobs type=Job: %+v, %v", jobs, err)
+	}
+
+	// CancelInventoryTriggerJob (the SDK sends no ?cancel), then again: the
+	// job is terminal now.
+	if _, err := c.CI.CancelInventoryTriggerJob(ctx, d.JobId); err != nil {
+		t.Fatalf("CancelInventoryTriggerJob: %v", err)
+	}
+	after, _, err := c.CI.DescribeInventoryTriggerJob(ctx, d.JobId)
+	if err != nil || after.JobsDetail.State != "Cancel" {
+		t.Fatalf("after cancel: %+v, %v", after.JobsDetail, err)
+	}
+	_, err = c.CI.CancelInventoryTriggerJob(ctx, d.JobId)
+	var er *cos.ErrorResponse
+	if !errors.As(err, &er) || er.Code != "InvalidArgument" || er.Response.StatusCode != http.StatusBadRequest {
+		t.Fatalf("second cancel: %v", err)
+	}
+	for _, call := range e.Calls() {
+		if call.Operation == "" || call.Bucket != testBucket {
+			t.Errorf("call logged as %+v", call)
+		}
+	}
+}
+
+func TestOfficialSDKAuthErrors(t *testing.T) {
+	_, srv := newTestServer(t, Options{})
+	ctx := context.Background()
+	tests := []struct {
+		name, id, key string
+		status        int
+		code          string
+	}{
+		{"bad key", DefaultSecretID, "wrongSecretKey00000000000000000", http.StatusForbidden, "SignatureDoesNotMatch"},
+		{"unknown id", "AKIDunknown", DefaultSecretKey, http.StatusUnauthorized, "SecretidNotExist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := sdkClient(t, srv, tt.id, tt.key)
+			_, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: "a.jpg"})
+			var er *cos.ErrorResponse
+			if !errors.As(err, &er) {
+				t.Fatalf("err = %v, want *cos.ErrorResponse", err)
+			}
+			if er.Code != tt.code || er.Response.StatusCode != tt.status || er.RequestID == "" {
+				t.Errorf("got %d %s (request %q), want %d %s", er.Response.StatusCode, er.Code, er.RequestID, tt.status, tt.code)
+			}
+		})
+	}
+}
