@@ -4,45 +4,14 @@
 package cosclient
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sync/atomic"
 	"time"
 )
-
-// CONTRACT STUB: the exported names below are the API other packages build
-// against. The implementation replaces the bodies; the names stay.
-
-// Credentials are what a request is signed with.
-type Credentials struct {
-	SecretID     string
-	SecretKey    string
-	SessionToken string // temporary credentials only; sent as x-cos-security-token
-}
-
-// CredentialsProvider yields the credentials for one request. It is asked
-// at every attempt, because SCF rotates temporary credentials between calls.
-type CredentialsProvider interface {
-	Credentials(ctx context.Context) (Credentials, error)
-}
-
-// StaticCredentials always yields the same credentials.
-type StaticCredentials Credentials
-
-// Credentials implements CredentialsProvider.
-func (s StaticCredentials) Credentials(context.Context) (Credentials, error) {
-	return Credentials(s), nil
-}
-
-// EnvCredentials reads TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY and
-// TENCENTCLOUD_SESSIONTOKEN from the environment at every request.
-type EnvCredentials struct{}
-
-// Credentials implements CredentialsProvider.
-func (EnvCredentials) Credentials(context.Context) (Credentials, error) {
-	return Credentials{}, errNotImplemented
-}
 
 // RetryOptions tune retries. Zero values take the defaults.
 type RetryOptions struct {
@@ -53,6 +22,14 @@ type RetryOptions struct {
 	// tokens, each success returns some. Default 500 (as the AWS SDKs).
 	Budget int
 }
+
+// Retry defaults, as documented on RetryOptions.
+const (
+	DefaultMaxAttempts = 4
+	DefaultBaseDelay   = 100 * time.Millisecond
+	DefaultMaxDelay    = 5 * time.Second
+	DefaultRetryBudget = 500
+)
 
 // Options configure a Client. Bucket and Region are defaults that a call
 // can override (WithBucket), since upload events carry their own.
@@ -70,12 +47,86 @@ type Options struct {
 
 // Client calls the CI batch API. It is safe for concurrent use.
 type Client struct {
-	opts Options
+	opts   Options
+	scheme string // https, or the endpoint override's scheme
+	host   string // virtual host of the default bucket and region
+	http   *http.Client
+	logger *slog.Logger
+	budget *retryBudget
+	// clockOffset (nanoseconds) is added to the local clock when signing;
+	// it is learnt from the Date of a RequestTimeTooSkewed answer.
+	clockOffset atomic.Int64
+	// jitter returns a random duration in [0, d]; tests replace it.
+	jitter func(d time.Duration) time.Duration
+
+	ops [numOps]operation
 }
 
 // New returns a Client, or an error naming the option that is wrong.
 func New(opts Options) (*Client, error) {
-	return &Client{opts: opts}, nil
+	if err := ValidateRegion(opts.Region); err != nil {
+		return nil, fmt.Errorf("cosclient: option Region: %w", err)
+	}
+	if opts.Bucket != "" {
+		if err := ValidateBucket(opts.Bucket); err != nil {
+			return nil, fmt.Errorf("cosclient: option Bucket: %w", err)
+		}
+	}
+	if opts.Credentials == nil {
+		return nil, errors.New("cosclient: option Credentials: a provider is required (StaticCredentials or EnvCredentials)")
+	}
+	r := &opts.Retry
+	switch {
+	case r.MaxAttempts < 0:
+		return nil, fmt.Errorf("cosclient: option Retry.MaxAttempts: %d is negative", r.MaxAttempts)
+	case r.BaseDelay < 0:
+		return nil, fmt.Errorf("cosclient: option Retry.BaseDelay: %v is negative", r.BaseDelay)
+	case r.MaxDelay < 0:
+		return nil, fmt.Errorf("cosclient: option Retry.MaxDelay: %v is negative", r.MaxDelay)
+	case r.Budget < 0:
+		return nil, fmt.Errorf("cosclient: option Retry.Budget: %d is negative", r.Budget)
+	}
+	if r.MaxAttempts == 0 {
+		r.MaxAttempts = DefaultMaxAttempts
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = DefaultBaseDelay
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = DefaultMaxDelay
+	}
+	if r.MaxDelay < r.BaseDelay {
+		return nil, fmt.Errorf("cosclient: option Retry.MaxDelay: %v is below BaseDelay %v", r.MaxDelay, r.BaseDelay)
+	}
+	if r.Budget == 0 {
+		r.Budget = DefaultRetryBudget
+	}
+
+	c := &Client{opts: opts, scheme: "https", logger: opts.Logger, jitter: fullJitter}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	c.http = opts.HTTPClient
+	if c.http == nil {
+		c.http = defaultHTTPClient()
+	}
+	if opts.Endpoint != "" {
+		u, err := url.Parse(opts.Endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("cosclient: option Endpoint: %w", err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("cosclient: option Endpoint: %q is not http(s)://host[:port]", opts.Endpoint)
+		}
+		c.scheme = u.Scheme
+		c.http = redirectClient(c.http, u)
+	}
+	if opts.Bucket != "" {
+		c.host = virtualHost(opts.Bucket, opts.Region)
+	}
+	c.budget = newRetryBudget(r.Budget)
+	c.initOperations()
+	return c, nil
 }
 
 // CallOption adjusts one call.
@@ -86,29 +137,12 @@ func WithBucket(bucket, region string) CallOption {
 	return func(o *Options) { o.Bucket, o.Region = bucket, region }
 }
 
-var errNotImplemented = errors.New("not implemented")
-
-// TriggerWorkflow runs a workflow for one object.
-func (c *Client) TriggerWorkflow(ctx context.Context, in *TriggerWorkflowInput, opts ...CallOption) (*TriggerWorkflowOutput, error) {
-	return nil, errNotImplemented
+// virtualHost is the CI host that identifies a bucket.
+func virtualHost(bucket, region string) string {
+	return bucket + ".ci." + region + ".myqcloud.com"
 }
 
-// CreateInventoryTriggerJob starts a batch job over many objects.
-func (c *Client) CreateInventoryTriggerJob(ctx context.Context, in *CreateInventoryTriggerJobInput, opts ...CallOption) (*CreateInventoryTriggerJobOutput, error) {
-	return nil, errNotImplemented
-}
-
-// DescribeInventoryTriggerJobs lists one page of jobs.
-func (c *Client) DescribeInventoryTriggerJobs(ctx context.Context, in *DescribeInventoryTriggerJobsInput, opts ...CallOption) (*DescribeInventoryTriggerJobsOutput, error) {
-	return nil, errNotImplemented
-}
-
-// DescribeInventoryTriggerJob reads one job; an unknown ID is a *NotFoundError.
-func (c *Client) DescribeInventoryTriggerJob(ctx context.Context, in *DescribeInventoryTriggerJobInput, opts ...CallOption) (*DescribeInventoryTriggerJobOutput, error) {
-	return nil, errNotImplemented
-}
-
-// CancelInventoryTriggerJob cancels one job.
-func (c *Client) CancelInventoryTriggerJob(ctx context.Context, in *CancelInventoryTriggerJobInput, opts ...CallOption) (*CancelInventoryTriggerJobOutput, error) {
-	return nil, errNotImplemented
+// now is the local clock corrected by what the service told us of its own.
+func (c *Client) now() time.Time {
+	return time.Now().Add(time.Duration(c.clockOffset.Load()))
 }

@@ -113,7 +113,7 @@ func Retryable(err error) bool {
 	}
 	var ve *ValidationError
 	var nf *NotFoundError
-	if errors.As(err, &ve) || errors.As(err, &nf) {
+	if errors.As(err, &ve) || errors.As(err, &nf) || errors.Is(err, ErrMissingCredentials) {
 		return false
 	}
 	var re *ResponseError
