@@ -1,0 +1,67 @@
+// Package api is cosflow's authenticated REST API: trigger a workflow for
+// one object, start an inventory trigger job, and list, read or cancel jobs.
+// It is an ordinary http.Handler, so it serves SCF HTTP events (adapted by
+// package handler), a normal web server and httptest alike.
+//
+// Every route except GET /v1/health needs "Authorization: Bearer <token>".
+// Bodies and queries are validated before anything is sent to CI; every
+// answer, success or failure, is JSON.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/cosflow/cosflow/cosclient"
+)
+
+// Options configure the API.
+type Options struct {
+	// Token is the bearer token callers must present (COSFLOW_API_TOKEN).
+	// Empty disables every authenticated route (403).
+	Token string
+	// Bucket and Region are used when a request names no bucket or region.
+	Bucket, Region string
+	// DryRun validates and logs mutating requests but sends nothing to CI;
+	// reads still go to CI.
+	DryRun bool
+	// Logger is used when the request context carries no logger (logx.With).
+	Logger *slog.Logger
+}
+
+// api holds what every route needs.
+type api struct {
+	ci   *cosclient.Client
+	opts Options
+}
+
+// Route patterns, also logged as the request's "route".
+const (
+	routeHealth  = "GET /v1/health"
+	routeTrigger = "POST /v1/trigger"
+	routeCreate  = "POST /v1/jobs"
+	routeList    = "GET /v1/jobs"
+	routeGet     = "GET /v1/jobs/{id}"
+	routeCancel  = "POST /v1/jobs/{id}/cancel"
+)
+
+// New returns the API handler calling CI through ci.
+func New(ci *cosclient.Client, opts Options) http.Handler {
+	a := &api{ci: ci, opts: opts}
+	mux := http.NewServeMux()
+	mux.Handle(routeHealth, routed(http.HandlerFunc(a.health)))
+	mux.Handle(routeTrigger, routed(http.HandlerFunc(a.trigger)))
+	mux.Handle(routeCreate, routed(http.HandlerFunc(a.createJob)))
+	mux.Handle(routeList, routed(http.HandlerFunc(a.listJobs)))
+	mux.Handle(routeGet, routed(http.HandlerFunc(a.getJob)))
+	mux.Handle(routeCancel, routed(http.HandlerFunc(a.cancelJob)))
+	// Outermost first: log and recover around everything, authenticate
+	// before routing (so the route table is not probed anonymously), and
+	// turn the mux's own plain-text answers (404, 405) into JSON.
+	return a.logRequests(recoverPanics(a.authenticate(jsonMuxErrors(mux))))
+}
+
+// health answers 200 without touching CI: the function is up.
+func (a *api) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

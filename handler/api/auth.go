@@ -1,0 +1,58 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// digest hashes a token before comparison; a variable so a test can see
+// that both tokens are always hashed.
+var digest = sha256.Sum256
+
+// tokenMatches compares the presented token with the configured one in
+// constant time. Both are hashed first, so tokens of different lengths
+// take the same path as equal-length ones and the comparison never
+// reveals the expected length.
+func tokenMatches(presented, want string) bool {
+	p := digest([]byte(presented))
+	w := digest([]byte(want))
+	return subtle.ConstantTimeCompare(p[:], w[:]) == 1
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer <token>"
+// header. The scheme is case-insensitive (RFC 7235 §2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
+}
+
+// authenticate lets a request through only with the configured bearer
+// token; GET /v1/health is open. It runs before routing and before any
+// body is read, so nothing reaches CI unless the caller is authorised.
+func (a *api) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/health" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if a.opts.Token == "" {
+			writeError(w, &apiError{status: http.StatusForbidden, code: codeAPIDisabled,
+				message: "the API is disabled: set COSFLOW_API_TOKEN to enable it, then send Authorization: Bearer <token>"})
+			return
+		}
+		token, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok || !tokenMatches(token, a.opts.Token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cosflow"`)
+			msg := "a valid bearer token is required (Authorization: Bearer <token>)"
+			writeError(w, &apiError{status: http.StatusUnauthorized, code: codeUnauthorized, message: msg})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
