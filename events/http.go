@@ -72,9 +72,26 @@ const RemoteAddrHeader = "x-scf-remote-addr"
 // Failures are *DecodeError.
 func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	type plain HTTPRequest // drops this method, avoiding recursion
-	var p plain
-	if err := json.Unmarshal(data, &p); err != nil {
+	var wire struct {
+		plain
+		// Decoded value by value below, so an error can name the parameter.
+		QueryString map[string]json.RawMessage `json:"queryString"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
 		return asDecodeError(KindHTTP, "", err)
+	}
+	p := wire.plain
+	if wire.QueryString != nil {
+		p.QueryString = make(map[string]QueryValues, len(wire.QueryString))
+		for name, raw := range wire.QueryString {
+			var vals QueryValues
+			if err := json.Unmarshal(raw, &vals); err != nil {
+				de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip(name, 80), "")
+				de.Err = err
+				return de
+			}
+			p.QueryString[name] = vals
+		}
 	}
 	if p.HTTPMethod == "" {
 		return fieldError(KindHTTP, ProblemMissingField, "httpMethod", `missing (expected a method such as "GET")`)

@@ -1,0 +1,220 @@
+package events
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestParseFixtures checks kind detection and the resolved objects of every
+// event fixture.
+func TestParseFixtures(t *testing.T) {
+	type obj struct{ bucket, region, key string }
+	guangzhou := func(key string) obj { return obj{"examplebucket-1250000000", "ap-guangzhou", key} }
+	tests := []struct {
+		fixture string
+		kind    Kind
+		objects []obj
+	}{
+		{"cos_put.json", KindCOS, []obj{guangzhou("photos/2026/cat.jpg")}},
+		{"cos_multi.json", KindCOS, []obj{
+			guangzhou("photos/2026/dog.png"),
+			guangzhou("videos/intro.mp4"),
+			guangzhou("photos/2026/dog.png"),
+			guangzhou("processed/photos/2026/dog.webp"),
+		}},
+		{"cos_old_format.json", KindCOS, []obj{{"examplebucket-1250000000", "ap-chengdu", "uploads/report.pdf"}}},
+		{"cos_tricky_keys.json", KindCOS, []obj{
+			guangzhou("photos/my cat.jpg"),
+			guangzhou("photos/a+b=c.jpg"),
+			guangzhou("reports/100%.pdf"),
+			guangzhou("notes/#1 draft.txt"),
+			guangzhou("q/what?.txt"),
+			guangzhou("照片/猫咪 2026.jpg"),
+			guangzhou("/leading-slash.jpg"),
+			guangzhou("photos/encoded key+plus.jpg"),
+			guangzhou("photos/1+1=2.jpg"),
+		}},
+		{"timer.json", KindTimer, nil},
+		{"timer_empty.json", KindTimer, nil},
+		{"apigw_request.json", KindHTTP, nil},
+		{"function_url_request.json", KindHTTP, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			raw := readFixture(t, tt.fixture)
+			kind, err := Detect(raw)
+			if err != nil || kind != tt.kind {
+				t.Fatalf("Detect = %v, %v; want %v", kind, err, tt.kind)
+			}
+			ev, err := Parse(raw)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if ev.Kind != tt.kind {
+				t.Errorf("Kind = %v, want %v", ev.Kind, tt.kind)
+			}
+			if got := [3]bool{ev.COS != nil, ev.Timer != nil, ev.HTTP != nil}; got != [3]bool{tt.kind == KindCOS, tt.kind == KindTimer, tt.kind == KindHTTP} {
+				t.Errorf("set payloads (COS, Timer, HTTP) = %v for kind %v", got, tt.kind)
+			}
+			if tt.kind != KindCOS {
+				return
+			}
+			if len(ev.COS.Records) != len(tt.objects) {
+				t.Fatalf("%d records, want %d", len(ev.COS.Records), len(tt.objects))
+			}
+			for i, want := range tt.objects {
+				rec := &ev.COS.Records[i]
+				got := obj{rec.Object.Bucket, rec.Object.Region, rec.Object.Key}
+				if got != want {
+					t.Errorf("Records[%d].Object = %+v, want %+v", i, got, want)
+				}
+				// Resolve on the decoded record agrees with the decode-time result.
+				again, err := rec.Resolve()
+				if err != nil || again != rec.Object {
+					t.Errorf("Records[%d].Resolve() = %+v, %v; want %+v", i, again, err, rec.Object)
+				}
+			}
+		})
+	}
+}
+
+// TestParseCOSPutDetails pins every ObjectRef field of the quickstart fixture.
+func TestParseCOSPutDetails(t *testing.T) {
+	ev, err := Parse(readFixture(t, "cos_put.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ObjectRef{
+		Bucket:    "examplebucket-1250000000",
+		Region:    "ap-guangzhou",
+		Key:       "photos/2026/cat.jpg",
+		Size:      204800,
+		ETag:      "9a4802d5c99dafe1c04da0a8e7e166bf",
+		EventName: "cos:ObjectCreated:Put",
+		EventTime: time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC),
+	}
+	if got := ev.COS.Records[0].Object; got != want {
+		t.Errorf("Object = %+v\nwant     %+v", got, want)
+	}
+	if h := ev.COS.Records[0].Event.RequestParameters.Headers["Authorization"]; !strings.HasPrefix(h, "q-sign-algorithm=") {
+		t.Errorf("requestHeaders.Authorization not decoded: %q", h)
+	}
+}
+
+// TestParseTimerDetails checks the timer's fields and derived time.
+func TestParseTimerDetails(t *testing.T) {
+	ev, err := Parse(readFixture(t, "timer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := ev.Timer
+	if tm.TriggerName != "nightly" || !strings.Contains(tm.Message, `"workflowId":"w8f3c2a1b9d0e4f5a6b7c8d9e0f1a2b3c"`) {
+		t.Errorf("timer = %+v", tm)
+	}
+	if want := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC); !tm.ScheduledAt.Equal(want) || tm.ScheduledAt.Location() != time.UTC {
+		t.Errorf("ScheduledAt = %v, want %v", tm.ScheduledAt, want)
+	}
+	ev, err = Parse(readFixture(t, "timer_empty.json"))
+	if err != nil || ev.Timer.Message != "" {
+		t.Errorf("timer_empty: %+v, %v", ev, err)
+	}
+}
+
+// TestParseErrors checks that bad payloads fail with a *DecodeError of the
+// right problem, naming the field and the expectation.
+func TestParseErrors(t *testing.T) {
+	const okRecord = `{"cos":{"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"},` +
+		`"cosObject":{"key":"/1250000000/examplebucket/a.jpg","url":"http://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a.jpg","size":1}},` +
+		`"event":{"eventName":"cos:ObjectCreated:Put","eventTime":1}}`
+	record := func(bucket, object string) string {
+		return `{"cos":{"cosBucket":` + bucket + `,"cosObject":` + object + `},"event":{"eventName":"cos:ObjectCreated:Put"}}`
+	}
+	const gzBucket = `{"name":"examplebucket","appid":"1250000000","region":"gz"}`
+	tests := []struct {
+		name    string
+		raw     string
+		problem Problem
+		kind    Kind
+		field   string
+		msg     string // substring of Error()
+	}{
+		{"empty", ``, ProblemUnrecognised, KindUnknown, "", "got an empty payload"},
+		{"malformed", `{"Records": [}`, ProblemMalformedJSON, KindUnknown, "", "malformed JSON at offset 14"},
+		{"truncated", `{"Records":`, ProblemMalformedJSON, KindUnknown, "", "malformed JSON at offset"},
+		{"array", `[1,2]`, ProblemUnrecognised, KindUnknown, "", "got an array"},
+		{"null", `null`, ProblemUnrecognised, KindUnknown, "", "got null"},
+		{"unknown keys", `{"b":1,"a":2}`, ProblemUnrecognised, KindUnknown, "",
+			`unrecognised event: expected a COS event ("Records"), a timer event ("Type":"Timer") or an HTTP request ("httpMethod"); got an object with keys [a b]`},
+		{"odd keys quoted", `{"a\nb":1}`, ProblemUnrecognised, KindUnknown, "", `keys ["a\nb"]`},
+		{"other Type", `{"Type":"Cron"}`, ProblemUnrecognised, KindUnknown, "", `"Type":"Cron"`},
+		{"ambiguous", `{"Records":[],"httpMethod":"GET"}`, ProblemUnrecognised, KindUnknown, "", "ambiguous"},
+		{"no records", `{"Records":[]}`, ProblemMissingField, KindCOS, "Records", "COS event: Records: no records"},
+		{"null records", `{"Records":null}`, ProblemMissingField, KindCOS, "Records", "no records"},
+		{"records not array", `{"Records":{}}`, ProblemInvalidField, KindCOS, "Records", "COS event: Records"},
+		{"missing key in third", `{"Records":[` + okRecord + `,` + okRecord + `,` + record(gzBucket, `{"url":""}`) + `]}`,
+			ProblemMissingField, KindCOS, "Records[2].cos.cosObject.key", "COS event: Records[2].cos.cosObject.key: missing"},
+		{"size as string", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/a","size":"12"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.size", "expected int64"},
+		{"wrong prefix", `{"Records":[` + record(gzBucket, `{"key":"/1250000001/examplebucket/a"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", `does not start with "/1250000000/examplebucket/"`},
+		{"key url mismatch", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/a.jpg","url":"http://h.example/b.jpg"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", `stripped key "a.jpg" does not match the key "b.jpg"`},
+		{"empty key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "empty object key"},
+		{"long key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/`+strings.Repeat("k", 851)+`"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "851 bytes"},
+		{"invalid utf8 key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/%ff","url":"http://h.example/%ff"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "not valid UTF-8"},
+		{"unknown region", `{"Records":[` + record(`{"name":"examplebucket","appid":"1250000000","region":"xx"}`, `{"key":"/1250000000/examplebucket/a"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosBucket.region", `unknown short region code "xx"`},
+		{"no region", `{"Records":[` + record(`{"name":"examplebucket","appid":"1250000000"}`, `{"key":"/1250000000/examplebucket/a"}`) + `]}`,
+			ProblemMissingField, KindCOS, "Records[0].cos.cosBucket.region", "missing"},
+		{"no bucket name", `{"Records":[` + record(`{"appid":"1250000000","region":"gz"}`, `{"key":"/1250000000//a"}`) + `]}`,
+			ProblemMissingField, KindCOS, "Records[0].cos.cosBucket.name", "missing"},
+		{"non-numeric appid", `{"Records":[` + record(`{"name":"b","appid":"12x","region":"gz"}`, `{"key":"/12x/b/a"}`) + `]}`,
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosBucket.appid", "not a numeric APPID"},
+		{"timer without Time", `{"Type":"Timer","TriggerName":"t"}`, ProblemMissingField, KindTimer, "Time", "timer event: Time: missing"},
+		{"timer bad Time", `{"Type":"Timer","Time":"yesterday"}`, ProblemInvalidField, KindTimer, "Time", "expected RFC 3339"},
+		{"http without method", `{"httpMethod":"","path":"/"}`, ProblemMissingField, KindHTTP, "httpMethod", "HTTP event: httpMethod: missing"},
+		{"http without path", `{"httpMethod":"GET"}`, ProblemMissingField, KindHTTP, "path", "HTTP event: path: missing"},
+		{"http bad query", `{"httpMethod":"GET","path":"/","queryString":{"a":1}}`, ProblemInvalidField, KindHTTP, "queryString.a", "HTTP event: queryString.a: query value: expected a string, an array of strings or true"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := Parse([]byte(tt.raw))
+			if err == nil {
+				t.Fatalf("Parse succeeded: %+v", ev)
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T %v is not a *DecodeError", err, err)
+			}
+			if de.Problem != tt.problem || de.Kind != tt.kind || de.Field != tt.field {
+				t.Errorf("got (problem %v, kind %v, field %q), want (%v, %v, %q); error: %v",
+					de.Problem, de.Kind, de.Field, tt.problem, tt.kind, tt.field, err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not contain %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// TestDetectManyKeysElided checks that an error about a huge object stays short.
+func TestDetectManyKeysElided(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 50 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + strings.Repeat("x", i) + `":0`)
+	}
+	b.WriteString("}")
+	_, err := Detect([]byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "...+40 more]") || len(err.Error()) > 700 {
+		t.Errorf("error = %v (len %d)", err, len(err.Error()))
+	}
+}
