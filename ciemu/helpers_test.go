@@ -91,6 +91,12 @@ func (a testAnswer) decode(t *testing.T, v any) {
 
 func (c testCall) do(t *testing.T, srv *httptest.Server) testAnswer {
 	t.Helper()
+	return c.doTampered(t, srv, nil)
+}
+
+// doTampered is do with tamper applied to the signed request before it goes.
+func (c testCall) doTampered(t *testing.T, srv *httptest.Server, tamper func(*http.Request)) testAnswer {
+	t.Helper()
 	var body io.Reader
 	if c.body != "" {
 		body = strings.NewReader(c.body)
@@ -124,6 +130,9 @@ func (c testCall) do(t *testing.T, srv *httptest.Server) testAnswer {
 			w = *c.window
 		}
 		cossign.Sign(req, id, key, w)
+	}
+	if tamper != nil {
+		tamper(req)
 	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
