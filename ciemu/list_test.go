@@ -81,7 +81,7 @@ func TestDescribeJobsFilters(t *testing.T) {
 	}
 	t1 := cosclient.FormatTime(newFakeClock().Now().Add(time.Minute))              // j1's creation, +0800 style
 	t3 := newFakeClock().Now().Add(3 * time.Minute).In(time.FixedZone("", 8*3600)) // j3's creation
-	t3colon := t3.Format(time.RFC3339)                                              // +08:00 style
+	t3colon := t3.Format(time.RFC3339)                                             // +08:00 style
 	tests := []struct {
 		name  string
 		query string
