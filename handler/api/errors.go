@@ -25,6 +25,9 @@ const (
 	codeInternal         = "InternalError"
 )
 
+// ciResourceNotFound is CI's code for an unknown resource (a job ID).
+const ciResourceNotFound = "ResourceNotFound"
+
 // apiError is one error answer:
 // {"error":{"code","message","field","requestId"}}.
 type apiError struct {
@@ -78,7 +81,8 @@ func fromFieldError(err error) *apiError {
 }
 
 // fromCI maps an error of a cosclient call onto an answer:
-// refused input → 400; unknown job → 404; throttling → 429; any other CI
+// refused input → 400; unknown job → 404 (also when CI says so with a 400
+// ResourceNotFound); throttling → 429; any other CI
 // 4xx → the same status with CI's code and request ID; CI 5xx after
 // retries, connection failures and the rest → 502.
 func fromCI(err error) *apiError {
@@ -103,6 +107,11 @@ func fromCI(err error) *apiError {
 	}
 	if hasAPI {
 		out.code = ae.Code
+		if ae.Code == ciResourceNotFound && out.status == http.StatusBadRequest {
+			// CI answers 400 for an unknown job ID on cancel; to an API
+			// caller that is a 404, as it is for GET.
+			out.status = http.StatusNotFound
+		}
 		if ae.Message != "" {
 			out.message = "CI: " + ae.Message
 		}

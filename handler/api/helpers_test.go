@@ -1,0 +1,170 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/logx"
+)
+
+const (
+	testToken  = "s3cr3t-api-token-for-tests"
+	testBucket = "examplebucket-1250000000"
+	testRegion = "ap-guangzhou"
+	testWF     = "w0123456789abcdef0123456789abcdef"
+)
+
+// testEnv is the API in front of a real cosclient.Client talking to a real
+// CI emulator on loopback.
+type testEnv struct {
+	emu     *ciemu.Emulator
+	ci      *cosclient.Client
+	handler http.Handler
+	logs    *syncBuffer
+}
+
+// syncBuffer is a log sink safe for the handler's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// lines decodes the JSON log lines.
+func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// newEnv starts an emulator and the API; edit adjusts the API options
+// (the token, defaults and a logger are set first).
+func newEnv(t *testing.T, emuOpts ciemu.Options, edit func(*Options)) *testEnv {
+	t.Helper()
+	emu := ciemu.New(emuOpts)
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return newEnvAt(t, emu, srv.URL, edit)
+}
+
+// newEnvAt builds the API with a client pointed at endpoint.
+func newEnvAt(t *testing.T, emu *ciemu.Emulator, endpoint string, edit func(*Options)) *testEnv {
+	t.Helper()
+	ci, err := cosclient.New(cosclient.Options{
+		Region:      testRegion,
+		Bucket:      testBucket,
+		Credentials: cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey},
+		Endpoint:    endpoint,
+		// Fast retries keep the error-path tests quick; two attempts still
+		// prove a 5xx is retried before it becomes a 502.
+		Retry: cosclient.RetryOptions{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatalf("cosclient.New: %v", err)
+	}
+	logs := &syncBuffer{}
+	opts := Options{Token: testToken, Bucket: testBucket, Region: testRegion, Logger: logx.New(logs, slog.LevelDebug)}
+	if edit != nil {
+		edit(&opts)
+	}
+	return &testEnv{emu: emu, ci: ci, handler: New(ci, opts), logs: logs}
+}
+
+// result is one answer of the API.
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// json decodes the answer into v, failing the test when it is not JSON.
+func (r result) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("answer is not JSON: %q: %v", r.body, err)
+	}
+}
+
+// apiErr decodes an error answer and checks its shape.
+func (r result) apiErr(t *testing.T) errorDetail {
+	t.Helper()
+	var b struct {
+		Error *errorDetail `json:"error"`
+	}
+	r.json(t, &b)
+	if b.Error == nil || b.Error.Code == "" || b.Error.Message == "" {
+		t.Fatalf("answer %d is not an error with code and message: %s", r.status, r.body)
+	}
+	return *b.Error
+}
+
+// do sends one request with the test token and a JSON body (when not "").
+func (e *testEnv) do(t *testing.T, method, target, body string) result {
+	t.Helper()
+	return e.doAuth(t, method, target, body, "Bearer "+testToken)
+}
+
+// doAuth sends one request with the given Authorization header ("" for
+// none).
+func (e *testEnv) doAuth(t *testing.T, method, target, body, auth string) result {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: Content-Type %q, want JSON (body %s)", method, target, ct, rec.Body)
+	}
+	return result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+// callsOf counts the emulator's logged calls of one operation.
+func (e *testEnv) callsOf(op string) []ciemu.Call {
+	var out []ciemu.Call
+	for _, c := range e.emu.Calls() {
+		if c.Operation == op {
+			out = append(out, c)
+		}
+	}
+	return out
+}
