@@ -1,0 +1,178 @@
+// Package handler is cosflow's dispatcher: it turns one SCF invocation (a
+// COS upload event, a timer tick or an HTTP request) into CI work through
+// cosclient, following the configured rules, and answers with a result the
+// platform and the logs can tell apart: what was triggered, skipped, failed.
+//
+// Delivery semantics drive the design (see the SCF spec, section 4): COS and
+// timer triggers are retried by the platform when Handle returns an error,
+// so Handle returns one only for failures a retry can fix, and records what
+// already fired so that a retry does not fire it again.
+package handler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/scf"
+)
+
+// Handler dispatches invocations. It is safe for concurrent use; one
+// Handler lives as long as the warm instance.
+type Handler struct {
+	cfg    *Config
+	ci     *cosclient.Client
+	logger *slog.Logger
+	api    http.Handler
+	fired  *firedSet
+}
+
+// New returns a Handler for a validated configuration. ci may be nil only
+// in dry-run mode; api serves HTTP invocations (nil answers 404).
+func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handler) *Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	return &Handler{
+		cfg:    cfg,
+		ci:     ci,
+		logger: logger,
+		api:    api,
+		fired:  newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
+	}
+}
+
+// Trigger names as they appear in the logs' "trigger" attribute.
+const (
+	TriggerCOS     = "cos"
+	TriggerTimer   = "timer"
+	TriggerHTTP    = "http"
+	TriggerUnknown = "unknown"
+)
+
+func triggerName(k events.Kind) string {
+	switch k {
+	case events.KindCOS:
+		return TriggerCOS
+	case events.KindTimer:
+		return TriggerTimer
+	case events.KindHTTP:
+		return TriggerHTTP
+	}
+	return TriggerUnknown
+}
+
+// InvalidPayloadError is a payload that cannot be handled at all (not
+// JSON, not a known trigger, a timer without any backfill spec). A retry
+// cannot fix it; it is returned so that the caller sees why nothing ran.
+type InvalidPayloadError struct {
+	Trigger string
+	Err     error
+}
+
+func (e *InvalidPayloadError) Error() string {
+	return fmt.Sprintf("invalid %s payload: %v", e.Trigger, e.Err)
+}
+
+func (e *InvalidPayloadError) Unwrap() error { return e.Err }
+
+// Handle serves one invocation; its shape is the SCF runtime's handler
+// shape. The result is *UploadResult, *TimerResult or *events.HTTPResponse.
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	start := time.Now()
+	kind, detectErr := events.Detect(payload)
+	trigger := triggerName(kind)
+	log := h.invocationLogger(ctx, trigger)
+	ctx = logx.With(ctx, log)
+
+	var (
+		result any
+		err    error
+		attrs  []slog.Attr
+	)
+	if detectErr != nil {
+		err = &InvalidPayloadError{Trigger: trigger, Err: detectErr}
+	} else {
+		switch kind {
+		case events.KindCOS:
+			var r *UploadResult
+			r, err = h.handleUpload(ctx, payload)
+			if r != nil {
+				result, attrs = r, r.summary()
+			}
+		case events.KindTimer:
+			var r *TimerResult
+			r, err = h.handleTimer(ctx, payload)
+			if r != nil {
+				result, attrs = r, r.summary()
+			}
+		case events.KindHTTP:
+			resp := h.handleHTTP(ctx, payload)
+			result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
+		}
+	}
+
+	attrs = append(attrs, slog.Int64("durationMs", time.Since(start).Milliseconds()))
+	level := slog.LevelInfo
+	if err != nil {
+		level = slog.LevelError
+		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retryable", isIncomplete(err)))
+	}
+	log.LogAttrs(ctx, level, "invocation done", attrs...)
+	if err != nil {
+		return result, err
+	}
+	return result, nil
+}
+
+// isIncomplete reports whether err asks the platform to retry.
+func isIncomplete(err error) bool {
+	var ie *IncompleteError
+	return errors.As(err, &ie)
+}
+
+// invocationLogger is the logger every line of this invocation goes
+// through: it carries the SCF request ID (or a local one) and the trigger.
+func (h *Handler) invocationLogger(ctx context.Context, trigger string) *slog.Logger {
+	requestID := ""
+	if ic, ok := scf.FromContext(ctx); ok {
+		requestID = ic.RequestID
+	}
+	if requestID == "" {
+		requestID = localRequestID()
+	}
+	return h.logger.With(slog.String("requestId", requestID), slog.String("trigger", trigger))
+}
+
+// localRequestID names an invocation that did not come from SCF (the CLI).
+func localRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return "local-" + hex.EncodeToString(b[:])
+}
+
+// Failing returns a handler for a function whose configuration is invalid:
+// rather than crash-looping, every invocation answers with the one clear
+// configuration error. The error is logged once, here.
+func Failing(err error, logger *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger.Error("invalid configuration: every invocation will fail until it is fixed", slog.String("error", err.Error()))
+	wrapped := fmt.Errorf("cosflow is misconfigured: %w", err)
+	return func(context.Context, json.RawMessage) (any, error) {
+		return nil, wrapped
+	}
+}
