@@ -132,10 +132,17 @@ func (c *Client) invoke(ctx context.Context, id opID, cl *call, opts []CallOptio
 		}
 	}
 	p := op.pipelines.Get().(*pipeline)
+	err := c.run(ctx, p, cl)
+	op.pipelines.Put(p)
+	return err
+}
+
+// run runs one call on pipeline p, which nothing else is using.
+func (c *Client) run(ctx context.Context, p *pipeline, cl *call) error {
+	op := cl.op
 	p.cur = cl
 	_, _, err := p.handler.Handle(ctx, cl)
 	p.cur = nil
-	op.pipelines.Put(p)
 	if err != nil {
 		if !cl.validated {
 			return err
