@@ -16,6 +16,7 @@ type EnvironmentError struct {
 	Err error
 }
 
+// Error names the offending variable (never its value).
 func (e *EnvironmentError) Error() string {
 	if e.Key != "" {
 		return fmt.Sprintf("scf: apply environment variable %q: %v", e.Key, e.Err)
@@ -23,6 +24,7 @@ func (e *EnvironmentError) Error() string {
 	return fmt.Sprintf("scf: decode environment: %v", e.Err)
 }
 
+// Unwrap returns the underlying JSON or os.Setenv error.
 func (e *EnvironmentError) Unwrap() error { return e.Err }
 
 // decodeEnvironment parses the call's Environment, a JSON object of string
