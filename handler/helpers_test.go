@@ -1,0 +1,210 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/scf"
+)
+
+const (
+	testBucket = "examplebucket-1250000000"
+	testRegion = "ap-guangzhou"
+	wfA        = "w0123456789abcdef0123456789abcdef"
+	wfB        = "wfedcba9876543210fedcba9876543210"
+)
+
+// syncBuffer is a log sink safe for the handler's concurrent lines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// lines decodes every JSON log line.
+func (s *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range bytes.Split([]byte(s.String()), []byte("\n")) {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("log line is not JSON: %s", l)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// withMsg returns the lines whose msg is msg.
+func withMsg(lines []map[string]any, msg string) []map[string]any {
+	var out []map[string]any
+	for _, l := range lines {
+		if l["msg"] == msg {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// testEnv is a Handler wired to a real client and an emulator on loopback.
+type testEnv struct {
+	emu *ciemu.Emulator
+	ci  *cosclient.Client
+	h   *Handler
+	log *syncBuffer
+	cfg *Config
+}
+
+// newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler.
+func newTestEnv(t testing.TB, env map[string]string) *testEnv {
+	t.Helper()
+	emu := ciemu.New(ciemu.Options{Seed: 1})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	full := map[string]string{EnvCIEndpoint: srv.URL}
+	for k, v := range env {
+		full[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return full[k] })
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	opts := cfg.ClientOptions(cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey})
+	opts.Retry = cosclient.RetryOptions{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}
+	ci, err := cosclient.New(opts)
+	if err != nil {
+		t.Fatalf("cosclient.New: %v", err)
+	}
+	buf := &syncBuffer{}
+	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil)
+	return &testEnv{emu: emu, ci: ci, h: h, log: buf, cfg: cfg}
+}
+
+// invoke runs one invocation with an SCF request ID.
+func (e *testEnv) invoke(t testing.TB, payload []byte) (any, error) {
+	t.Helper()
+	ctx := scf.NewContext(context.Background(), &scf.InvocationContext{RequestID: "req-test-1"})
+	return e.h.Handle(ctx, payload)
+}
+
+// upload runs a COS payload and returns its result.
+func (e *testEnv) upload(t testing.TB, payload []byte) (*UploadResult, error) {
+	t.Helper()
+	out, err := e.invoke(t, payload)
+	r, ok := out.(*UploadResult)
+	if !ok {
+		t.Fatalf("result is %T (err %v), want *UploadResult", out, err)
+	}
+	return r, err
+}
+
+// ciCalls counts the requests the emulator received.
+func (e *testEnv) ciCalls() int { return len(e.emu.Calls()) }
+
+// rec describes one COS record for cosEvent.
+type rec struct {
+	key   string
+	size  int64
+	event string // default cos:ObjectCreated:Put
+	etag  string
+	vid   string
+}
+
+// cosEvent builds a COS delivery in the platform's shape.
+func cosEvent(recs ...rec) []byte {
+	type m = map[string]any
+	var records []m
+	for _, r := range recs {
+		ev := r.event
+		if ev == "" {
+			ev = "cos:ObjectCreated:Put"
+		}
+		etag := r.etag
+		if etag == "" {
+			etag = "9a4802d5c99dafe1c04da0a8e7e166bf"
+		}
+		records = append(records, m{
+			"cos": m{
+				"cosSchemaVersion":  "1.0",
+				"cosNotificationId": "n",
+				"cosBucket":         m{"name": "examplebucket", "appid": "1250000000", "region": "gz", "cosRegion": testRegion},
+				"cosObject": m{
+					"key":  "/1250000000/examplebucket/" + r.key,
+					"size": r.size,
+					"meta": m{"ETag": `"` + etag + `"`, "Content-Type": "image/jpeg"},
+					"vid":  r.vid,
+				},
+			},
+			"event": m{
+				"eventName": ev, "eventVersion": "1.0", "eventSource": "qcs::cos", "eventTime": 1795312800,
+				"eventQueue": "q", "reqid": 1,
+				"requestParameters": m{"requestSourceIP": "203.0.113.1", "requestHeaders": m{"Authorization": "q-sign-algorithm=sha1&q-signature=UPLOADERSECRETSIG"}},
+			},
+		})
+	}
+	b, err := json.Marshal(m{"Records": records})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// timerEvent builds a timer tick with message.
+func timerEvent(tick, message string) []byte {
+	b, _ := json.Marshal(map[string]string{"Type": "Timer", "TriggerName": "nightly", "Time": tick, "Message": message})
+	return b
+}
+
+// rulesJSON renders rules for COSFLOW_RULES.
+func rulesJSON(rules ...Rule) string {
+	b, _ := json.Marshal(rules)
+	return string(b)
+}
+
+// keysOf lists the keys of triggered items, as "key→workflow".
+func keysOf(r *UploadResult) []string {
+	var out []string
+	for _, t := range r.Triggered {
+		out = append(out, fmt.Sprintf("%s→%s", t.Key, t.WorkflowID[:2]))
+	}
+	return out
+}
+
+// stubAPI is a tiny stand-in for handler/api: it echoes what it received.
+func stubAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := new(bytes.Buffer)
+		_, _ = body.ReadFrom(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "body": body.String(),
+			"remote": r.RemoteAddr, "auth": r.Header.Get("Authorization") != "",
+			"hasLogger": logx.From(r.Context(), nil) != nil,
+		})
+	})
+}
