@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/cosflow/cosflow/internal/valid"
@@ -55,10 +56,16 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 			message: "cannot read the body: " + err.Error()}
 	}
 	if err := valid.Decode(data, v); err != nil {
-		if e := fromFieldError(err); e != nil {
-			return e
+		var fe *valid.FieldError
+		if !errors.As(err, &fe) {
+			return invalid("", err.Error())
 		}
-		return invalid("", err.Error())
+		if fe.Field != "" && strings.Contains(fe.Reason, "not a known field") {
+			if path := unknownFieldPath(data, reflect.TypeOf(v)); path != "" {
+				return invalid(path, fe.Reason)
+			}
+		}
+		return invalid(fe.Field, fe.Reason)
 	}
 	return nil
 }
