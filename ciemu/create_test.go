@@ -91,7 +91,6 @@ func TestCreateJobRejects(t *testing.T) {
 		{"user data", "<Request><Name>n</Name>" + in + "<Operation><WorkflowIds>" + testWF + "</WorkflowIds><UserData>tab\there</UserData></Operation></Request>", nil, "InvalidArgument", "UserData"},
 		{"callback format", "<Request><Name>n</Name>" + in + "<Operation><WorkflowIds>" + testWF + "</WorkflowIds><CallBackFormat>YAML</CallBackFormat></Operation></Request>", nil, "InvalidArgument", "CallBackFormat"},
 		{"callback type", "<Request><Name>n</Name>" + in + "<Operation><WorkflowIds>" + testWF + "</WorkflowIds><CallBackType>Kafka</CallBackType></Operation></Request>", nil, "InvalidArgument", "CallBackType"},
-		{"tdmq without config", "<Request><Name>n</Name>" + in + "<Operation><WorkflowIds>" + testWF + "</WorkflowIds><CallBackType>TDMQ</CallBackType></Operation></Request>", nil, "InvalidArgument", "CallBackMqConfig"},
 		{"content-md5 mismatch", workflowJobBody("n", "p/"), map[string]string{"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}, "InvalidContent", "Content-MD5"},
 		{"too large", "<Request><Name>n</Name>" + strings.Repeat(" ", 1<<20) + "</Request>", nil, "InvalidArgument", "limit"},
 	}

@@ -5,14 +5,8 @@ import "github.com/cosflow/cosflow/cosclient"
 // triggerWorkflow serves POST /triggerworkflow?workflowId=&object=&name=.
 func (e *Emulator) triggerWorkflow(req *request) (any, *apiError) {
 	q := req.r.URL.Query()
-	wf, obj, name := q.Get("workflowId"), q.Get("object"), q.Get("name")
-	if err := checkWorkflowID("workflowId", wf); err != nil {
-		return nil, err
-	}
-	if err := checkObjectKey("object", obj); err != nil {
-		return nil, err
-	}
-	if err := checkJobName("name", name, false); err != nil {
+	in := cosclient.TriggerWorkflowInput{WorkflowID: q.Get("workflowId"), Object: q.Get("object"), Name: q.Get("name")}
+	if err := checkTrigger(&in); err != nil {
 		return nil, err
 	}
 	out := &cosclient.TriggerWorkflowOutput{
@@ -20,7 +14,7 @@ func (e *Emulator) triggerWorkflow(req *request) (any, *apiError) {
 		RequestID:  req.requestID,
 	}
 	e.mu.Lock()
-	e.triggers.add(triggerKey{req.bucket, wf, obj})
+	e.triggers.add(triggerKey{req.bucket, in.WorkflowID, in.Object})
 	e.mu.Unlock()
 	return out, nil
 }
