@@ -2,6 +2,7 @@ package handler
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -72,7 +73,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("bucket", c.Bucket),
 		slog.String("region", c.Region),
 		slog.Int("backfills", len(c.Backfills)),
-		slog.Bool("apiTokenSet", c.APIToken != ""),
+		slog.Bool("apiEnabled", c.APIToken != ""),
 		slog.Bool("dryRun", c.DryRun),
 		slog.Int("concurrency", c.Concurrency),
 		slog.String("logLevel", c.LogLevel.String()),
@@ -145,7 +146,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if s := env(EnvWorkflowID); s != "" {
 		if err := cosclient.ValidateWorkflowID(s); err != nil {
-			return nil, configErr(EnvWorkflowID, "", valid.FromCI(err, ""))
+			var ve *cosclient.ValidationError
+			reason := err.Error()
+			if errors.As(err, &ve) {
+				reason = ve.Reason
+			}
+			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: reason}
 		}
 		for _, r := range cfg.Rules {
 			if r.Name == DefaultRuleName {
