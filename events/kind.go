@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is the trigger that sent a payload.
@@ -191,10 +192,14 @@ func displayKey(k string) string {
 	return strconv.QuoteToASCII(clip(k, 40))
 }
 
-// clip shortens s to at most n bytes, marking the cut.
+// clip shortens s to at most n bytes, marking the cut, without splitting a
+// UTF-8 sequence.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "..."
 }

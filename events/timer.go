@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -30,6 +31,12 @@ func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 	var p plain
 	if err := json.Unmarshal(data, &p); err != nil {
 		return asDecodeError(KindTimer, "", err)
+	}
+	if p.Type != "Timer" {
+		// Detection saw "Type":"Timer"; a differently cased duplicate key
+		// ("type") can still override it, as encoding/json matches keys
+		// case-insensitively.
+		return fieldError(KindTimer, ProblemInvalidField, "Type", fmt.Sprintf(`expected "Timer", got %q`, clip(p.Type, 40)))
 	}
 	if p.Time == "" {
 		return fieldError(KindTimer, ProblemMissingField, "Time", `missing (expected the scheduled time, e.g. "2026-11-22T02:00:00Z")`)
