@@ -34,7 +34,7 @@ func serializeTriggerWorkflow(cl *call, req *smithyhttp.Request) error {
 
 func serializeCreateInventoryTriggerJob(cl *call, req *smithyhttp.Request) error {
 	in := cl.input.(*CreateInventoryTriggerJobInput)
-	body, err := xml.Marshal(in)
+	body, err := xmlBody(in)
 	if err != nil {
 		return fmt.Errorf("encode request body: %w", err)
 	}
@@ -138,3 +138,8 @@ func appendEscaped(dst []byte, s string) []byte {
 
 // itoa is strconv.Itoa; named for the hot path's readability.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// xmlBody encodes the CreateInventoryTriggerJob request body.
+func xmlBody(in *CreateInventoryTriggerJobInput) ([]byte, error) {
+	return xml.Marshal(in)
+}
