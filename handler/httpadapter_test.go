@@ -1,0 +1,157 @@
+package handler
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cosflow/cosflow/events"
+)
+
+// httpEnv is a handler whose API is the echoing stand-in.
+func httpEnv(t *testing.T) *testEnv {
+	env := newTestEnv(t, nil)
+	env.h.api = stubAPI()
+	return env
+}
+
+func (e *testEnv) http(t *testing.T, payload string) *events.HTTPResponse {
+	t.Helper()
+	out, err := e.invoke(t, []byte(payload))
+	if err != nil {
+		t.Fatalf("HTTP invocations never fail the call: %v", err)
+	}
+	resp, ok := out.(*events.HTTPResponse)
+	if !ok {
+		t.Fatalf("result is %T", out)
+	}
+	return resp
+}
+
+func TestHTTPAdaptation(t *testing.T) {
+	env := httpEnv(t)
+	tests := []struct {
+		name    string
+		payload string
+		check   map[string]any
+	}{
+		{"gateway", `{"httpMethod":"post","path":"/v1/trigger","headers":{"Content-Type":"application/json"},"queryString":{"a":"1","b":["x","y"],"flag":true},"body":"{\"k\":1}","isBase64Encoded":false,"requestContext":{"sourceIp":"203.0.113.9","requestId":"g"}}`,
+			map[string]any{"method": "POST", "path": "/v1/trigger", "body": `{"k":1}`, "remote": "203.0.113.9:0", "query": map[string]any{"a": []any{"1"}, "b": []any{"x", "y"}, "flag": []any{""}}}},
+		{"function URL", `{"httpMethod":"GET","path":"/v1/jobs","headers":{"x-scf-remote-addr":"198.51.100.23","authorization":"Bearer t"},"queryString":{"size":"10"},"body":""}`,
+			map[string]any{"method": "GET", "remote": "198.51.100.23:0", "auth": true, "hasLogger": true}},
+		{"base64 body", `{"httpMethod":"PUT","path":"/x","body":"` + base64.StdEncoding.EncodeToString([]byte("héllo")) + `","isBase64Encoded":true,"requestContext":{}}`,
+			map[string]any{"body": "héllo", "remote": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := env.http(t, tt.payload)
+			if resp.StatusCode != 200 || resp.IsBase64Encoded {
+				t.Fatalf("response %+v", resp)
+			}
+			var got map[string]any
+			if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
+				t.Fatal(err)
+			}
+			for k, want := range tt.check {
+				g, _ := json.Marshal(got[k])
+				w, _ := json.Marshal(want)
+				if string(g) != string(w) {
+					t.Errorf("%s = %s, want %s", k, g, w)
+				}
+			}
+		})
+	}
+}
+
+func TestHTTPRefusals(t *testing.T) {
+	env := httpEnv(t)
+	big := strings.Repeat("a", MaxRequestBody+1)
+	bigB64 := base64.StdEncoding.EncodeToString([]byte(big))
+	tests := []struct {
+		name, payload string
+		status        int
+	}{
+		{"body over 1 MiB", `{"httpMethod":"POST","path":"/x","body":"` + big + `"}`, 413},
+		{"base64 body over 1 MiB", `{"httpMethod":"POST","path":"/x","body":"` + bigB64 + `","isBase64Encoded":true}`, 413},
+		{"bad base64", `{"httpMethod":"POST","path":"/x","body":"!!!","isBase64Encoded":true}`, 400},
+		{"relative path", `{"httpMethod":"GET","path":"x/y"}`, 400},
+		{"control char in path", `{"httpMethod":"GET","path":"/x\r\nSet-Cookie: a"}`, 400},
+		{"bad method", `{"httpMethod":"GE T","path":"/x"}`, 400},
+		{"missing path", `{"httpMethod":"GET"}`, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := env.http(t, tt.payload)
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d, want %d (%s)", resp.StatusCode, tt.status, resp.Body)
+			}
+			var body struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Error.Code == "" || body.Error.Message == "" {
+				t.Errorf("body %q is not the {\"error\":{...}} shape", resp.Body)
+			}
+		})
+	}
+}
+
+func TestHTTPResponseCapture(t *testing.T) {
+	env := newTestEnv(t, nil)
+	env.h.api = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write([]byte{0x89, 'P', 'N', 'G', 0, 0xff})
+		case "/huge":
+			chunk := make([]byte, 1<<20)
+			for range 8 {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		case "/panic":
+			panic("boom")
+		default:
+			w.Header().Add("X-Multi", "a")
+			w.Header().Add("X-Multi", "b")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("created"))
+		}
+	})
+	resp := env.http(t, `{"httpMethod":"GET","path":"/png"}`)
+	if !resp.IsBase64Encoded || resp.Body != base64.StdEncoding.EncodeToString([]byte{0x89, 'P', 'N', 'G', 0, 0xff}) {
+		t.Errorf("binary body: %+v", resp)
+	}
+	resp = env.http(t, `{"httpMethod":"GET","path":"/text"}`)
+	if resp.StatusCode != 201 || resp.Body != "created" || resp.IsBase64Encoded || resp.Headers["X-Multi"] != "a, b" {
+		t.Errorf("text response: %+v", resp)
+	}
+	if resp = env.http(t, `{"httpMethod":"GET","path":"/huge"}`); resp.StatusCode != 500 {
+		t.Errorf("oversized response: status %d", resp.StatusCode)
+	}
+	if resp = env.http(t, `{"httpMethod":"GET","path":"/panic"}`); resp.StatusCode != 500 {
+		t.Errorf("panicking API: status %d", resp.StatusCode)
+	}
+}
+
+func FuzzAdapt(f *testing.F) {
+	f.Add(`{"httpMethod":"GET","path":"/v1/jobs","queryString":{"a":["1","2"],"f":true},"headers":{"x-scf-remote-addr":"::1"}}`, false)
+	f.Add(`{"httpMethod":"POST","path":"/","body":"aGVsbG8=","isBase64Encoded":true,"requestContext":{"sourceIp":"1.2.3.4"}}`, true)
+	f.Add(`{"httpMethod":"x","path":"/%zz?#"}`, false)
+	f.Fuzz(func(t *testing.T, payload string, _ bool) {
+		ev, err := events.Parse([]byte(payload))
+		if err != nil || ev.Kind != events.KindHTTP {
+			return
+		}
+		r, err := Adapt(context.Background(), ev.HTTP)
+		if err != nil {
+			return
+		}
+		if r.Context() == nil || r.URL == nil || r.Method == "" || r.ContentLength > MaxRequestBody {
+			t.Errorf("inconsistent request: %+v", r)
+		}
+	})
+}
