@@ -129,6 +129,7 @@ func positive(n, def int) int {
 }
 
 // Calls returns the logged calls, oldest first (at most Options.MaxCalls).
+// The Query maps are shared with the log: treat them as read-only.
 func (e *Emulator) Calls() []Call {
 	e.mu.Lock()
 	defer e.mu.Unlock()
