@@ -75,13 +75,14 @@ func newEnv(t *testing.T, emuOpts ciemu.Options, edit func(*Options)) *testEnv {
 	emu := ciemu.New(emuOpts)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	return newEnvAt(t, emu, srv.URL, edit)
+	return newEnvAt(t, emu, srv.URL, nil, edit)
 }
 
-// newEnvAt builds the API with a client pointed at endpoint.
-func newEnvAt(t *testing.T, emu *ciemu.Emulator, endpoint string, edit func(*Options)) *testEnv {
+// newEnvAt builds the API with a client pointed at endpoint; editCI
+// adjusts the client's options.
+func newEnvAt(t testing.TB, emu *ciemu.Emulator, endpoint string, editCI func(*cosclient.Options), edit func(*Options)) *testEnv {
 	t.Helper()
-	ci, err := cosclient.New(cosclient.Options{
+	ciOpts := cosclient.Options{
 		Region:      testRegion,
 		Bucket:      testBucket,
 		Credentials: cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey},
@@ -89,7 +90,11 @@ func newEnvAt(t *testing.T, emu *ciemu.Emulator, endpoint string, edit func(*Opt
 		// Fast retries keep the error-path tests quick; two attempts still
 		// prove a 5xx is retried before it becomes a 502.
 		Retry: cosclient.RetryOptions{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
-	})
+	}
+	if editCI != nil {
+		editCI(&ciOpts)
+	}
+	ci, err := cosclient.New(ciOpts)
 	if err != nil {
 		t.Fatalf("cosclient.New: %v", err)
 	}
