@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
@@ -102,9 +103,14 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		err    error
 		attrs  []slog.Attr
 	)
-	if detectErr != nil {
+	switch {
+	case detectErr != nil:
 		err = &InvalidPayloadError{Trigger: trigger, Err: detectErr}
-	} else {
+	case !utf8.Valid(payload):
+		// encoding/json would quietly turn bad bytes into U+FFFD, and so
+		// trigger a key that does not exist.
+		err = &InvalidPayloadError{Trigger: trigger, Err: errors.New("payload is not valid UTF-8")}
+	default:
 		switch kind {
 		case events.KindCOS:
 			var r *UploadResult
