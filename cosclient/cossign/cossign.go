@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,26 +75,45 @@ func Sign(r *http.Request, secretID, secretKey string, w Window) {
 // Authorization computes the Authorization header value for r without
 // modifying it; see Sign.
 func Authorization(r *http.Request, secretID, secretKey string, w Window) string {
-	params := queryPairs(r.URL.RawQuery, nil)
-	headers := headerPairs(r, nil)
-	keyTime := w.String()
-	sig := signature(secretKey, keyTime, r.Method, r.URL.Path, params, headers)
+	// Fixed-size backing arrays keep a typical request's signing free of
+	// heap allocations except for the returned string.
+	var pbuf, hbuf [16]pair
+	params := queryPairs(r.URL.RawQuery, nil, pbuf[:0])
+	headers := headerPairs(r, nil, hbuf[:0])
+	var kt [48]byte
+	keyTime := w.appendTo(kt[:0])
+	var sig [2 * sha1.Size]byte
+	signature(&sig, secretKey, keyTime, r.Method, r.URL.Path, params, headers)
 
+	n := 120 + len(secretID) + 2*len(keyTime) + len(sig)
+	for _, p := range params {
+		n += len(p.name) + 1
+	}
+	for _, p := range headers {
+		n += len(p.name) + 1
+	}
 	var b strings.Builder
-	b.Grow(160 + len(secretID) + 16*(len(params)+len(headers)))
+	b.Grow(n)
 	b.WriteString("q-sign-algorithm=sha1&q-ak=")
 	b.WriteString(secretID)
 	b.WriteString("&q-sign-time=")
-	b.WriteString(keyTime)
+	b.Write(keyTime)
 	b.WriteString("&q-key-time=")
-	b.WriteString(keyTime)
+	b.Write(keyTime)
 	b.WriteString("&q-header-list=")
 	writeNames(&b, headers)
 	b.WriteString("&q-url-param-list=")
 	writeNames(&b, params)
 	b.WriteString("&q-signature=")
-	b.WriteString(sig)
+	b.Write(sig[:])
 	return b.String()
+}
+
+// appendTo appends "<start>;<end>".
+func (w Window) appendTo(dst []byte) []byte {
+	dst = strconv.AppendInt(dst, w.Start, 10)
+	dst = append(dst, ';')
+	return strconv.AppendInt(dst, w.End, 10)
 }
 
 // Auth is a parsed Authorization header.
@@ -165,9 +184,13 @@ func Parse(s string) (Auth, error) {
 // exactly the headers and parameters that a lists, with secretKey. Compare
 // it with a.Signature using hmac.Equal.
 func Expected(r *http.Request, a Auth, secretKey string) string {
-	params := queryPairs(r.URL.RawQuery, a.ParamList)
-	headers := headerPairs(r, a.HeaderList)
-	return signature(secretKey, a.KeyTime.String(), r.Method, r.URL.Path, params, headers)
+	var pbuf, hbuf [16]pair
+	params := queryPairs(r.URL.RawQuery, a.ParamList, pbuf[:0])
+	headers := headerPairs(r, a.HeaderList, hbuf[:0])
+	var kt [48]byte
+	var sig [2 * sha1.Size]byte
+	signature(&sig, secretKey, a.KeyTime.appendTo(kt[:0]), r.Method, r.URL.Path, params, headers)
+	return string(sig[:])
 }
 
 // Valid reports whether a's signature matches r under secretKey.
@@ -177,58 +200,87 @@ func Valid(r *http.Request, a Auth, secretKey string) bool {
 
 // SignKey returns hex(HMAC-SHA1(secretKey, keyTime)), step 1 of the algorithm.
 func SignKey(secretKey, keyTime string) string {
-	return hexHMAC([]byte(secretKey), keyTime)
+	var k [2 * sha1.Size]byte
+	sum := hmacSHA1([]byte(secretKey), []byte(keyTime))
+	hex.Encode(k[:], sum[:])
+	return string(k[:])
 }
 
 // pair is one signed parameter or header, already encoded.
 type pair struct{ name, value string }
 
-func signature(secretKey, keyTime, method, path string, params, headers []pair) string {
-	signKey := SignKey(secretKey, keyTime)
+// signature writes the hex signature of steps 1 to 5 into sig.
+func signature(sig *[2 * sha1.Size]byte, secretKey string, keyTime []byte, method, path string, params, headers []pair) {
+	var signKey [2 * sha1.Size]byte
+	sk := hmacSHA1([]byte(secretKey), keyTime)
+	hex.Encode(signKey[:], sk[:])
 
-	h := sha1.New()
-	var lower [16]byte
-	h.Write(append(lower[:0], strings.ToLower(method)...))
-	h.Write([]byte{'\n'})
-	h.Write([]byte(path))
-	h.Write([]byte{'\n'})
-	writePairs(h, params)
-	h.Write([]byte{'\n'})
-	writePairs(h, headers)
-	h.Write([]byte{'\n'})
-	var sum [sha1.Size]byte
-	var hexSum [2 * sha1.Size]byte
-	hex.Encode(hexSum[:], h.Sum(sum[:0]))
+	// HttpString, hashed in one piece from a stack buffer.
+	var hb [1024]byte
+	h := hb[:0]
+	for i := 0; i < len(method); i++ {
+		c := method[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = append(h, c)
+	}
+	h = append(h, '\n')
+	h = append(h, path...)
+	h = append(h, '\n')
+	h = appendPairs(h, params)
+	h = append(h, '\n')
+	h = appendPairs(h, headers)
+	h = append(h, '\n')
+	sum := sha1.Sum(h)
 
-	var sts strings.Builder
-	sts.Grow(len(Algorithm) + len(keyTime) + len(hexSum) + 3)
-	sts.WriteString(Algorithm)
-	sts.WriteByte('\n')
-	sts.WriteString(keyTime)
-	sts.WriteByte('\n')
-	sts.Write(hexSum[:])
-	sts.WriteByte('\n')
-	return hexHMAC([]byte(signKey), sts.String())
+	var sb [128]byte
+	sts := append(sb[:0], Algorithm...)
+	sts = append(sts, '\n')
+	sts = append(sts, keyTime...)
+	sts = append(sts, '\n')
+	sts = hex.AppendEncode(sts, sum[:])
+	sts = append(sts, '\n')
+	mac := hmacSHA1(signKey[:], sts)
+	hex.Encode(sig[:], mac[:])
 }
 
-func hexHMAC(key []byte, msg string) string {
-	m := hmac.New(sha1.New, key)
-	m.Write([]byte(msg))
-	var sum [sha1.Size]byte
-	return hex.EncodeToString(m.Sum(sum[:0]))
+// hmacSHA1 is HMAC-SHA1 (RFC 2104) over stack buffers: crypto/hmac
+// allocates two hash states per call, and signing does two HMACs.
+func hmacSHA1(key, msg []byte) [sha1.Size]byte {
+	const blockSize = 64
+	var k [blockSize]byte
+	if len(key) > blockSize {
+		s := sha1.Sum(key)
+		copy(k[:], s[:])
+	} else {
+		copy(k[:], key)
+	}
+	var ib [blockSize + 192]byte
+	inner := ib[:0]
+	for _, c := range k {
+		inner = append(inner, c^0x36)
+	}
+	inner = append(inner, msg...)
+	is := sha1.Sum(inner)
+	var outer [blockSize + sha1.Size]byte
+	for i, c := range k {
+		outer[i] = c ^ 0x5c
+	}
+	copy(outer[blockSize:], is[:])
+	return sha1.Sum(outer[:])
 }
 
-type byteWriter interface{ Write([]byte) (int, error) }
-
-func writePairs(w byteWriter, ps []pair) {
+func appendPairs(dst []byte, ps []pair) []byte {
 	for i, p := range ps {
 		if i > 0 {
-			w.Write([]byte{'&'})
+			dst = append(dst, '&')
 		}
-		w.Write([]byte(p.name))
-		w.Write([]byte{'='})
-		w.Write([]byte(p.value))
+		dst = append(dst, p.name...)
+		dst = append(dst, '=')
+		dst = append(dst, p.value...)
 	}
+	return dst
 }
 
 func writeNames(b *strings.Builder, ps []pair) {
@@ -240,10 +292,11 @@ func writeNames(b *strings.Builder, ps []pair) {
 	}
 }
 
-// queryPairs encodes the raw query's parameters for signing. With only
-// non-nil, just the parameters whose encoded names it lists are kept.
-func queryPairs(raw string, only []string) []pair {
-	var ps []pair
+// queryPairs encodes the raw query's parameters for signing, appending to
+// buf. With only non-nil, just the parameters whose encoded names it lists
+// are kept.
+func queryPairs(raw string, only []string, buf []pair) []pair {
+	ps := buf
 	for raw != "" {
 		var kv string
 		kv, raw, _ = strings.Cut(raw, "&")
@@ -251,44 +304,106 @@ func queryPairs(raw string, only []string) []pair {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		if dk, err := url.QueryUnescape(k); err == nil {
-			k = dk
+		name := lowerName(encodeComponent(k))
+		if name == "" {
+			// A nameless parameter ("?=x") cannot be listed in
+			// q-url-param-list, so neither side signs it.
+			continue
 		}
-		if dv, err := url.QueryUnescape(v); err == nil {
-			v = dv
-		}
-		name := strings.ToLower(Escape(k))
 		if only != nil && !contains(only, name) {
 			continue
 		}
-		ps = append(ps, pair{name, Escape(v)})
+		ps = append(ps, pair{name, encodeComponent(v)})
 	}
 	sortPairs(ps)
 	return ps
 }
 
-// headerPairs encodes r's signed headers, host included. With only non-nil,
-// exactly the headers whose encoded names it lists are used (a listed header
-// that is absent signs with an empty value, so the signature fails).
-func headerPairs(r *http.Request, only []string) []pair {
+// encodeComponent turns one raw query component into its COS encoding:
+// decoded as a query (so '+' is a space), then Escape'd. A component that
+// is already in that form, as this client sends them, is returned as is.
+func encodeComponent(s string) string {
+	if cosEncoded(s) {
+		return s
+	}
+	if d, err := url.QueryUnescape(s); err == nil {
+		s = d
+	}
+	return Escape(s)
+}
+
+// cosEncoded reports whether Escape(QueryUnescape(s)) == s: only unreserved
+// bytes and upper-case %XX escapes of reserved bytes.
+func cosEncoded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			continue
+		}
+		if c != '%' || i+2 >= len(s) || !upperHex(s[i+1]) || !upperHex(s[i+2]) {
+			return false
+		}
+		if unreserved(unhex(s[i+1])<<4 | unhex(s[i+2])) {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+func upperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'A' + 10
+}
+
+// knownLower holds the lower-case form of names signed on every request,
+// so that lowering them costs no allocation.
+var knownLower = map[string]string{
+	"Content-Length": "content-length", "Content-Type": "content-type", "Content-Md5": "content-md5",
+	"X-Cos-Security-Token": "x-cos-security-token", "X-Ci-Security-Token": "x-ci-security-token",
+	"Host": "host", "workflowId": "workflowid", "nextToken": "nexttoken", "orderByTime": "orderbytime",
+	"startCreationTime": "startcreationtime", "endCreationTime": "endcreationtime", "jobId": "jobid",
+}
+
+// lowerName lower-cases an encoded name (hex digits of escapes included).
+func lowerName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			if l, ok := knownLower[s]; ok {
+				return l
+			}
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// headerPairs encodes r's signed headers, host included, appending to buf.
+// With only non-nil, exactly the headers whose encoded names it lists are
+// used (a listed header that is absent signs with an empty value, so the
+// signature fails).
+func headerPairs(r *http.Request, only []string, buf []pair) []pair {
 	host := r.Host
 	if host == "" {
 		host = r.URL.Host
 	}
-	ps := make([]pair, 0, len(r.Header)+1)
+	ps := buf
 	if only == nil || contains(only, "host") {
 		ps = append(ps, pair{"host", Escape(host)})
 	}
 	for k, vs := range r.Header {
-		name := strings.ToLower(Escape(k))
+		if only == nil && !signedRaw(k) {
+			continue
+		}
+		name := lowerName(Escape(k))
 		if name == "host" {
 			continue
 		}
-		if only != nil {
-			if !contains(only, name) {
-				continue
-			}
-		} else if !SignedHeader(name) {
+		if only != nil && !contains(only, name) {
 			continue
 		}
 		for _, v := range vs {
@@ -303,15 +418,21 @@ func headerPairs(r *http.Request, only []string) []pair {
 	return ps
 }
 
-func sortPairs(ps []pair) {
-	if len(ps) < 2 {
-		return
+// signedRaw is SignedHeader on a header name as it appears in the map,
+// without allocating its lower-case form.
+func signedRaw(k string) bool {
+	if l, ok := knownLower[k]; ok {
+		return SignedHeader(l)
 	}
-	sort.Slice(ps, func(i, j int) bool {
-		if ps[i].name != ps[j].name {
-			return ps[i].name < ps[j].name
+	return SignedHeader(strings.ToLower(Escape(k)))
+}
+
+func sortPairs(ps []pair) {
+	slices.SortFunc(ps, func(a, b pair) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
 		}
-		return ps[i].value < ps[j].value
+		return strings.Compare(a.value, b.value)
 	})
 }
 
