@@ -1,0 +1,660 @@
+package main
+
+// End-to-end tests of the real binary: TestMain builds it once, each test
+// starts the CI emulator in-process on loopback and the binary as an SCF
+// runtime pointed at it, then plays the platform over net/rpc with
+// scf.Client. Nothing is mocked between the RPC call and the emulator's
+// HTTP handler.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/scf"
+)
+
+// Values every started function shares. The credentials are the
+// emulator's documented demo pair; the session token and API token are
+// made-up strings the scrubbing test looks for in the logs.
+const (
+	e2eBucket       = "examplebucket-1250000000"
+	e2eRegion       = "ap-guangzhou"
+	e2eWorkflowID   = "w0123456789abcdef0123456789abcdef"
+	e2eSessionToken = "e2eSessionTokenMUSTNOTAPPEARinLogs"
+	e2eAPIToken     = "e2eApiTokenMUSTNOTAPPEARinLogs"
+	fixtureDir      = "events/testdata"
+)
+
+// cosflowBin is the binary TestMain built.
+var cosflowBin string
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithBinary(m))
+}
+
+// runWithBinary builds the binary into a temporary directory (a plain
+// build: the race detector watches the tests, the child is the product as
+// shipped), runs the tests and removes it.
+func runWithBinary(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "cosflow-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cosflowBin = filepath.Join(dir, "cosflow")
+	build := exec.Command("go", "build", "-o", cosflowBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: go build:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// syncBuffer is a bytes.Buffer safe for the child's output copier and the
+// test reading it at the same time.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startEmulator serves a CI emulator on loopback until the test ends.
+func startEmulator(t *testing.T, opts ciemu.Options) (*ciemu.Emulator, string) {
+	t.Helper()
+	emu := ciemu.New(opts)
+	srv, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return emu, srv.URL()
+}
+
+// function is one running cosflow process serving the SCF runtime.
+type function struct {
+	client         *scf.Client
+	stdout, stderr *syncBuffer
+	requests       atomic.Int64
+	name           string
+}
+
+// functionEnv is the environment of a function talking to emuURL with the
+// emulator's demo credentials and the catch-all rule; overrides replace or,
+// with an empty value, remove variables.
+func functionEnv(emuURL string, overrides map[string]string) map[string]string {
+	env := map[string]string{
+		"COSFLOW_CI_ENDPOINT":       emuURL,
+		"TENCENTCLOUD_SECRETID":     ciemu.DefaultSecretID,
+		"TENCENTCLOUD_SECRETKEY":    ciemu.DefaultSecretKey,
+		"TENCENTCLOUD_SESSIONTOKEN": e2eSessionToken,
+		"COSFLOW_WORKFLOW_ID":       e2eWorkflowID,
+		"COSFLOW_BUCKET":            e2eBucket,
+		"COSFLOW_REGION":            e2eRegion,
+		"COSFLOW_API_TOKEN":         e2eAPIToken,
+	}
+	for k, v := range overrides {
+		if v == "" {
+			delete(env, k)
+		} else {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// startFunction runs the binary as an SCF runtime with exactly env (plus
+// the port), waits until it answers Ping and stops it when the test ends.
+// The port is picked free and released just before the child binds it; a
+// clash shows up as an early exit and is retried with another port.
+func startFunction(t *testing.T, env map[string]string) *function {
+	t.Helper()
+	var lastErr error
+	for range 3 {
+		fn, err := tryStartFunction(t, env)
+		if err == nil {
+			return fn
+		}
+		lastErr = err
+	}
+	t.Fatalf("start function: %v", lastErr)
+	return nil
+}
+
+func tryStartFunction(t *testing.T, env map[string]string) (*function, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	fn := &function{stdout: &syncBuffer{}, stderr: &syncBuffer{}, name: requestPrefix(t)}
+	cmd := exec.Command(cosflowBin)
+	cmd.Env = []string{"_LAMBDA_SERVER_PORT=" + port}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		cmd.Env = append(cmd.Env, k+"="+env[k])
+	}
+	cmd.Stdout, cmd.Stderr = fn.stdout, fn.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", cosflowBin, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() {
+		_ = cmd.Process.Kill()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Errorf("function process %d did not exit after kill", cmd.Process.Pid)
+		}
+	}
+
+	client, err := waitForPing(net.JoinHostPort("127.0.0.1", port), exited)
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("%w (stderr: %q)", err, fn.stderr.String())
+	}
+	fn.client = client
+	t.Cleanup(func() {
+		_ = client.Close()
+		stop()
+		if t.Failed() {
+			t.Logf("function stdout:\n%s\nfunction stderr:\n%s", fn.stdout.String(), fn.stderr.String())
+		}
+	})
+	return fn, nil
+}
+
+// waitForPing dials and pings addr until the process answers, exits, or
+// 10 seconds pass.
+func waitForPing(addr string, exited <-chan struct{}) (*scf.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		client, err := scf.Dial(ctx, addr)
+		if err == nil {
+			if err = client.Ping(ctx); err == nil {
+				return client, nil
+			}
+			_ = client.Close()
+		}
+		select {
+		case <-exited:
+			return nil, fmt.Errorf("function exited before answering Ping on %s", addr)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no Ping answer on %s within 10s: %w", addr, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// freePort is a loopback port the kernel just handed out.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// requestPrefix makes request IDs that name the test they came from.
+func requestPrefix(t *testing.T) string {
+	return strings.Trim(nonWord.ReplaceAllString(t.Name(), "-"), "-")
+}
+
+// invoke delivers payload the way the platform does, with a deadline
+// timeout from now; it fails the test only on transport errors.
+func (fn *function) invoke(t *testing.T, payload []byte, timeout time.Duration) *scf.InvokeResponse {
+	t.Helper()
+	return fn.invokeWithEnv(t, payload, timeout, "")
+}
+
+// invokeWithEnv is invoke with the per-call Environment JSON the platform
+// sends (the role's rotating credentials, for one).
+func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Duration, environment string) *scf.InvokeResponse {
+	t.Helper()
+	resp, err := fn.call(payload, timeout, environment)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	return resp
+}
+
+// call is one Invoke without a *testing.T, for goroutines; the client
+// waits 10 s past the deadline before giving up on the function.
+func (fn *function) call(payload []byte, timeout time.Duration, environment string) (*scf.InvokeResponse, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
+	defer cancel()
+	n := fn.requests.Add(1)
+	return fn.client.Invoke(ctx, &scf.InvokeRequest{
+		Payload:            payload,
+		RequestId:          fmt.Sprintf("%s-%d", fn.name, n),
+		Deadline:           scf.TimestampOf(time.Now().Add(timeout)),
+		FunctionName:       "cosflow",
+		Namespace:          "default",
+		FunctionVersion:    "$LATEST",
+		MemoryLimitInMb:    128,
+		TimeLimitInMs:      int32(timeout / time.Millisecond),
+		Environment:        environment,
+		TencentcloudRegion: e2eRegion,
+	})
+}
+
+// decodeResult decodes a successful response's payload into v.
+func decodeResult(t *testing.T, resp *scf.InvokeResponse, v any) {
+	t.Helper()
+	if resp.Error != nil {
+		t.Fatalf("function error %s: %s", resp.Error.Type, resp.Error.Message)
+	}
+	if err := json.Unmarshal(resp.Payload, v); err != nil {
+		t.Fatalf("decode result %s: %v", resp.Payload, err)
+	}
+}
+
+// readFixture reads an event from events/testdata.
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatalf("read fixture: %v", err)
+	}
+	return data
+}
+
+// bearerToken is the token of an HTTP fixture's Authorization header.
+func bearerToken(t *testing.T, name string) string {
+	t.Helper()
+	ev, err := events.Parse(readFixture(t, name))
+	if err != nil || ev.HTTP == nil {
+		t.Fatalf("parse HTTP fixture %s: %v", name, err)
+	}
+	for k, v := range ev.HTTP.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			if tok, ok := strings.CutPrefix(v, "Bearer "); ok {
+				return tok
+			}
+		}
+	}
+	t.Fatalf("fixture %s has no bearer token", name)
+	return ""
+}
+
+// ciCalls counts the emulator's logged calls of one operation ("" for all).
+func ciCalls(emu *ciemu.Emulator, op string) int {
+	n := 0
+	for _, c := range emu.Calls() {
+		if op == "" || c.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+// e2eCase is one scenario of TestE2E: a process configured by env, then
+// check plays the platform against it.
+type e2eCase struct {
+	name  string
+	env   map[string]string
+	check func(t *testing.T, fn *function, emu *ciemu.Emulator)
+}
+
+func TestE2E(t *testing.T) {
+	cases := []e2eCase{
+		{name: "cos put", check: triggers("cos_put.json", "photos/2026/cat.jpg")},
+		{
+			// dog.png twice in one delivery fires once; processed/ is
+			// the workflow's own output and must not loop.
+			name: "cos multi with duplicate and ignored prefix",
+			env:  map[string]string{"COSFLOW_IGNORE_PREFIXES": "processed/"},
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				res := expectTriggered(t, fn, emu, "cos_multi.json", "photos/2026/dog.png", "videos/intro.mp4")
+				wantSkips := map[string]string{
+					"photos/2026/dog.png":            handler.ReasonAlreadyTriggered,
+					"processed/photos/2026/dog.webp": handler.ReasonIgnoredPrefix + "processed/",
+				}
+				if len(res.Skipped) != len(wantSkips) {
+					t.Fatalf("skipped = %+v, want %v", res.Skipped, wantSkips)
+				}
+				for _, s := range res.Skipped {
+					if wantSkips[s.Key] != s.Reason {
+						t.Errorf("skipped %q for %q, want %q", s.Key, s.Reason, wantSkips[s.Key])
+					}
+				}
+			},
+		},
+		{name: "cos tricky keys", check: triggers("cos_tricky_keys.json",
+			"photos/my cat.jpg", "photos/a+b=c.jpg", "reports/100%.pdf", "notes/#1 draft.txt",
+			"q/what?.txt", "照片/猫咪 2026.jpg", "/leading-slash.jpg", "photos/encoded key+plus.jpg", "photos/1+1=2.jpg")},
+		{name: "cos old format", check: triggers("cos_old_format.json", "uploads/report.pdf")},
+		{name: "cos redelivery on a warm instance", check: checkRedelivery},
+		{name: "timer creates one job per tick", check: checkTimerIdempotent},
+		{
+			// The gateway fixture's body names the object "key", which the
+			// API's strict decoding refuses: 400 naming the field, and
+			// nothing reaches CI.
+			name: "http gateway fixture",
+			env:  map[string]string{"COSFLOW_API_TOKEN": "apigw"},
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				body := expectHTTP(t, fn, "apigw_request.json", 400)
+				if !strings.Contains(body, `"field":"key"`) {
+					t.Errorf("body %s does not name the field key", body)
+				}
+				expectNoCICalls(t, emu)
+			},
+		},
+		{
+			name: "http function url fixture",
+			env:  map[string]string{"COSFLOW_API_TOKEN": "function_url"},
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				body := expectHTTP(t, fn, "function_url_request.json", 200)
+				var list struct {
+					Jobs []json.RawMessage `json:"jobs"`
+				}
+				if err := json.Unmarshal([]byte(body), &list); err != nil || list.Jobs == nil {
+					t.Errorf("body %s is not a job list: %v", body, err)
+				}
+				if n := ciCalls(emu, ciemu.OpDescribeInventoryTriggerJobs); n != 1 {
+					t.Errorf("DescribeInventoryTriggerJobs calls = %d, want 1", n)
+				}
+			},
+		},
+		{
+			name: "http wrong token",
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				for _, f := range []string{"apigw_request.json", "function_url_request.json"} {
+					expectHTTP(t, fn, f, 401)
+				}
+				expectNoCICalls(t, emu)
+			},
+		},
+		{
+			name: "malformed payloads",
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				for _, p := range []string{`{"Records": [`, `not json`, `[]`, `{"Type":"Timer","Message":7}`, `{"hello":"world"}`} {
+					expectError(t, fn.invoke(t, []byte(p), 10*time.Second), "invalid", "payload")
+				}
+				expectNoCICalls(t, emu)
+			},
+		},
+		{
+			name: "bad configuration keeps serving",
+			env:  map[string]string{"COSFLOW_RULES": "[{"},
+			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+				for _, f := range []string{"cos_put.json", "timer.json", "function_url_request.json", "cos_put.json"} {
+					expectError(t, fn.invoke(t, readFixture(t, f), 10*time.Second), "COSFLOW_RULES")
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := fn.client.Ping(ctx); err != nil {
+					t.Errorf("Ping after failed invocations: %v", err)
+				}
+				expectNoCICalls(t, emu)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu, url := startEmulator(t, ciemu.Options{})
+			env := tc.env
+			// A fixture name as token means "the token of that fixture".
+			if tok := env["COSFLOW_API_TOKEN"]; tok == "apigw" || tok == "function_url" {
+				env = maps.Clone(env)
+				env["COSFLOW_API_TOKEN"] = bearerToken(t, tok+"_request.json")
+			}
+			fn := startFunction(t, functionEnv(url, env))
+			tc.check(t, fn, emu)
+		})
+	}
+}
+
+// triggers is a TestE2E check: see expectTriggered.
+func triggers(fixture string, keys ...string) func(*testing.T, *function, *ciemu.Emulator) {
+	return func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+		expectTriggered(t, fn, emu, fixture, keys...)
+	}
+}
+
+// expectTriggered invokes a COS fixture and checks that exactly the keys
+// given were triggered, each once in the emulator (which saw no other).
+func expectTriggered(t *testing.T, fn *function, emu *ciemu.Emulator, fixture string, keys ...string) *handler.UploadResult {
+	t.Helper()
+	var res handler.UploadResult
+	decodeResult(t, fn.invoke(t, readFixture(t, fixture), 10*time.Second), &res)
+	var got []string
+	for _, tr := range res.Triggered {
+		got = append(got, tr.Key)
+		if tr.InstanceID == "" || tr.WorkflowID != e2eWorkflowID || tr.Bucket != e2eBucket {
+			t.Errorf("triggered %+v: want an instance of %s in %s", tr, e2eWorkflowID, e2eBucket)
+		}
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(keys))) {
+		t.Errorf("triggered keys %q, want %q", got, keys)
+	}
+	for _, k := range keys {
+		if n := emu.TriggerCount(e2eBucket, e2eWorkflowID, k); n != 1 {
+			t.Errorf("emulator TriggerCount(%q) = %d, want 1", k, n)
+		}
+	}
+	if n := emu.TotalTriggers(); n != len(keys) {
+		t.Errorf("emulator TotalTriggers = %d, want %d", n, len(keys))
+	}
+	if len(res.Failed) != 0 {
+		t.Errorf("failed = %+v, want none", res.Failed)
+	}
+	return &res
+}
+
+// checkRedelivery: a platform retry of a delivery that already fired, on
+// the same warm instance, must not fire again.
+func checkRedelivery(t *testing.T, fn *function, emu *ciemu.Emulator) {
+	expectTriggered(t, fn, emu, "cos_put.json", "photos/2026/cat.jpg")
+	var res handler.UploadResult
+	decodeResult(t, fn.invoke(t, readFixture(t, "cos_put.json"), 10*time.Second), &res)
+	if len(res.Triggered) != 0 || len(res.Skipped) != 1 || res.Skipped[0].Reason != handler.ReasonAlreadyTriggered {
+		t.Errorf("redelivery result %+v, want one %q skip", res, handler.ReasonAlreadyTriggered)
+	}
+	if n := emu.TriggerCount(e2eBucket, e2eWorkflowID, "photos/2026/cat.jpg"); n != 1 {
+		t.Errorf("TriggerCount after redelivery = %d, want 1", n)
+	}
+}
+
+// checkTimerIdempotent: the same tick twice creates one job; the second
+// answer says it already existed.
+func checkTimerIdempotent(t *testing.T, fn *function, emu *ciemu.Emulator) {
+	payload := readFixture(t, "timer.json")
+	for i, wantCreated := range []bool{true, false} {
+		var res handler.TimerResult
+		decodeResult(t, fn.invoke(t, payload, 10*time.Second), &res)
+		if len(res.Jobs) != 1 {
+			t.Fatalf("tick %d: jobs = %+v, want one", i, res.Jobs)
+		}
+		j := res.Jobs[0]
+		if j.Created != wantCreated || j.JobID == "" || j.Error != "" || j.JobName != "nightly-20261122T020000Z" {
+			t.Errorf("tick %d: job %+v, want created=%v with an ID and name nightly-20261122T020000Z", i, j, wantCreated)
+		}
+	}
+	if jobs := emu.Jobs(e2eBucket); len(jobs) != 1 {
+		t.Errorf("emulator holds %d jobs, want exactly 1", len(jobs))
+	}
+}
+
+// expectHTTP invokes an HTTP fixture and checks the response status; it
+// returns the response body.
+func expectHTTP(t *testing.T, fn *function, fixture string, status int) string {
+	t.Helper()
+	var resp events.HTTPResponse
+	decodeResult(t, fn.invoke(t, readFixture(t, fixture), 10*time.Second), &resp)
+	if resp.StatusCode != status {
+		t.Errorf("%s: status %d, want %d (body %s)", fixture, resp.StatusCode, status, resp.Body)
+	}
+	return resp.Body
+}
+
+// expectError checks that the call failed with a message holding every
+// one of parts.
+func expectError(t *testing.T, resp *scf.InvokeResponse, parts ...string) {
+	t.Helper()
+	if resp.Error == nil {
+		t.Errorf("result %s, want an error mentioning %q", resp.Payload, parts)
+		return
+	}
+	for _, p := range parts {
+		if !strings.Contains(resp.Error.Message, p) {
+			t.Errorf("error %q does not mention %q", resp.Error.Message, p)
+		}
+	}
+}
+
+func expectNoCICalls(t *testing.T, emu *ciemu.Emulator) {
+	t.Helper()
+	if calls := emu.Calls(); len(calls) != 0 {
+		t.Errorf("emulator saw %d CI calls, want none; first %s %s", len(calls), calls[0].Method, calls[0].Path)
+	}
+}
+
+// cosDelivery builds a COS event with one record per key, shaped like
+// events/testdata/cos_put.json, each key with its own ETag.
+func cosDelivery(t *testing.T, keys []string) []byte {
+	t.Helper()
+	var tmpl struct {
+		Records []map[string]any `json:"Records"`
+	}
+	if err := json.Unmarshal(readFixture(t, "cos_put.json"), &tmpl); err != nil || len(tmpl.Records) != 1 {
+		t.Fatalf("cos_put.json as a template: %v", err)
+	}
+	rawRecord, err := json.Marshal(tmpl.Records[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := make([]map[string]any, len(keys))
+	for i, key := range keys {
+		var rec map[string]any
+		if err := json.Unmarshal(rawRecord, &rec); err != nil {
+			t.Fatal(err)
+		}
+		obj := rec["cos"].(map[string]any)["cosObject"].(map[string]any)
+		obj["key"] = "/1250000000/examplebucket/" + key
+		obj["url"] = "http://" + e2eBucket + ".cos." + e2eRegion + ".myqcloud.com/" + key
+		obj["meta"].(map[string]any)["ETag"] = strconv.Quote(fmt.Sprintf("%032x", i+1))
+		records[i] = rec
+	}
+	out, err := json.Marshal(map[string]any{"Records": records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestConcurrentInvokes(t *testing.T) {
+	const n = 50
+	// A little latency keeps calls open long enough to overlap, which
+	// shows the invocations really ran at the same time.
+	emu, url := startEmulator(t, ciemu.Options{Faults: ciemu.Faults{Latency: 50 * time.Millisecond}})
+	fn := startFunction(t, functionEnv(url, nil))
+
+	payloads := make([][]byte, n)
+	for i := range n {
+		payloads[i] = cosDelivery(t, []string{fmt.Sprintf("concurrent/%02d.jpg", i)})
+	}
+	results := make([]handler.UploadResult, n)
+	errs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			resp, err := fn.call(payloads[i], 20*time.Second, "")
+			switch {
+			case err != nil:
+				errs[i] = err.Error()
+				return
+			case resp.Error != nil:
+				errs[i] = resp.Error.Message
+				return
+			}
+			if err := json.Unmarshal(resp.Payload, &results[i]); err != nil {
+				errs[i] = err.Error()
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		key := fmt.Sprintf("concurrent/%02d.jpg", i)
+		if errs[i] != "" {
+			t.Errorf("invoke %d: %s", i, errs[i])
+			continue
+		}
+		if tr := results[i].Triggered; len(tr) != 1 || tr[0].Key != key || tr[0].InstanceID == "" {
+			t.Errorf("invoke %d: triggered %+v, want one instance for %q", i, tr, key)
+		}
+		if c := emu.TriggerCount(e2eBucket, e2eWorkflowID, key); c != 1 {
+			t.Errorf("TriggerCount(%q) = %d, want 1", key, c)
+		}
+	}
+	if total := emu.TotalTriggers(); total != n {
+		t.Errorf("TotalTriggers = %d, want %d", total, n)
+	}
+	if peak := emu.MaxInFlight(); peak < 2 {
+		t.Errorf("emulator peak in flight %d: the %d invocations did not run concurrently", peak, n)
+	}
+	t.Logf("%d concurrent invocations; emulator peak in flight %d", n, emu.MaxInFlight())
+}
+
+// TestDeadline: a CI that never answers in time must not make the function
+// outlive its deadline; the delivery must come back as a retryable error
+// so the platform delivers it again.
+func TestDeadline(t *testing.T) {
+	const deadline = 3 * time.Second
+	emu, url := startEmulator(t, ciemu.Options{Faults: ciemu.Faults{Latency: time.Minute}})
+	fn := startFunction(t, functionEnv(url, nil))
+
+	start := time.Now()
+	resp := fn.invoke(t, readFixture(t, "cos_put.json"), deadline)
+	took := time.Since(start)
+
+	// A correctness bound, not a performance one: the platform stops
+	// waiting at the deadline, so an answer must come by then, give or
+	// take scheduling slack of a sixth of it.
+	if limit := deadline + deadline/6; took > limit {
+		t.Errorf("invocation took %v, want at most %v (deadline %v)", took, limit, deadline)
+	}
+	expectError(t, resp, "deadline", "will be retried")
+	if n := emu.TotalTriggers(); n != 0 {
+		t.Errorf("TotalTriggers = %d, want 0 (every call was cut short)", n)
+	}
+	t.Logf("invocation with a %v deadline answered after %v: %s", deadline, took.Round(time.Millisecond), resp.Error.Message)
+
+	// The instance is still healthy: with CI back, the redelivery fires.
+	emu.SetFaults(ciemu.Faults{})
+	expectTriggered(t, fn, emu, "cos_put.json", "photos/2026/cat.jpg")
+}
