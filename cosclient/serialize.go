@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -19,16 +20,17 @@ func serializeTriggerWorkflow(cl *call, req *smithyhttp.Request) error {
 	in := cl.input.(*TriggerWorkflowInput)
 	req.Method = "POST"
 	req.URL.Path = pathTriggerWorkflow
-	q := make([]byte, 0, 32+len(in.WorkflowID)+3*len(in.Object)+3*len(in.Name))
-	q = append(q, "workflowId="...)
-	q = appendEscaped(q, in.WorkflowID)
-	q = append(q, "&object="...)
-	q = appendEscaped(q, in.Object)
+	var q strings.Builder // String() does not copy
+	q.Grow(32 + len(in.WorkflowID) + 3*len(in.Object) + 3*len(in.Name))
+	q.WriteString("workflowId=")
+	writeEscaped(&q, in.WorkflowID)
+	q.WriteString("&object=")
+	writeEscaped(&q, in.Object)
 	if in.Name != "" {
-		q = append(q, "&name="...)
-		q = appendEscaped(q, in.Name)
+		q.WriteString("&name=")
+		writeEscaped(&q, in.Name)
 	}
-	req.URL.RawQuery = string(q)
+	req.URL.RawQuery = q.String()
 	return nil
 }
 
@@ -134,6 +136,21 @@ func appendEscaped(dst []byte, s string) []byte {
 		dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
 	return dst
+}
+
+// writeEscaped is appendEscaped for a strings.Builder.
+func writeEscaped(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		const hexDigits = "0123456789ABCDEF"
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
 }
 
 // itoa is strconv.Itoa; named for the hot path's readability.

@@ -107,7 +107,9 @@ func (c *Client) newPipeline(name string) *pipeline {
 	must(st.Deserialize.Add(middleware.DeserializeMiddlewareFunc(StepDeserialize, func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 		return c.deserializeStep(ctx, p.cur, in, next)
 	}), middleware.After))
-	p.handler = middleware.DecorateHandler(sendHandler{c: c, p: p}, st)
+	// Decorate with the steps themselves, once: Stack.HandleMiddleware
+	// would redo this on every call.
+	p.handler = middleware.DecorateHandler(sendHandler{c: c, p: p}, st.Initialize, st.Serialize, st.Build, st.Finalize, st.Deserialize)
 	return p
 }
 
@@ -190,7 +192,15 @@ func (c *Client) serializeStep(ctx context.Context, in middleware.SerializeInput
 	if req.Method != "GET" {
 		// Signed, so it must be what Go sends: Go's transport writes
 		// Content-Length from req.ContentLength and skips this header entry.
-		req.Header["Content-Length"] = []string{itoa(len(cl.body))}
+		if len(cl.body) == 0 {
+			req.Header["Content-Length"] = contentLengthZero
+		} else {
+			req.Header["Content-Length"] = []string{itoa(len(cl.body))}
+		}
 	}
 	return next.HandleSerialize(ctx, in)
 }
+
+// contentLengthZero is shared by every body-less request; nothing writes
+// to header value slices.
+var contentLengthZero = []string{"0"}

@@ -71,7 +71,7 @@ func TestCreateInventoryTriggerJobWire(t *testing.T) {
 			Operation: JobOperation{Tag: "ImageInspect", JobParam: param, QueueID: "p0123", UserData: "u=1&x<y",
 				JobLevel: 2, CallBack: "https://cb.example/x", CallBackFormat: "JSON", CallBackType: "TDMQ",
 				CallBackMqConfig: &CallBackMqConfig{MqRegion: "bj", MqMode: "Queue", MqName: "q"},
-				Output: &JobOutput{Region: testRegion, Bucket: testBucket, Object: "out/${Name}"}}}},
+				Output:           &JobOutput{Region: testRegion, Bucket: testBucket, Object: "out/${Name}"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
