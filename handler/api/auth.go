@@ -47,10 +47,17 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		token, ok := bearerToken(r.Header.Get("Authorization"))
-		if !ok || !tokenMatches(token, a.opts.Token) {
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="cosflow"`)
-			msg := "a valid bearer token is required (Authorization: Bearer <token>)"
-			writeError(w, &apiError{status: http.StatusUnauthorized, code: codeUnauthorized, message: msg})
+			writeError(w, &apiError{status: http.StatusUnauthorized, code: codeUnauthorized,
+				message: "a bearer token is required (Authorization: Bearer <token>)"})
+			return
+		}
+		if !tokenMatches(token, a.opts.Token) {
+			// RFC 6750 §3: a presented but wrong token is invalid_token.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cosflow", error="invalid_token"`)
+			writeError(w, &apiError{status: http.StatusUnauthorized, code: codeUnauthorized,
+				message: "the bearer token is not valid"})
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -45,8 +45,15 @@ func TestAuth(t *testing.T) {
 				}
 				return
 			case http.StatusUnauthorized:
-				if got := res.header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+				got := res.header.Get("WWW-Authenticate")
+				if !strings.HasPrefix(got, "Bearer") {
 					t.Errorf("WWW-Authenticate %q, want a Bearer challenge", got)
+				}
+				// A token that was presented but is wrong is invalid_token
+				// (RFC 6750); a missing one gets the bare challenge.
+				_, presented := bearerToken(tt.auth)
+				if strings.Contains(got, "invalid_token") != presented {
+					t.Errorf("WWW-Authenticate %q for header %q", got, tt.auth)
 				}
 			case http.StatusForbidden:
 				if e := res.apiErr(t); !strings.Contains(e.Message, "COSFLOW_API_TOKEN") {
