@@ -14,12 +14,14 @@ Builds main and cmd/scfcall for the host into a temp dir, starts
 COSFLOW_WORKFLOW_ID, COSFLOW_BUCKET, COSFLOW_REGION, COSFLOW_API_TOKEN taken
 from the HTTP fixtures' Authorization header, else cosflow-demo-token), then
 invokes every event in events/testdata/*.json (not *response*.json) with
-scfcall and prints each result. Each HTTP fixture's own token is also passed
-in that call's environment (scfcall -env), as the platform passes settings.
+scfcall and prints each result. COSFLOW_BACKFILLS is set so that a timer
+with an empty Message runs a backfill too.
 
-Fails (exit 1) on transport errors, a crashed process, or a fixture that
-must succeed and did not (uploads trigger, timer.json creates a job, HTTP
-requests answer a response); other function errors are reported only.
+Fails (exit 1) on transport errors, a crashed process, a fixture that must
+succeed and did not (uploads trigger, timers create a job, the Function URL
+request answers 200, other HTTP requests answer a response), a platform
+retry of cos_put.json that fires again, or a secret in the function's log;
+other function errors are reported only.
 Both processes are stopped on exit.
 
   -v  print the function's and the emulator's logs at the end
@@ -131,9 +133,8 @@ echo "emulator: 127.0.0.1:$emu_port (pid $emu_pid)"
 bearer_token() {
 	sed -n 's/.*"[Aa]uthorization"[[:space:]]*:[[:space:]]*"Bearer \([^"]*\)".*/\1/p' "$1" | head -n 1
 }
-# The process starts with the Function URL fixture's token (the current
-# trigger); each HTTP call also carries its own fixture's token in the
-# per-call environment, as the platform would after a config change.
+# The function is configured with the Function URL fixture's token (the
+# current trigger); a fixture carrying another token exercises the 401 path.
 token=
 for f in events/testdata/function_url_request.json events/testdata/*request*.json; do
 	[ -f "$f" ] || continue
@@ -147,7 +148,7 @@ fn_port=$(free_port)
 (
 	# Start from a clean slate: settings from the caller's shell would change
 	# what the fixtures do.
-	unset COSFLOW_RULES COSFLOW_IGNORE_PREFIXES COSFLOW_BACKFILLS COSFLOW_DRY_RUN \
+	unset COSFLOW_RULES COSFLOW_IGNORE_PREFIXES COSFLOW_DRY_RUN \
 		COSFLOW_CONCURRENCY COSFLOW_LOG_LEVEL TENCENTCLOUD_SESSIONTOKEN _SCF_SERVER_PORT
 	_LAMBDA_SERVER_PORT=$fn_port \
 		COSFLOW_CI_ENDPOINT=http://127.0.0.1:$emu_port \
@@ -157,6 +158,7 @@ fn_port=$(free_port)
 		COSFLOW_BUCKET=examplebucket-1250000000 \
 		COSFLOW_REGION=ap-guangzhou \
 		COSFLOW_API_TOKEN=$token \
+		COSFLOW_BACKFILLS="[{\"name\":\"sweep\",\"prefix\":\"photos/\",\"workflowId\":\"$workflow\",\"window\":\"1h\"}]" \
 		exec "$tmp/main"
 ) >"$tmp/function.log" 2>&1 &
 fn_pid=$!
@@ -180,7 +182,8 @@ expect() {
 	case ${1##*/} in
 	cos_put.json | cos_multi.json | cos_tricky_keys.json | cos_old_format.json)
 		echo 'ok:"instanceId"' ;;
-	timer.json) echo 'ok:"jobId"' ;;
+	timer*.json) echo 'ok:"jobId"' ;;
+	function_url_request.json) echo 'ok:"statusCode":200' ;;
 	*request*.json) echo 'ok:"statusCode"' ;;
 	*) echo any ;;
 	esac
@@ -195,15 +198,8 @@ for f in events/testdata/*.json; do
 	esac
 	count=$((count + 1))
 	want=$(expect "$f")
-	env_json=$call_env
-	case $f in
-	*request*.json)
-		t=$(bearer_token "$f")
-		[ -z "$t" ] || env_json="${call_env%\}},\"COSFLOW_API_TOKEN\":\"$t\"}"
-		;;
-	esac
 	rc=0
-	"$tmp/scfcall" -addr "127.0.0.1:$fn_port" -event "$f" -timeout 30s -env "$env_json" \
+	"$tmp/scfcall" -addr "127.0.0.1:$fn_port" -event "$f" -timeout 30s -env "$call_env" \
 		>"$tmp/out" 2>"$tmp/err" || rc=$?
 	echo "== $f (expect $want)"
 	if [ "$rc" -eq 0 ]; then
@@ -240,13 +236,20 @@ done
 [ "$count" -gt 0 ] || die "no fixtures found under events/testdata"
 
 # A platform retry of the same delivery on this warm instance must not fire
-# again: show what the second run reports (not asserted: wording is the
-# handler's).
+# again (the contract's in-memory record of what fired).
 if [ -f events/testdata/cos_put.json ]; then
-	echo "== events/testdata/cos_put.json again (platform retry on a warm instance)"
+	echo "== events/testdata/cos_put.json again (expect nothing triggered: platform retry on a warm instance)"
+	rc=0
 	"$tmp/scfcall" -addr "127.0.0.1:$fn_port" -event events/testdata/cos_put.json \
-		-timeout 30s -env "$call_env" 2>&1 || true
+		-timeout 30s -env "$call_env" >"$tmp/out" 2>&1 || rc=$?
+	cat "$tmp/out"
 	echo
+	if [ "$rc" -eq 0 ] && grep -q '"triggered":\[\]' "$tmp/out"; then
+		echo "-> ok"
+	else
+		echo "-> FAIL: the retry fired again or failed (scfcall exit $rc)"
+		failed=$((failed + 1))
+	fi
 fi
 
 "$tmp/scfcall" -addr "127.0.0.1:$fn_port" -ping -timeout 5s >/dev/null 2>&1 ||
