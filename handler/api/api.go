@@ -3,9 +3,19 @@
 // It is an ordinary http.Handler, so it serves SCF HTTP events (adapted by
 // package handler), a normal web server and httptest alike.
 //
+// Routes:
+//
+//	POST /v1/trigger           TriggerWorkflow            200 {instanceId, requestId}
+//	POST /v1/jobs              CreateInventoryTriggerJob  201 the job
+//	GET  /v1/jobs              DescribeInventoryTriggerJobs 200 {jobs, nextToken}
+//	GET  /v1/jobs/{id}         DescribeInventoryTriggerJob  200 the job, 404 unknown
+//	POST /v1/jobs/{id}/cancel  CancelInventoryTriggerJob  200 {jobId, state}
+//	GET  /v1/health            nothing                    200 {status: ok}
+//
 // Every route except GET /v1/health needs "Authorization: Bearer <token>".
 // Bodies and queries are validated before anything is sent to CI; every
-// answer, success or failure, is JSON.
+// answer, success or failure, is JSON; errors are
+// {"error":{"code","message","field","requestId"}}.
 package api
 
 import (

@@ -2,7 +2,9 @@ package api
 
 import (
 	"crypto/sha256"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -143,5 +145,27 @@ func TestBearerToken(t *testing.T) {
 		if token != tt.token || ok != tt.ok {
 			t.Errorf("bearerToken(%q) = %q, %v; want %q, %v", tt.header, token, ok, tt.token, tt.ok)
 		}
+	}
+}
+
+// readCounter records whether anything read the body.
+type readCounter struct{ n int }
+
+func (r *readCounter) Read(p []byte) (int, error) {
+	r.n++
+	return 0, io.EOF
+}
+
+// The token is checked before the body is read: an anonymous caller
+// cannot make the API read (or buffer) anything.
+func TestAuthBeforeBody(t *testing.T) {
+	env := newEnv(t, ciemu.Options{}, nil)
+	body := &readCounter{}
+	req := httptest.NewRequest(http.MethodPost, "/v1/jobs", body)
+	req.Header.Set("Content-Type", "text/plain") // would be a 415 after auth
+	rec := httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || body.n != 0 {
+		t.Errorf("= %d after %d body reads, want 401 before any", rec.Code, body.n)
 	}
 }
