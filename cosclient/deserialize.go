@@ -105,74 +105,24 @@ func (c *Client) learnClock(date string) {
 	c.clockOffset.Store(int64(time.Until(t)))
 }
 
+// decodeXML reads a 2xx body into the call's output, on the fast path
+// when the XML is plain.
 func decodeXML(cl *call, body []byte) error {
+	var fast bool
+	switch out := cl.out.(type) {
+	case *TriggerWorkflowOutput:
+		fast = fastTriggerWorkflow(body, out)
+	case *CreateInventoryTriggerJobOutput:
+		fast = fastCreateOutput(body, out)
+	case *DescribeInventoryTriggerJobsOutput:
+		fast = fastListOutput(body, out)
+	case *DescribeInventoryTriggerJobOutput:
+		fast = fastDescribeOutput(body, out)
+	}
+	if fast {
+		return nil
+	}
 	return xml.Unmarshal(body, cl.out)
 }
 
 func decodeNothing(*call, []byte) error { return nil }
-
-// decodeTriggerWorkflow reads <Response><InstanceId/><RequestId/></Response>
-// without encoding/xml when the document is that simple, which is most of
-// a TriggerWorkflow call's decoding cost; anything unusual (entities,
-// CDATA, attributes) falls back to encoding/xml.
-func decodeTriggerWorkflow(cl *call, body []byte) error {
-	out := cl.out.(*TriggerWorkflowOutput)
-	if id, rid, ok := scanTriggerResponse(body); ok {
-		out.InstanceID, out.RequestID = id, rid
-		out.XMLName = xml.Name{Local: "Response"}
-		return nil
-	}
-	return xml.Unmarshal(body, out)
-}
-
-// scanTriggerResponse is the fast path of decodeTriggerWorkflow.
-func scanTriggerResponse(b []byte) (instanceID, requestID string, ok bool) {
-	b = bytes.TrimSpace(b)
-	if bytes.HasPrefix(b, []byte("<?xml")) {
-		i := bytes.Index(b, []byte("?>"))
-		if i < 0 {
-			return "", "", false
-		}
-		b = bytes.TrimSpace(b[i+2:])
-	}
-	if !bytes.HasPrefix(b, []byte("<Response>")) || !bytes.HasSuffix(b, []byte("</Response>")) ||
-		bytes.IndexByte(b, '&') >= 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.Contains(b, []byte("<!")) {
-		return "", "", false
-	}
-	inner := b[len("<Response>") : len(b)-len("</Response>")]
-	for {
-		inner = bytes.TrimSpace(inner)
-		if len(inner) == 0 {
-			return instanceID, requestID, true
-		}
-		if inner[0] != '<' {
-			return "", "", false
-		}
-		end := bytes.IndexByte(inner, '>')
-		if end < 0 {
-			return "", "", false
-		}
-		name := inner[1:end]
-		if len(name) > 0 && name[len(name)-1] == '/' { // <Name/>
-			inner = inner[end+1:]
-			continue
-		}
-		if bytes.IndexByte(name, ' ') >= 0 || bytes.IndexByte(name, ':') >= 0 {
-			return "", "", false
-		}
-		rest := inner[end+1:]
-		closeAt := bytes.IndexByte(rest, '<')
-		if closeAt < 0 || len(rest) < closeAt+3+len(name) || rest[closeAt+1] != '/' ||
-			!bytes.Equal(rest[closeAt+2:closeAt+2+len(name)], name) || rest[closeAt+2+len(name)] != '>' {
-			return "", "", false // nested elements or mismatched tags
-		}
-		text := rest[:closeAt]
-		switch string(name) {
-		case "InstanceId":
-			instanceID = string(text)
-		case "RequestId":
-			requestID = string(text)
-		}
-		inner = rest[closeAt+3+len(name):]
-	}
-}

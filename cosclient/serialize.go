@@ -158,5 +158,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // xmlBody encodes the CreateInventoryTriggerJob request body.
 func xmlBody(in *CreateInventoryTriggerJobInput) ([]byte, error) {
+	if b, ok := appendCreateXML(make([]byte, 0, 512), in); ok {
+		return b, nil
+	}
 	return xml.Marshal(in)
 }

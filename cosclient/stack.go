@@ -80,7 +80,7 @@ func (c *Client) initOperations() {
 		serialize func(*call, *smithyhttp.Request) error
 		decode    func(*call, []byte) error
 	}{
-		opTriggerWorkflow:              {"TriggerWorkflow", serializeTriggerWorkflow, decodeTriggerWorkflow},
+		opTriggerWorkflow:              {"TriggerWorkflow", serializeTriggerWorkflow, decodeXML},
 		opCreateInventoryTriggerJob:    {"CreateInventoryTriggerJob", serializeCreateInventoryTriggerJob, decodeXML},
 		opDescribeInventoryTriggerJobs: {"DescribeInventoryTriggerJobs", serializeDescribeInventoryTriggerJobs, decodeXML},
 		opDescribeInventoryTriggerJob:  {"DescribeInventoryTriggerJob", serializeDescribeInventoryTriggerJob, decodeXML},
