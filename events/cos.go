@@ -22,6 +22,9 @@ type COSRecord struct {
 	// Object is the record resolved to bucket, region and key, computed once
 	// when the record is decoded; it is not part of the wire format.
 	Object ObjectRef `json:"-"`
+	// Err says why this record cannot be used (a *DecodeError naming the
+	// field); Object is zero then. Set at decode time, not sent on the wire.
+	Err error `json:"-"`
 }
 
 // COSEntity is the "cos" member of a record.
@@ -93,9 +96,10 @@ type COSRequestParameters struct {
 	Headers map[string]string `json:"requestHeaders,omitempty"`
 }
 
-// UnmarshalJSON decodes a COS event, rejects one without records and
-// resolves every record (see COSRecord.Resolve), failing with a
-// *DecodeError naming the first bad field, e.g. "Records[2].cos.cosObject.key".
+// UnmarshalJSON decodes a COS event and rejects one without records. Every
+// record is decoded and resolved on its own (see COSRecord.Resolve): one
+// bad record does not spoil its delivery, it carries its own Err instead,
+// a *DecodeError naming the field, e.g. "Records[2].cos.cosObject.key".
 func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		Records []json.RawMessage `json:"Records"`
@@ -110,7 +114,8 @@ func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	for i, raw := range wire.Records {
 		prefix := fmt.Sprintf("Records[%d].", i)
 		if err := json.Unmarshal(raw, &records[i]); err != nil {
-			return asDecodeError(KindCOS, prefix, err)
+			records[i].Err = asDecodeError(KindCOS, prefix, err)
+			continue
 		}
 		ref, err := records[i].Resolve()
 		if err != nil {
@@ -118,10 +123,22 @@ func (e *COSEvent) UnmarshalJSON(data []byte) error {
 			// Resolve names fields relative to the record; anchor them.
 			anchored := *de
 			anchored.Field = prefix + de.Field
-			return &anchored
+			records[i].Err = &anchored
+			continue
 		}
 		records[i].Object = ref
 	}
 	e.Records = records
+	return nil
+}
+
+// Err is the first record's Err that is not nil, for callers that take a
+// delivery all or nothing; nil when every record resolved.
+func (e *COSEvent) Err() error {
+	for i := range e.Records {
+		if e.Records[i].Err != nil {
+			return e.Records[i].Err
+		}
+	}
 	return nil
 }

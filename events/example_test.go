@@ -59,11 +59,16 @@ func ExampleCOSRecord_Resolve() {
 
 // Decode failures are *DecodeError: retrying the same payload cannot help.
 func ExampleDecodeError() {
-	_, err := events.Parse([]byte(`{"Records":[{"cos":{"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"},"cosObject":{}}}]}`))
-	var de *events.DecodeError
-	if errors.As(err, &de) {
-		fmt.Println(de.Problem, de.Field)
+	// A bad record does not fail its delivery: it carries its own error.
+	ev, err := events.Parse([]byte(`{"Records":[{"cos":{"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"},"cosObject":{}}}]}`))
+	if err != nil {
 		fmt.Println(err)
+		return
+	}
+	var de *events.DecodeError
+	if errors.As(ev.COS.Records[0].Err, &de) {
+		fmt.Println(de.Problem, de.Field)
+		fmt.Println(de)
 	}
 	_, err = events.Parse([]byte(`{"a":1,"b":2}`))
 	fmt.Println(err)

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,14 +99,22 @@ type uploadTask struct {
 func (h *Handler) handleUpload(ctx context.Context, payload []byte) (*UploadResult, error) {
 	log := logx.From(ctx, h.logger)
 	res := newUploadResult()
-	records, recordErrs, err := parseRecords(payload)
+	records, err := parseRecords(payload)
 	if err != nil {
 		return res, &InvalidPayloadError{Trigger: TriggerCOS, Err: err}
 	}
-	for _, re := range recordErrs {
-		log.Warn("record failed", slog.String("key", re.key), slog.String("error", re.err.Error()))
-		res.Failed = append(res.Failed, Failed{Key: re.key, Error: re.err.Error()})
+	usable := make([]events.COSRecord, 0, len(records))
+	for i := range records {
+		r := &records[i]
+		if r.Err == nil {
+			usable = append(usable, *r)
+			continue
+		}
+		key := recordKey(r, i)
+		log.Warn("record failed", slog.String("key", key), slog.String("error", r.Err.Error()))
+		res.Failed = append(res.Failed, Failed{Key: key, Error: r.Err.Error()})
 	}
+	records = usable
 
 	tasks := h.planUploads(ctx, records, res)
 	if len(tasks) == 0 {
@@ -236,53 +243,22 @@ func (h *Handler) trigger(ctx context.Context, t *uploadTask) taskOutcome {
 	return taskOutcome{instanceID: out.InstanceID}
 }
 
-// recordError is a record that could not be resolved.
-type recordError struct {
-	key string
-	err error
-}
-
-// parseRecords decodes a COS delivery. One bad record must not hide the
-// others: when the whole event does not decode, each record is decoded on
-// its own and the bad ones come back as recordErrors. err is set only when
-// the payload is not a COS event at all.
-func parseRecords(payload []byte) ([]events.COSRecord, []recordError, error) {
+// parseRecords decodes a COS delivery. err is set only when the payload is
+// not a usable COS event at all; a record that could not be resolved
+// carries its own Err and is reported failed by the caller.
+func parseRecords(payload []byte) ([]events.COSRecord, error) {
 	ev, err := events.Parse(payload)
-	if err == nil {
-		return ev.COS.Records, nil, nil
+	if err != nil {
+		return nil, err
 	}
-	var wire struct {
-		Records []json.RawMessage `json:"Records"`
-	}
-	if json.Unmarshal(payload, &wire) != nil || len(wire.Records) == 0 {
-		return nil, nil, err
-	}
-	var records []events.COSRecord
-	var bad []recordError
-	for i, raw := range wire.Records {
-		one, err := events.Parse(append(append([]byte(`{"Records":[`), raw...), "]}"...))
-		if err != nil {
-			msg := strings.Replace(err.Error(), "Records[0]", fmt.Sprintf("Records[%d]", i), 1)
-			bad = append(bad, recordError{key: rawRecordKey(raw, i), err: errors.New(msg)})
-			continue
-		}
-		records = append(records, one.COS.Records...)
-	}
-	return records, bad, nil
+	return ev.COS.Records, nil
 }
 
-// rawRecordKey is the best name for a record that failed to resolve: its
-// raw cosObject.key when readable (clipped), else its position.
-func rawRecordKey(raw json.RawMessage, i int) string {
-	var r struct {
-		COS struct {
-			Object struct {
-				Key string `json:"key"`
-			} `json:"cosObject"`
-		} `json:"cos"`
-	}
-	if json.Unmarshal(raw, &r) == nil && r.COS.Object.Key != "" {
-		return clip(strings.ToValidUTF8(r.COS.Object.Key, "?"), 200)
+// recordKey is the best name for a record that failed to resolve: its raw
+// cosObject.key when there is one (clipped), else its position.
+func recordKey(r *events.COSRecord, i int) string {
+	if k := r.COS.Object.Key; k != "" {
+		return clip(strings.ToValidUTF8(k, "?"), 200)
 	}
 	return fmt.Sprintf("Records[%d]", i)
 }
