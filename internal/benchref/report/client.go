@@ -1,0 +1,72 @@
+package main
+
+import "fmt"
+
+// clientOps are the cosclient benchmarks compared with the SDK; each has
+// sub-benchmarks floor (bare net/http), sdk and cosflow.
+var clientOps = []string{"BenchmarkTriggerWorkflow", "BenchmarkCreateInventoryTriggerJob"}
+
+// maxOverheadRatio is the goal: cosflow's overhead above the floor is at
+// most this fraction of the SDK's, in time and in allocations.
+const maxOverheadRatio = 0.25
+
+// clientRows reports each client's cost per call and cosflow's overhead
+// relative to the SDK's.
+func clientRows(res benchResults) ([]row, error) {
+	var rows []row
+	for _, op := range clientOps {
+		short := op[len("Benchmark"):]
+		type cost struct{ ns, bytes, allocs float64 }
+		costs := map[string]cost{}
+		for _, sub := range []string{"floor", "sdk", "cosflow"} {
+			name := op + "/" + sub
+			ns, ok1 := res.median(name, "ns/op")
+			by, ok2 := res.median(name, "B/op")
+			al, ok3 := res.median(name, "allocs/op")
+			if !ok1 || !ok2 || !ok3 {
+				return nil, fmt.Errorf("no ns/op, B/op and allocs/op for %s in the benchmark output", name)
+			}
+			costs[sub] = cost{ns, by, al}
+		}
+		fl, sdk, ours := costs["floor"], costs["sdk"], costs["cosflow"]
+		for _, sub := range []string{"floor", "sdk", "cosflow"} {
+			c := costs[sub]
+			rows = append(rows, row{
+				Metric: fmt.Sprintf("%s per call: %s", short, sub),
+				Value:  fmt.Sprintf("%s, %.0f B, %.0f allocs", fmtDur(c.ns), c.bytes, c.allocs),
+			})
+		}
+		timeRatio := ratio(ours.ns-fl.ns, sdk.ns-fl.ns)
+		allocRatio := ratio(ours.allocs-fl.allocs, sdk.allocs-fl.allocs)
+		rows = append(rows,
+			row{
+				Metric: short + " overhead above floor, time: cosflow / SDK",
+				Value:  fmt.Sprintf("%s / %s = %.2f", fmtDur(ours.ns-fl.ns), fmtDur(sdk.ns-fl.ns), timeRatio),
+				Goal:   fmt.Sprintf("≤ %.2f", maxOverheadRatio),
+				Met:    verdict(timeRatio <= maxOverheadRatio),
+			},
+			row{
+				Metric: short + " overhead above floor, allocs: cosflow / SDK",
+				Value:  fmt.Sprintf("%.0f / %.0f = %.2f", ours.allocs-fl.allocs, sdk.allocs-fl.allocs, allocRatio),
+				Goal:   fmt.Sprintf("≤ %.2f", maxOverheadRatio),
+				Met:    verdict(allocRatio <= maxOverheadRatio),
+			})
+	}
+	return rows, nil
+}
+
+// ratio is a/b, with a non-positive b (the SDK no dearer than the floor,
+// which would make any ratio meaningless) reported as +Inf unless a is
+// also non-positive.
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		if a <= 0 {
+			return 0
+		}
+		return inf
+	}
+	if a < 0 {
+		return 0
+	}
+	return a / b
+}

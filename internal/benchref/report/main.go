@@ -1,0 +1,91 @@
+// Command report runs cosflow's performance measurements, each against a
+// reference measured in the same run, and prints one markdown table:
+//
+//   - client cost per call (cosclient benchmarks: bare net/http floor,
+//     official SDK, cosflow) and cosflow's overhead relative to the SDK's;
+//   - the handler's overhead per record (handler benchmarks);
+//   - fan-out of a large upload event against the CI emulator with
+//     injected latency (wall time vs ideal, peak requests in flight);
+//   - cold start (process start → first answered Ping) and size of three
+//     static stripped binaries built alike: the floor, the SDK function and
+//     cosflow; plus what each module costs in the cosflow binary;
+//   - peak RSS of the cosflow process while handling the large event.
+//
+// Run it from the module root (scripts/bench.sh does): it shells out to
+// `go test -bench` and `go build`. Flags set the sizes; see -h.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+)
+
+// config holds the flags.
+type config struct {
+	count          int
+	benchtime      string
+	coldRuns       int
+	records        int
+	latency        time.Duration
+	concurrency    int
+	fanoutRuns     int
+	fixture        string
+	out            string
+	maxColdRatio   float64
+	maxSizeBytes   int64
+	maxRSSBytes    int64
+	maxFanoutRatio float64
+}
+
+func main() {
+	var cfg config
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	fs.IntVar(&cfg.count, "count", 5, "go test -count for the client and handler benchmarks (medians are reported)")
+	fs.StringVar(&cfg.benchtime, "benchtime", "500ms", "go test -benchtime for the benchmarks")
+	fs.IntVar(&cfg.coldRuns, "cold-runs", 20, "cold starts per binary (median reported)")
+	fs.IntVar(&cfg.records, "records", 1000, "records in the fan-out / RSS upload event")
+	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the emulator injects per CI call in the fan-out run")
+	fs.IntVar(&cfg.concurrency, "concurrency", 8, "the function's concurrency (its default); only used for the ideal time")
+	fs.IntVar(&cfg.fanoutRuns, "fanout-runs", 3, "fan-out invocations, each in a fresh process (median wall, worst RSS)")
+	fs.StringVar(&cfg.fixture, "fixture", "events/testdata/cos_put.json", "COS event whose record is replicated")
+	fs.StringVar(&cfg.out, "out", "dist/bench.md", "also write the table here (empty: stdout only)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run ./internal/benchref/report [flags]\n\n"+
+			"Runs every measurement and prints one markdown table (see the package doc).\n\n")
+		fs.PrintDefaults()
+	}
+	_ = fs.Parse(os.Args[1:])
+	cfg.maxColdRatio, cfg.maxSizeBytes, cfg.maxRSSBytes, cfg.maxFanoutRatio = 1.15, 10<<20, 40<<20, 1.3
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rows, err := measure(ctx, cfg, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+	out := []io.Writer{os.Stdout}
+	if cfg.out != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		f, err := os.Create(cfg.out)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		out = append(out, f)
+	}
+	if err := writeTable(io.MultiWriter(out...), rows); err != nil {
+		fmt.Fprintln(os.Stderr, "report: write table:", err)
+		os.Exit(1)
+	}
+}

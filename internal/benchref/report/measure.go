@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+)
+
+// measure runs everything in order and returns the table's rows. Progress
+// and raw benchmark output go to log.
+func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
+	var rows []row
+
+	fmt.Fprintln(log, "== client benchmarks")
+	res, err := runBench(ctx, log, "./cosclient/", "^(BenchmarkTriggerWorkflow|BenchmarkCreateInventoryTriggerJob)$", cfg.count, cfg.benchtime)
+	if err != nil {
+		return nil, err
+	}
+	r, err := clientRows(res)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+
+	fmt.Fprintln(log, "== handler benchmarks")
+	res, err = runBench(ctx, log, "./handler/", "^(BenchmarkUpload|BenchmarkEmulatorTrigger)$", cfg.count, cfg.benchtime)
+	if err != nil {
+		return nil, err
+	}
+	r, err = handlerRows(res)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+
+	fmt.Fprintln(log, "== build floor, sdk, cosflow")
+	dir, err := os.MkdirTemp("", "cosflow-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	bins := referenceBinaries()
+	if err := buildAll(ctx, dir, bins); err != nil {
+		return nil, err
+	}
+	byName := map[string]*binary{}
+	for _, b := range bins {
+		byName[b.Name] = b
+	}
+
+	fmt.Fprintf(log, "== fan-out and peak RSS: %d records, %v latency, %d runs\n", cfg.records, cfg.latency, cfg.fanoutRuns)
+	r, err = fanoutRows(ctx, cfg, byName["cosflow"].Path)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+
+	fmt.Fprintf(log, "== cold start: %d runs per binary\n", cfg.coldRuns)
+	cold, err := coldStarts(ctx, bins, functionEnv("http://127.0.0.1:9"), cfg.coldRuns)
+	if err != nil {
+		return nil, err
+	}
+	fl, sdk, ours := cold["floor"], cold["sdk"], cold["cosflow"]
+	coldRatio := float64(ours) / float64(fl)
+	rows = append(rows,
+		row{Metric: fmt.Sprintf("Cold start to first Ping, median of %d: floor / SDK fn / cosflow", cfg.coldRuns),
+			Value: fmt.Sprintf("%s / %s / %s", fmtDur(float64(fl)), fmtDur(float64(sdk)), fmtDur(float64(ours)))},
+		row{Metric: "Cold start: cosflow / floor",
+			Value: fmt.Sprintf("%.2f× (SDK fn %.2f×)", coldRatio, float64(sdk)/float64(fl)),
+			Goal:  fmt.Sprintf("≤ %.2f×", cfg.maxColdRatio), Met: verdict(coldRatio <= cfg.maxColdRatio)},
+		row{Metric: "Binary size (static, stripped): floor / SDK fn",
+			Value: fmt.Sprintf("%s / %s", fmtBytes(float64(byName["floor"].Size)), fmtBytes(float64(byName["sdk"].Size)))},
+		row{Metric: "Binary size: cosflow",
+			Value: fmtBytes(float64(byName["cosflow"].Size)),
+			Goal:  "≤ " + fmtBytes(float64(cfg.maxSizeBytes)), Met: verdict(byName["cosflow"].Size <= cfg.maxSizeBytes)},
+	)
+
+	fmt.Fprintln(log, "== size attribution (unstripped cosflow, go tool nm -size)")
+	r, err = sizeRows(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, r...), nil
+}
+
+// fanoutRows invokes the cosflow binary with a large upload event against
+// an emulator with injected latency, cfg.fanoutRuns times.
+func fanoutRows(ctx context.Context, cfg config, exe string) ([]row, error) {
+	event, err := uploadEvent(cfg.fixture, cfg.records)
+	if err != nil {
+		return nil, err
+	}
+	emu := ciemu.New(ciemu.Options{Seed: 1, Faults: ciemu.Faults{Latency: cfg.latency}, MaxTriggerKeys: 2 * cfg.records})
+	srv, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start emulator: %w", err)
+	}
+	defer srv.Close()
+	var walls []time.Duration
+	var inFlight int
+	var rss int64
+	for i := 0; i < cfg.fanoutRuns; i++ {
+		run, err := fanout(ctx, exe, emu, srv.URL(), event, cfg.records)
+		if err != nil {
+			return nil, fmt.Errorf("fan-out run %d: %w", i+1, err)
+		}
+		walls = append(walls, run.Wall)
+		inFlight = max(inFlight, run.MaxInFlight)
+		rss = max(rss, run.PeakRSS)
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	wall := walls[len(walls)/2]
+	ideal := time.Duration(float64(cfg.records) / float64(cfg.concurrency) * float64(cfg.latency))
+	fr := float64(wall) / float64(ideal)
+	return []row{
+		{Metric: fmt.Sprintf("Fan-out: %d records, %v per CI call, concurrency %d: wall (median of %d) vs ideal %s",
+			cfg.records, cfg.latency, cfg.concurrency, cfg.fanoutRuns, fmtDur(float64(ideal))),
+			Value: fmt.Sprintf("%s = %.2f× ideal", fmtDur(float64(wall)), fr),
+			Goal:  fmt.Sprintf("≤ %.1f×", cfg.maxFanoutRatio), Met: verdict(fr <= cfg.maxFanoutRatio)},
+		{Metric: "Fan-out: emulator's peak requests in flight",
+			Value: fmt.Sprint(inFlight),
+			Goal:  fmt.Sprintf("≤ %d", cfg.concurrency), Met: verdict(inFlight <= cfg.concurrency)},
+		{Metric: fmt.Sprintf("Peak RSS (VmHWM) of cosflow handling the %d-record event (worst of %d)", cfg.records, cfg.fanoutRuns),
+			Value: fmtBytes(float64(rss)),
+			Goal:  "≤ " + fmtBytes(float64(cfg.maxRSSBytes)), Met: verdict(rss <= cfg.maxRSSBytes)},
+	}, nil
+}
+
+// sizeRows builds cosflow with symbols and says which modules its bytes
+// come from.
+func sizeRows(ctx context.Context, dir string) ([]row, error) {
+	exe := filepath.Join(dir, "cosflow-symbols")
+	if err := buildStatic(ctx, ".", exe, true); err != nil {
+		return nil, err
+	}
+	mods, err := modules(ctx, exe)
+	if err != nil {
+		return nil, err
+	}
+	shares, total, err := attributeSizes(ctx, exe, mods)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	for _, s := range shares {
+		parts = append(parts, fmt.Sprintf("%s %s (%.0f%%)", shortModule(s.Group), fmtBytes(float64(s.Bytes)), 100*float64(s.Bytes)/float64(total)))
+	}
+	return []row{
+		{Metric: "Modules linked into cosflow (go version -m)", Value: strings.Join(mapStrings(mods, shortModule), ", ")},
+		{Metric: "Where cosflow's symbol bytes go (go tool nm -size, by module)", Value: strings.Join(parts, "; ")},
+	}, nil
+}
+
+// shortModule drops the host from a module path for the table.
+func shortModule(m string) string {
+	return strings.TrimPrefix(m, "github.com/")
+}
+
+func mapStrings(in []string, f func(string) string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
+}

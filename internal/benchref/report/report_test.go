@@ -1,0 +1,162 @@
+package main
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+func loadBench(t *testing.T) benchResults {
+	t.Helper()
+	f, err := os.Open("testdata/bench.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := parseBench(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestParseBenchMedians(t *testing.T) {
+	res := loadBench(t)
+	tests := []struct {
+		name, unit string
+		want       float64
+		ok         bool
+	}{
+		{"BenchmarkTriggerWorkflow/floor", "ns/op", 90000, true},    // odd count: middle
+		{"BenchmarkTriggerWorkflow/cosflow", "ns/op", 115000, true}, // even count: mean of the middle two
+		{"BenchmarkTriggerWorkflow/floor", "allocs/op", 71, true},   // other units kept apart
+		{"BenchmarkUpload", "ns/record", 150000, true},              // custom metrics
+		{"BenchmarkTriggerWorkflow/floor-2", "ns/op", 0, false},     // GOMAXPROCS suffix trimmed
+		{"BenchmarkBroken", "ns/op", 0, false},                      // failures are not results
+		{"BenchmarkTriggerWorkflow/sdk", "MB/s", 0, false},          // absent unit
+	}
+	for _, tt := range tests {
+		got, ok := res.median(tt.name, tt.unit)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("median(%s, %s) = %v, %v; want %v, %v", tt.name, tt.unit, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseBenchRejectsBadValue(t *testing.T) {
+	if _, err := parseBench(strings.NewReader("BenchmarkX-2 10 abc ns/op\n")); err == nil {
+		t.Error("a non-numeric value was accepted")
+	}
+}
+
+func TestClientRows(t *testing.T) {
+	res := loadBench(t)
+	// The fixture has no CreateInventoryTriggerJob results: a missing
+	// benchmark must be an error, not a silent zero.
+	if _, err := clientRows(res); err == nil || !strings.Contains(err.Error(), "CreateInventoryTriggerJob") {
+		t.Fatalf("clientRows without CreateInventoryTriggerJob: err %v", err)
+	}
+	for _, sub := range []string{"floor", "sdk", "cosflow"} {
+		res["BenchmarkCreateInventoryTriggerJob/"+sub] = res["BenchmarkTriggerWorkflow/"+sub]
+	}
+	rows, err := clientRows(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cosflow: 115000-90000 = 25 µs over the floor; SDK: 110 µs → 0.23.
+	// allocs: 110-71 = 39 vs 270-71 = 199 → 0.20.
+	var timeRow, allocRow *row
+	for i := range rows {
+		switch rows[i].Metric {
+		case "TriggerWorkflow overhead above floor, time: cosflow / SDK":
+			timeRow = &rows[i]
+		case "TriggerWorkflow overhead above floor, allocs: cosflow / SDK":
+			allocRow = &rows[i]
+		}
+	}
+	if timeRow == nil || allocRow == nil {
+		t.Fatalf("overhead rows missing: %+v", rows)
+	}
+	if !strings.HasSuffix(timeRow.Value, "= 0.23") || timeRow.Met != "yes" {
+		t.Errorf("time row = %+v", *timeRow)
+	}
+	if !strings.HasSuffix(allocRow.Value, "= 0.20") || allocRow.Met != "yes" {
+		t.Errorf("alloc row = %+v", *allocRow)
+	}
+}
+
+func TestHandlerRows(t *testing.T) {
+	rows, err := handlerRows(loadBench(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 150 µs per record − 60 µs bare = 90 µs ≤ 200 µs.
+	if len(rows) != 1 || !strings.HasSuffix(rows[0].Value, "= 90.0 µs") || rows[0].Met != "yes" {
+		t.Errorf("rows = %+v", rows)
+	}
+	if _, err := handlerRows(benchResults{}); err == nil {
+		t.Error("missing handler benchmarks were not an error")
+	}
+}
+
+func TestRatio(t *testing.T) {
+	tests := []struct{ a, b, want float64 }{
+		{1, 4, 0.25},
+		{-1, 4, 0},          // faster than the floor: no overhead
+		{1, 0, math.Inf(1)}, // the SDK costs nothing extra: any overhead fails
+		{0, -1, 0},
+	}
+	for _, tt := range tests {
+		if got := ratio(tt.a, tt.b); got != tt.want {
+			t.Errorf("ratio(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestSymbolGroup(t *testing.T) {
+	mods := []string{"github.com/aws/smithy-go", "github.com/cosflow/cosflow"}
+	tests := map[string]string{
+		"github.com/cosflow/cosflow/cosclient.(*Client).TriggerWorkflow": "github.com/cosflow/cosflow",
+		"main.main": "github.com/cosflow/cosflow",
+		"github.com/aws/smithy-go/middleware.(*Stack).ID":     "github.com/aws/smithy-go",
+		"type:*github.com/aws/smithy-go/middleware.Stack":     "github.com/aws/smithy-go",
+		"go:itab.*github.com/cosflow/cosflow/scf.x,io.Writer": "github.com/cosflow/cosflow",
+		"runtime.mallocgc":                         "std",
+		"net/http.(*Client).Do":                    "std",
+		"vendor/golang.org/x/net/http2/hpack.init": "std",
+		"github.com/unknown/mod.F":                 "other",
+	}
+	for sym, want := range tests {
+		if got := symbolGroup(sym, "github.com/cosflow/cosflow", mods); got != want {
+			t.Errorf("symbolGroup(%q) = %q, want %q", sym, got, want)
+		}
+	}
+}
+
+func TestUploadEvent(t *testing.T) {
+	ev, err := uploadEvent("../../../events/testdata/cos_put.json", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(ev)
+	for _, k := range []string{"bench-00000.jpg", "bench-00001.jpg", "bench-00002.jpg"} {
+		if strings.Count(s, k) != 2 { // the key and the URL
+			t.Errorf("%s appears %d times, want 2", k, strings.Count(s, k))
+		}
+	}
+	if strings.Contains(s, fixtureKey) {
+		t.Error("the fixture's own key is still there")
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var b strings.Builder
+	if err := writeTable(&b, []row{{Metric: "a|b", Value: "1"}, {Metric: "c", Value: "2", Goal: "≤ 3", Met: "yes"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "| Metric | Measured | Goal | Met? |\n|---|---|---|---|\n| a\\|b | 1 | — | — |\n| c | 2 | ≤ 3 | yes |\n"
+	if b.String() != want {
+		t.Errorf("table =\n%s\nwant\n%s", b.String(), want)
+	}
+}

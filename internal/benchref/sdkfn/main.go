@@ -1,0 +1,67 @@
+// Command sdkfn is the official-SDK reference function: the floor's
+// runtime plus a cos.Client and its CIService, built at start (as a
+// function would, to reuse connections) and used by Invoke to trigger a
+// workflow. scripts/bench.sh compares cosflow's start-up and size with it.
+//
+// It is the only non-test code in the module importing cos-go-sdk-v5, and
+// a separate binary: cosflow itself never links the SDK.
+//
+// Settings: TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY, COSFLOW_CI_ENDPOINT
+// (default https://examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com) and
+// COSFLOW_WORKFLOW_ID. The payload is the object key to trigger.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	cos "github.com/tencentyun/cos-go-sdk-v5"
+
+	"github.com/cosflow/cosflow/internal/benchref"
+)
+
+const defaultEndpoint = "https://examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com"
+
+func main() {
+	client, err := newClient()
+	if err == nil {
+		err = benchref.Serve(func(payload []byte) ([]byte, error) { return invoke(client, payload) })
+	}
+	fmt.Fprintln(os.Stderr, "sdkfn:", err)
+	os.Exit(1)
+}
+
+// newClient builds the SDK client once per process, as functions do.
+func newClient() (*cos.Client, error) {
+	endpoint := os.Getenv("COSFLOW_CI_ENDPOINT")
+	if endpoint == "" {
+		endpoint = defaultEndpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("COSFLOW_CI_ENDPOINT: %w", err)
+	}
+	return cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
+		SecretID:  os.Getenv("TENCENTCLOUD_SECRETID"),
+		SecretKey: os.Getenv("TENCENTCLOUD_SECRETKEY"),
+	}}), nil
+}
+
+// invoke triggers the configured workflow for the object named by payload.
+func invoke(c *cos.Client, payload []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{
+		WorkflowId: os.Getenv("COSFLOW_WORKFLOW_ID"),
+		Object:     string(payload),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("trigger workflow: %w", err)
+	}
+	return json.Marshal(map[string]string{"instanceId": res.InstanceId, "requestId": res.RequestId})
+}
