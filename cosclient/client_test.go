@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/smithy-go/middleware"
@@ -250,5 +253,76 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 		if strings.Contains(log, secret) {
 			t.Errorf("log contains %q", secret)
 		}
+	}
+}
+
+func TestNoEndpointUsesHTTPSVirtualHost(t *testing.T) {
+	var got *http.Request
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return &http.Response{StatusCode: 200, Header: http.Header{"X-Ci-Request-Id": {"rid"}},
+			Body: io.NopCloser(strings.NewReader(triggerOK)), Request: r}, nil
+	})
+	c, err := New(Options{Region: testRegion, Bucket: testBucket, HTTPClient: &http.Client{Transport: rt},
+		Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.TriggerWorkflow(bg, &TriggerWorkflowInput{WorkflowID: testWorkflow, Object: "a b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://" + testHost + "/triggerworkflow?workflowId=" + testWorkflow + "&object=a%20b"
+	if got.URL.String() != want || out.Meta.RequestID != "rid" {
+		t.Errorf("url %s, want %s", got.URL, want)
+	}
+}
+
+// TestConcurrentCalls shares one Client between goroutines: pooled stacks
+// must never run two calls at once (run with -race).
+func TestConcurrentCalls(t *testing.T) {
+	var mu sync.Mutex
+	failed := map[string]bool{}
+	f := newFakeCI(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		first := !failed[r.URL.RawQuery]
+		failed[r.URL.RawQuery] = true
+		mu.Unlock()
+		if first && n%3 == 0 { // some calls retry too
+			w.WriteHeader(503)
+			return
+		}
+		xmlReply(200, triggerOK)(n, w, r)
+	})
+	c := f.client(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				in := &TriggerWorkflowInput{WorkflowID: testWorkflow, Object: fmt.Sprintf("g%d/%d.jpg", g, i)}
+				if _, err := c.TriggerWorkflow(bg, in); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	objects := map[string]bool{}
+	for _, r := range f.requests() {
+		if !r.SigOK {
+			t.Fatalf("bad signature on %s", r.RawQuery)
+		}
+		objects[r.RawQuery] = true
+	}
+	if len(objects) != 8*15 {
+		t.Errorf("%d distinct requests, want %d", len(objects), 8*15)
 	}
 }
