@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/cosflow/cosflow/internal/valid"
@@ -59,11 +58,6 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 		var fe *valid.FieldError
 		if !errors.As(err, &fe) {
 			return invalid("", err.Error())
-		}
-		if fe.Field != "" && strings.Contains(fe.Reason, "not a known field") {
-			if path := unknownFieldPath(data, reflect.TypeOf(v)); path != "" {
-				return invalid(path, fe.Reason)
-			}
 		}
 		return invalid(fe.Field, fe.Reason)
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/valid"
@@ -25,7 +24,7 @@ type createJobRequest struct {
 func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	var req createJobRequest
 	if e := decodeBody(w, r, &req); e != nil {
-		writeError(w, jobParamField(e))
+		writeError(w, e)
 		return
 	}
 	if err := valid.Struct(&req); err != nil {
@@ -96,19 +95,4 @@ func jobAttrs(t bucketTarget, in *cosclient.JobInput, op *cosclient.JobOperation
 		attrs = append(attrs, slog.String("tag", op.Tag))
 	}
 	return attrs
-}
-
-// jobParamField names operation.jobParam in a decode failure that
-// JobParam's own JSON decoding reported: encoding/json passes a custom
-// decoder's error on without saying where it was, but cosclient's
-// JobParam errors all begin with "jobParam" or "decode jobParam".
-func jobParamField(e *apiError) *apiError {
-	if e.field != "" || e.status != http.StatusBadRequest {
-		return e
-	}
-	reason := strings.TrimPrefix(e.message, "body ")
-	if strings.HasPrefix(reason, "jobParam") || strings.HasPrefix(reason, "decode jobParam") {
-		return invalid("operation.jobParam", strings.TrimPrefix(reason, "jobParam "))
-	}
-	return e
 }

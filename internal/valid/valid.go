@@ -20,6 +20,8 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 )
 
+const reasonUnknownField = "is not a known field"
+
 // MaxDepth is the deepest JSON nesting accepted: payloads are shallow, and a
 // bound keeps a hostile body from costing stack and time.
 const MaxDepth = 32
@@ -182,7 +184,18 @@ func Decode(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		fe := decodeError(err)
+		switch {
+		case fe.Reason == reasonUnknownField:
+			// encoding/json names only the key; find where it stands.
+			if path := faultPath(data, reflect.TypeOf(v), unknownKey); path != "" {
+				fe.Field = path
+			}
+		case fe.Field == "" && !isJSONError(err):
+			// A custom UnmarshalJSON failed; encoding/json does not say where.
+			fe.Field = faultPath(data, reflect.TypeOf(v), failingDecoder)
+		}
+		return fe
 	}
 	if dec.More() {
 		return &FieldError{Reason: "has data after the JSON value"}
@@ -190,7 +203,7 @@ func Decode(data []byte, v any) error {
 	return nil
 }
 
-func decodeError(err error) error {
+func decodeError(err error) *FieldError {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -205,7 +218,7 @@ func decodeError(err error) error {
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return &FieldError{Field: strings.Trim(name, `"`), Reason: "is not a known field"}
+		return &FieldError{Field: strings.Trim(name, `"`), Reason: reasonUnknownField}
 	}
 	var fe *FieldError
 	if errors.As(err, &fe) {
@@ -233,6 +246,15 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return t.String()
+}
+
+// isJSONError reports whether err comes from encoding/json itself rather
+// than from a type's own UnmarshalJSON.
+func isJSONError(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syn) || errors.As(err, &typ) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || strings.HasPrefix(err.Error(), "json: ")
 }
 
 // checkDepth refuses JSON nested deeper than MaxDepth, scanning the bytes

@@ -9,7 +9,8 @@ import (
 )
 
 type inner struct {
-	WorkflowIDs string `json:"workflowIds" validate:"required,ci_workflowid"`
+	WorkflowIDs string              `json:"workflowIds" validate:"required,ci_workflowid"`
+	JobParam    *cosclient.JobParam `json:"jobParam,omitempty"`
 }
 
 type payload struct {
@@ -74,6 +75,8 @@ func TestDecode(t *testing.T) {
 		{"unknown field", `{"name":"x","nope":1}`, "nope", "not a known field"},
 		{"wrong type", `{"name":5}`, "name", "must be a string"},
 		{"nested wrong type", `{"operation":{"workflowIds":[1]}}`, "operation.workflowIds", "must be a string"},
+		{"nested unknown field", `{"operation":{"workflowIds":"w","extra":1}}`, "operation.extra", "not a known field"},
+		{"custom decoder fails", `{"name":"x","operation":{"jobParam":[1]}}`, "operation.jobParam", "object"},
 		{"syntax", `{"name":`, "", "not valid JSON"},
 		{"empty", ``, "", "empty"},
 		{"trailing", `{"name":"x"} {}`, "", "after the JSON value"},

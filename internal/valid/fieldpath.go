@@ -1,4 +1,4 @@
-package api
+package valid
 
 import (
 	"bytes"
@@ -8,13 +8,25 @@ import (
 	"strings"
 )
 
-// encoding/json names an unknown field by its key alone ("bucket"), not
-// where it is ("input.bucket"). unknownFieldPath finds the full JSON path
-// of the first key of data (in document order, as the decoder meets it)
-// that type t has no field for; "" when there is none or data is not JSON.
-func unknownFieldPath(data []byte, t reflect.Type) string {
+// encoding/json says where a type error is, but not where an unknown field
+// is (it names the key alone: "bucket", not "input.bucket"), nor where a
+// custom UnmarshalJSON failed. faultPath finds the full JSON path by
+// walking data as type t would be decoded.
+
+// fault is what faultPath looks for.
+type fault int
+
+const (
+	unknownKey     fault = iota // an object key t has no field for
+	failingDecoder              // a value whose own UnmarshalJSON fails
+)
+
+// faultPath returns the JSON path of the first fault of kind f in data (in
+// document order, as the decoder meets it); "" when there is none or data
+// is not JSON.
+func faultPath(data []byte, t reflect.Type, f fault) string {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	path, _ := findUnknown(dec, t, "")
+	path, _ := findFault(dec, t, "", f)
 	return path
 }
 
@@ -23,17 +35,23 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// findUnknown walks the value at dec's position as type t would be
-// decoded, returning the path of the first unknown key.
-func findUnknown(dec *json.Decoder, t reflect.Type, path string) (string, error) {
+// findFault walks the value at dec's position as type t would be
+// decoded, returning the path of the first fault of kind f.
+func findFault(dec *json.Decoder, t reflect.Type, path string, f fault) (string, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	custom := reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)
 	walkable := t.Kind() == reflect.Struct || t.Kind() == reflect.Map || t.Kind() == reflect.Slice || t.Kind() == reflect.Array
 	if custom || !walkable {
-		var skip json.RawMessage
-		return "", dec.Decode(&skip)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", err
+		}
+		if custom && f == failingDecoder && json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+			return path, nil
+		}
+		return "", nil
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -52,15 +70,22 @@ func findUnknown(dec *json.Decoder, t reflect.Type, path string) (string, error)
 			case reflect.Map:
 				elem = t.Elem()
 			case reflect.Struct:
-				f, ok := jsonField(t, key)
+				ft, ok := jsonField(t, key)
 				if !ok {
-					return joinPath(path, key), nil
+					if f == unknownKey {
+						return joinPath(path, key), nil
+					}
+					var skip json.RawMessage
+					if err := dec.Decode(&skip); err != nil {
+						return "", err
+					}
+					continue
 				}
-				elem = f
+				elem = ft
 			default: // a type mismatch, reported by the decoder itself
 				return "", nil
 			}
-			if p, err := findUnknown(dec, elem, joinPath(path, key)); p != "" || err != nil {
+			if p, err := findFault(dec, elem, joinPath(path, key), f); p != "" || err != nil {
 				return p, err
 			}
 		}
@@ -71,7 +96,7 @@ func findUnknown(dec *json.Decoder, t reflect.Type, path string) (string, error)
 			return "", nil
 		}
 		for dec.More() {
-			if p, err := findUnknown(dec, t.Elem(), path); p != "" || err != nil {
+			if p, err := findFault(dec, t.Elem(), path, f); p != "" || err != nil {
 				return p, err
 			}
 		}

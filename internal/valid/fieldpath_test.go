@@ -1,4 +1,4 @@
-package api
+package valid
 
 import (
 	"reflect"
@@ -37,8 +37,8 @@ func TestUnknownFieldPath(t *testing.T) {
 		{`{"inner":{"a":`, ""},
 	}
 	for _, tt := range tests {
-		if got := unknownFieldPath([]byte(tt.data), reflect.TypeFor[*outer]()); got != tt.want {
-			t.Errorf("unknownFieldPath(%s) = %q, want %q", tt.data, got, tt.want)
+		if got := faultPath([]byte(tt.data), reflect.TypeFor[*outer](), unknownKey); got != tt.want {
+			t.Errorf("faultPath(%s) = %q, want %q", tt.data, got, tt.want)
 		}
 	}
 }
