@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/elf"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -89,16 +89,22 @@ type sizeShare struct {
 	Bytes int64
 }
 
-// attributeSizes groups the symbol sizes of an unstripped build (go tool
-// nm -size) by module: each symbol goes to the longest module path that
-// prefixes its package, else to "std" (the standard library and runtime),
-// else "other" (type descriptors and linker-made symbols). It is an
-// estimate: symbols are not the whole file (headers, pclntab of stripped
-// builds, alignment), but the shares compare fairly.
-func attributeSizes(ctx context.Context, exe string, mods []string) ([]sizeShare, int64, error) {
-	out, err := exec.CommandContext(ctx, "go", "tool", "nm", "-size", exe).Output()
+// attributeSizes groups the sizes of the symbols an unstripped build
+// stores in the file (its ELF symbol table, zero-filled BSS left out) by
+// module: each symbol goes to the longest module path that prefixes its
+// package, else to "std" (standard library and runtime, including the
+// runtime's function metadata), else "other". It is an estimate: symbols
+// are not the whole file (headers, symbol tables of this build, padding),
+// but the shares compare fairly.
+func attributeSizes(exe string, mods []string) ([]sizeShare, int64, error) {
+	f, err := elf.Open(exe)
 	if err != nil {
-		return nil, 0, fmt.Errorf("go tool nm -size %s: %w", exe, err)
+		return nil, 0, fmt.Errorf("size attribution (ELF only): %w", err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, 0, fmt.Errorf("read symbols of %s: %w", exe, err)
 	}
 	mainMod := ""
 	if len(mods) > 0 {
@@ -108,21 +114,15 @@ func attributeSizes(ctx context.Context, exe string, mods []string) ([]sizeShare
 	sort.Slice(mods, func(i, j int) bool { return len(mods[i]) > len(mods[j]) })
 	sums := map[string]int64{}
 	var total int64
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		// "  4a3b20    1234 T github.com/x/y.(*T).M"
-		f := strings.Fields(sc.Text())
-		if len(f) < 4 {
+	for _, sym := range syms {
+		if sym.Size == 0 || int(sym.Section) <= 0 || int(sym.Section) >= len(f.Sections) {
 			continue
 		}
-		size, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil || f[2] == "U" {
-			continue
+		if f.Sections[sym.Section].Type == elf.SHT_NOBITS {
+			continue // BSS: costs memory, not file bytes
 		}
-		name := strings.Join(f[3:], " ")
-		total += size
-		sums[symbolGroup(name, mainMod, mods)] += size
+		total += int64(sym.Size)
+		sums[symbolGroup(sym.Name, mainMod, mods)] += int64(sym.Size)
 	}
 	shares := make([]sizeShare, 0, len(sums))
 	for g, n := range sums {

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The measured proof: every performance goal, each against a reference
+# measured in the same run, as one markdown table (also dist/bench.md).
+set -eu
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/bench.sh [-h] [-q] [-- REPORT-FLAGS...]
+
+Runs `go run ./internal/benchref/report` from the module root, which
+  1. runs the cosclient benchmarks (bare net/http floor, official SDK,
+     cosflow) and reports cost per call and cosflow's overhead above the
+     floor relative to the SDK's (goal <= 0.25 in time and allocations);
+  2. runs the handler benchmarks: overhead per record of a 100-record
+     upload above a bare client->emulator trigger (goal <= 200 us);
+  3. builds three static stripped binaries alike (CGO_ENABLED=0,
+     -trimpath, -ldflags "-s -w"): the floor (internal/benchref/floor),
+     an official-SDK function (internal/benchref/sdkfn) and cosflow;
+  4. invokes cosflow over the SCF protocol with a 1,000-record upload
+     against the CI emulator injecting 20 ms per call: wall time vs the
+     ideal 1000/8 x 20 ms = 2.5 s (goal <= 1.3x), the emulator's peak
+     requests in flight (goal <= 8) and the process's peak RSS, VmHWM
+     (goal <= 40 MB);
+  5. measures cold start, process start -> first answered Ping over
+     net/rpc on loopback, median of 20 per binary (goal: cosflow <= 1.15x
+     the floor), binary sizes (goal <= 10 MB) and which modules the bytes
+     of cosflow come from.
+Prints the table on stdout and writes dist/bench.md; progress and raw
+benchmark output go to stderr. Takes a few minutes on 2 cores. Linux only
+(peak RSS is read from /proc).
+
+  -q  quick smoke run (fewer counts and runs, 200 records): checks the
+      pipeline, not the goals
+  -h  show this help
+Flags after -- go to the report program (see `go run
+./internal/benchref/report -h`), e.g. -- -cold-runs 40.
+USAGE
+}
+
+quick=0
+while getopts hq opt; do
+	case $opt in
+	h) usage; exit 0 ;;
+	q) quick=1 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+cd "$(dirname "$0")/.."
+
+if [ "$quick" -eq 1 ]; then
+	set -- -count 1 -benchtime 100ms -cold-runs 3 -fanout-runs 1 -records 200 "$@"
+else
+	set -- -count 6 -benchtime 500ms -cold-runs 20 -fanout-runs 3 -records 1000 -latency 20ms "$@"
+fi
+
+echo "bench: $(go version), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs" >&2
+exec go run ./internal/benchref/report -out dist/bench.md "$@"
