@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"errors"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func TestConfigLogValueHidesToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := &syncBuffer{}
+	buf := &logxtest.Buffer{}
 	logx.New(buf, slog.LevelInfo).Info("config", slog.Any("config", cfg))
 	if strings.Contains(buf.String(), "SUPERSECRETTOKEN") || !strings.Contains(buf.String(), `"apiEnabled":true`) {
 		t.Errorf("log = %s", buf.String())
@@ -111,7 +112,7 @@ func TestConfigLogValueHidesToken(t *testing.T) {
 
 func TestFailing(t *testing.T) {
 	_, cfgErr := LoadConfig(func(k string) string { return map[string]string{EnvConcurrency: "0"}[k] })
-	buf := &syncBuffer{}
+	buf := &logxtest.Buffer{}
 	fn := Failing(cfgErr, logx.New(buf, slog.LevelInfo))
 	for i := range 3 {
 		out, err := fn(context.Background(), []byte(`{"Records":[]}`))

@@ -7,58 +7,22 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"github.com/cosflow/cosflow/scf"
 )
 
 const (
-	testBucket = "examplebucket-1250000000"
-	testRegion = "ap-guangzhou"
+	testBucket = citest.Bucket
+	testRegion = citest.Region
 	wfA        = "w0123456789abcdef0123456789abcdef"
 	wfB        = "wfedcba9876543210fedcba9876543210"
 )
-
-// syncBuffer is a log sink safe for the handler's concurrent lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// lines decodes every JSON log line.
-func (s *syncBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, l := range bytes.Split([]byte(s.String()), []byte("\n")) {
-		if len(bytes.TrimSpace(l)) == 0 {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(l, &m); err != nil {
-			t.Fatalf("log line is not JSON: %s", l)
-		}
-		out = append(out, m)
-	}
-	return out
-}
 
 // withMsg returns the lines whose msg is msg.
 func withMsg(lines []map[string]any, msg string) []map[string]any {
@@ -76,17 +40,15 @@ type testEnv struct {
 	emu *ciemu.Emulator
 	ci  *cosclient.Client
 	h   *Handler
-	log *syncBuffer
+	log *logxtest.Buffer
 	cfg *Config
 }
 
 // newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler.
 func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 	t.Helper()
-	emu := ciemu.New(ciemu.Options{Seed: 1})
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	full := map[string]string{EnvCIEndpoint: srv.URL}
+	emu, url := citest.Emulator(t, ciemu.Options{Seed: 1})
+	full := map[string]string{EnvCIEndpoint: url}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -94,13 +56,11 @@ func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
-	opts := cfg.ClientOptions(cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey})
-	opts.Retry = cosclient.RetryOptions{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}
-	ci, err := cosclient.New(opts)
-	if err != nil {
-		t.Fatalf("cosclient.New: %v", err)
-	}
-	buf := &syncBuffer{}
+	ci := citest.Client(t, url, func(o *cosclient.Options) {
+		*o = cfg.ClientOptions(citest.Credentials)
+		o.Retry = citest.FastRetry
+	})
+	buf := &logxtest.Buffer{}
 	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil)
 	return &testEnv{emu: emu, ci: ci, h: h, log: buf, cfg: cfg}
 }

@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -64,7 +65,7 @@ func TestLogsCarryIDsAndNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := &syncBuffer{}
+	buf := &logxtest.Buffer{}
 	logger := logx.New(buf, slog.LevelDebug)
 	h := New(cfg, ci, logger, api.New(ci, api.Options{Token: cfg.APIToken, Bucket: cfg.Bucket, Region: cfg.Region, Logger: logger}))
 
@@ -86,7 +87,7 @@ func TestLogsCarryIDsAndNoSecrets(t *testing.T) {
 	// The CLI has no SCF context: a local request ID is made up.
 	_, _ = h.Handle(context.Background(), cosEvent(rec{key: "local.jpg", size: 1}))
 
-	lines := buf.lines(t)
+	lines := buf.Lines(t)
 	if len(lines) < len(fixtures) {
 		t.Fatalf("%d log lines for %d fixtures", len(lines), len(fixtures))
 	}

@@ -55,7 +55,7 @@ func TestTimerIdempotentPerTick(t *testing.T) {
 	if err != nil || !next.Jobs[0].Created {
 		t.Errorf("next tick = %+v, %v; want a new job", next, err)
 	}
-	lines := env.log.lines(t)
+	lines := env.log.Lines(t)
 	if len(withMsg(lines, "job created")) != 2 || len(withMsg(lines, "job exists")) != 1 {
 		t.Errorf("want 2 \"job created\" and 1 \"job exists\" lines:\n%s", env.log.String())
 	}
@@ -115,7 +115,7 @@ func TestTimerRetryableAndDryRun(t *testing.T) {
 		if n := env.ciCalls(); n != 0 {
 			t.Errorf("%d CI calls in dry run, want 0", n)
 		}
-		if n := len(withMsg(env.log.lines(t), "dry run")); n != 1 {
+		if n := len(withMsg(env.log.Lines(t), "dry run")); n != 1 {
 			t.Errorf("%d dry-run lines, want 1", n)
 		}
 	})

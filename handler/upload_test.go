@@ -102,7 +102,7 @@ func TestUploadRulesMatrix(t *testing.T) {
 	if n := env.emu.TotalTriggers(); n != 4 {
 		t.Errorf("emulator saw %d triggers, want 4", n)
 	}
-	if n := len(withMsg(env.log.lines(t), "workflow triggered")); n != 4 {
+	if n := len(withMsg(env.log.Lines(t), "workflow triggered")); n != 4 {
 		t.Errorf("%d \"workflow triggered\" lines, want 4", n)
 	}
 }
@@ -150,7 +150,7 @@ func TestUploadDryRunPlansEveryMatch(t *testing.T) {
 	if len(res.Skipped) != 3 {
 		t.Errorf("skipped %+v, want 3 planned", res.Skipped)
 	}
-	if n := len(withMsg(env.log.lines(t), "dry run")); n != 3 {
+	if n := len(withMsg(env.log.Lines(t), "dry run")); n != 3 {
 		t.Errorf("%d \"dry run\" lines, want 3", n)
 	}
 	if n := env.ciCalls(); n != 0 {

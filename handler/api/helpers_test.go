@@ -1,26 +1,25 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 )
 
 const (
 	testToken  = "s3cr3t-api-token-for-tests"
-	testBucket = "examplebucket-1250000000"
-	testRegion = "ap-guangzhou"
+	testBucket = citest.Bucket
+	testRegion = citest.Region
 	testWF     = "w0123456789abcdef0123456789abcdef"
 )
 
@@ -30,75 +29,23 @@ type testEnv struct {
 	emu     *ciemu.Emulator
 	ci      *cosclient.Client
 	handler http.Handler
-	logs    *syncBuffer
-}
-
-// syncBuffer is a log sink safe for the handler's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines decodes the JSON log lines.
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if l == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q: %v", l, err)
-		}
-		out = append(out, m)
-	}
-	return out
+	logs    *logxtest.Buffer
 }
 
 // newEnv starts an emulator and the API; edit adjusts the API options
 // (the token, defaults and a logger are set first).
 func newEnv(t *testing.T, emuOpts ciemu.Options, edit func(*Options)) *testEnv {
 	t.Helper()
-	emu := ciemu.New(emuOpts)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	return newEnvAt(t, emu, srv.URL, nil, edit)
+	emu, url := citest.Emulator(t, emuOpts)
+	return newEnvAt(t, emu, url, nil, edit)
 }
 
 // newEnvAt builds the API with a client pointed at endpoint; editCI
 // adjusts the client's options.
 func newEnvAt(t testing.TB, emu *ciemu.Emulator, endpoint string, editCI func(*cosclient.Options), edit func(*Options)) *testEnv {
 	t.Helper()
-	ciOpts := cosclient.Options{
-		Region:      testRegion,
-		Bucket:      testBucket,
-		Credentials: cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey},
-		Endpoint:    endpoint,
-		// Fast retries keep the error-path tests quick; two attempts still
-		// prove a 5xx is retried before it becomes a 502.
-		Retry: cosclient.RetryOptions{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
-	}
-	if editCI != nil {
-		editCI(&ciOpts)
-	}
-	ci, err := cosclient.New(ciOpts)
-	if err != nil {
-		t.Fatalf("cosclient.New: %v", err)
-	}
-	logs := &syncBuffer{}
+	ci := citest.Client(t, endpoint, editCI)
+	logs := &logxtest.Buffer{}
 	opts := Options{Token: testToken, Bucket: testBucket, Region: testRegion, Logger: logx.New(logs, slog.LevelDebug)}
 	if edit != nil {
 		edit(&opts)

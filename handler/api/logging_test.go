@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,9 +16,9 @@ import (
 // carries the SCF request ID and the trigger kind; nothing secret is
 // logged, neither the bearer token nor body fields.
 func TestLogLinesCarryInvocationAttrs(t *testing.T) {
-	fallback := &syncBuffer{}
+	fallback := &logxtest.Buffer{}
 	env := newEnv(t, ciemu.Options{}, func(o *Options) { o.Logger = logx.New(fallback, slog.LevelDebug) })
-	sink := &syncBuffer{}
+	sink := &logxtest.Buffer{}
 	invocation := logx.New(sink, slog.LevelDebug).With("requestId", "scf-req-1", "trigger", "http")
 
 	requests := []struct{ method, target, body string }{
@@ -36,7 +37,7 @@ func TestLogLinesCarryInvocationAttrs(t *testing.T) {
 		t.Errorf("the fallback logger was used although the context had one:\n%s", fallback)
 	}
 	env.logs = sink
-	lines := env.logs.lines(t)
+	lines := env.logs.Lines(t)
 	requestLines := 0
 	for _, l := range lines {
 		if l["requestId"] != "scf-req-1" || l["trigger"] != "http" {

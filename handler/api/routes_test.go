@@ -72,7 +72,7 @@ func TestTrigger(t *testing.T) {
 func findLog(t *testing.T, env *testEnv, msg, key, value string) map[string]any {
 	t.Helper()
 	var found []map[string]any
-	for _, l := range env.logs.lines(t) {
+	for _, l := range env.logs.Lines(t) {
 		if l["msg"] == msg && l[key] == value {
 			found = append(found, l)
 		}
