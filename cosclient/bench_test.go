@@ -148,3 +148,58 @@ func BenchmarkCreateInventoryTriggerJob(b *testing.B) {
 		}
 	})
 }
+
+// memTransport answers every request in memory with a fixed body, so the
+// InMemory benchmarks measure client-side cost alone, free of the loopback
+// network and of scheduling noise on a shared machine.
+type memTransport struct{ body string }
+
+func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"X-Ci-Request-Id": {"bench-request"}}, Body: io.NopCloser(bytes.NewReader([]byte(m.body))),
+		ContentLength: int64(len(m.body)), Request: r}, nil
+}
+
+func BenchmarkTriggerWorkflowInMemory(b *testing.B) {
+	const object = "uploads/2026/11/22/photo 001.jpg"
+	mem := memTransport{body: triggerOK}
+	ctx := context.Background()
+	b.Run("floor", func(b *testing.B) {
+		hc := &http.Client{Transport: mem}
+		u := "https://" + testHost + "/triggerworkflow?workflowId=" + testWorkflow + "&object=" + url.QueryEscape(object) + "&name=bench"
+		b.ReportAllocs()
+		for b.Loop() {
+			floorDo(b, hc, "POST", u, nil)
+		}
+	})
+	b.Run("sdk", func(b *testing.B) {
+		u, _ := url.Parse("https://" + testHost)
+		c := cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
+			SecretID: testSecretID, SecretKey: testSecret, Transport: mem}})
+		opt := &cos.TriggerWorkflowOptions{WorkflowId: testWorkflow, Object: object, Name: "bench"}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := c.CI.TriggerWorkflow(ctx, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cosflow", func(b *testing.B) {
+		c, err := New(Options{Region: testRegion, Bucket: testBucket, HTTPClient: &http.Client{Transport: mem},
+			Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := &TriggerWorkflowInput{WorkflowID: testWorkflow, Object: object, Name: "bench"}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.TriggerWorkflow(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
