@@ -149,9 +149,14 @@ func (r *redirectRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	return r.next.RoundTrip(out)
 }
 
-// defaultHTTPClient has room for bursts of calls to one host.
+// defaultHTTPClient has room for bursts of calls to one host, and does not
+// follow redirects: CI does not redirect, and a 3xx is reported as an error
+// rather than re-sent, signed, elsewhere.
 func defaultHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: tr}
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
