@@ -264,3 +264,20 @@ func TestBackoffCapped(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectIsAnError(t *testing.T) {
+	f := newFakeCI(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://127.0.0.1:1/elsewhere")
+		w.WriteHeader(307)
+		io.WriteString(w, errorXML("TemporaryRedirect"))
+	})
+	_, err := f.client(t).TriggerWorkflow(bg, trigger)
+	var re *ResponseError
+	var ae *APIError
+	if !errors.As(err, &re) || re.StatusCode != 307 || !errors.As(err, &ae) || ae.Code != "TemporaryRedirect" {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests", n)
+	}
+}
