@@ -52,7 +52,7 @@ cd "$(dirname "$0")/.."
 if [ "$quick" -eq 1 ]; then
 	set -- -count 1 -benchtime 100ms -cold-runs 3 -fanout-runs 1 -records 200 "$@"
 else
-	set -- -count 6 -benchtime 500ms -cold-runs 20 -fanout-runs 3 -records 1000 -latency 20ms "$@"
+	set -- -count 10 -benchtime 500ms -cold-runs 20 -fanout-runs 3 -records 1000 -latency 20ms "$@"
 fi
 
 echo "bench: $(go version), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs" >&2

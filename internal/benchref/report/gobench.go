@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,21 +77,38 @@ func (r benchResults) median(name, unit string) (float64, bool) {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
 }
 
-// runBench runs `go test -run ^$ -bench pattern` in pkg and parses the
-// result. The raw output is echoed to log for the record.
+// runBench compiles pkg's test binary once and runs the benchmarks
+// matching pattern count times, one round each, so that every round runs
+// the references and cosflow back to back: on a shared machine, load that
+// comes and goes then falls on all of them alike (go test -count would
+// run all rounds of one sub-benchmark before the next). The raw output is
+// echoed to log for the record.
 func runBench(ctx context.Context, log io.Writer, pkg, pattern string, count int, benchtime string) (benchResults, error) {
-	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-count", strconv.Itoa(count)}
-	if benchtime != "" {
-		args = append(args, "-benchtime", benchtime)
+	dir, err := os.MkdirTemp("", "cosflow-benchbin-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
 	}
-	args = append(args, pkg)
-	fmt.Fprintf(log, "$ go %s\n", strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, "go", args...)
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "bench.test")
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", exe, pkg)
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("go test -c %s: %w", pkg, err)
+	}
+	args := []string{"-test.run", "^$", "-test.bench", pattern, "-test.benchmem", "-test.count", "1"}
+	if benchtime != "" {
+		args = append(args, "-test.benchtime", benchtime)
+	}
 	var out bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&out, log)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go test -bench %s %s: %w", pattern, pkg, err)
+	for i := 0; i < count; i++ {
+		fmt.Fprintf(log, "$ (cd %s && %s.test %s)  # round %d of %d\n", pkg, filepath.Base(pkg), strings.Join(args, " "), i+1, count)
+		cmd := exec.CommandContext(ctx, exe, args...)
+		cmd.Dir = pkg // tests find their testdata relative to the package
+		cmd.Stdout = io.MultiWriter(&out, log)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("benchmarks %s in %s, round %d: %w", pattern, pkg, i+1, err)
+		}
 	}
 	return parseBench(&out)
 }
