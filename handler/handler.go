@@ -97,6 +97,8 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	trigger := triggerName(kind)
 	log := h.invocationLogger(ctx, trigger)
 	ctx = logx.With(ctx, log)
+	ctx, cancel := withAnswerMargin(ctx)
+	defer cancel()
 
 	var (
 		result any
@@ -141,6 +143,26 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		return result, err
 	}
 	return result, nil
+}
+
+// Answer margin bounds: the platform kills an instance at its deadline, so
+// CI work must stop a little before it for the result (and the list of what
+// failed) to reach the platform at all.
+const (
+	minAnswerMargin = 50 * time.Millisecond
+	maxAnswerMargin = 500 * time.Millisecond
+)
+
+// withAnswerMargin moves ctx's deadline earlier by a tenth of the time
+// left, within [minAnswerMargin, maxAnswerMargin]. Without a deadline it
+// changes nothing.
+func withAnswerMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(max(time.Until(deadline)/10, minAnswerMargin), maxAnswerMargin)
+	return context.WithDeadline(ctx, deadline.Add(-margin))
 }
 
 // isIncomplete reports whether err asks the platform to retry.
