@@ -70,7 +70,7 @@ func TestHTTPRequestShapes(t *testing.T) {
 		body        string
 	}{
 		{"apigw_request.json", false, "POST", "/v1/trigger", "dryRun=false&force=&tag=nightly&tag=manual", "203.0.113.7", "Bearer eyJ",
-			`{"bucket":"examplebucket-1250000000","region":"ap-guangzhou","key":"photos/2026/cat.jpg","workflowId":"w8f3c2a1b9d0e4f5a6b7c8d9e0f1a2b3c"}`},
+			`{"bucket":"examplebucket-1250000000","region":"ap-guangzhou","object":"photos/2026/cat.jpg","workflowId":"w8f3c2a1b9d0e4f5a6b7c8d9e0f1a2b3c"}`},
 		{"function_url_request.json", true, "GET", "/v1/jobs", "size=10&states=Running", "198.51.100.23", "Bearer eyJ", ""},
 	}
 	for _, tt := range tests {
