@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/cosflow/cosflow/internal/logx"
 )
 
 // Retry budget costs, as in the AWS SDKs' standard retryer.
@@ -151,21 +153,24 @@ func (c *Client) retryDecision(err error, attempt int, skewRetried *bool) (cost 
 	}
 }
 
-// logAttempt writes one debug line per attempt. It never logs credentials,
-// the Authorization header, the signature or the token.
+// logAttempt writes one debug line per attempt, through the caller's
+// per-invocation logger when ctx carries one (so the line has its request
+// ID), else the client's. It never logs credentials, the Authorization
+// header, the signature or the token.
 func (c *Client) logAttempt(ctx context.Context, cl *call, attempt int, d time.Duration, err error) {
-	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+	logger := logx.From(ctx, c.logger)
+	if !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("op", cl.op.name),
 		slog.Int("attempt", attempt),
 		slog.Int("status", cl.status),
-		slog.String("request_id", cl.requestID),
-		slog.Duration("duration", d),
+		slog.String("ciRequestId", cl.requestID),
+		slog.Int64("durationMs", d.Milliseconds()),
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "ci attempt", attrs...)
+	logger.LogAttrs(ctx, slog.LevelDebug, "ci attempt", attrs...)
 }
