@@ -244,7 +244,7 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 	if n := strings.Count(log, "ci attempt"); n != 2 {
 		t.Errorf("%d attempt lines, want 2:\n%s", n, log)
 	}
-	for _, want := range []string{"op=TriggerWorkflow", "attempt=2", "status=200", "request_id=req-2", "duration="} {
+	for _, want := range []string{"op=TriggerWorkflow", "attempt=2", "status=200", "ciRequestId=req-2", "durationMs="} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
