@@ -34,7 +34,7 @@ const (
 // Options configure a Client. Bucket and Region are defaults that a call
 // can override (WithBucket), since upload events carry their own.
 type Options struct {
-	Region      string // e.g. ap-guangzhou
+	Region      string // default region, e.g. ap-guangzhou; required with Bucket
 	Bucket      string // BucketName-APPID
 	Credentials CredentialsProvider
 	// Endpoint, when set (e.g. http://127.0.0.1:9100), is where connections
@@ -64,8 +64,12 @@ type Client struct {
 
 // New returns a Client, or an error naming the option that is wrong.
 func New(opts Options) (*Client, error) {
-	if err := ValidateRegion(opts.Region); err != nil {
-		return nil, fmt.Errorf("cosclient: option Region: %w", err)
+	// Defaults are optional: a client can serve calls that each name their
+	// bucket and region (WithBucket). A default bucket needs its region.
+	if opts.Region != "" || opts.Bucket != "" {
+		if err := ValidateRegion(opts.Region); err != nil {
+			return nil, fmt.Errorf("cosclient: option Region: %w", err)
+		}
 	}
 	if opts.Bucket != "" {
 		if err := ValidateBucket(opts.Bucket); err != nil {

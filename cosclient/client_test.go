@@ -25,6 +25,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	}{
 		{"valid", Options{Region: testRegion, Bucket: testBucket, Credentials: creds}, ""},
 		{"valid without bucket", Options{Region: "ap-beijing-1", Credentials: creds}, ""},
+		{"valid without defaults: every call names its bucket", Options{Credentials: creds}, ""},
 		{"bad region", Options{Region: "Guangzhou", Bucket: testBucket, Credentials: creds}, "Region"},
 		{"no region", Options{Bucket: testBucket, Credentials: creds}, "Region"},
 		{"bad bucket", Options{Region: testRegion, Bucket: "nobucketappid", Credentials: creds}, "Bucket"},

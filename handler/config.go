@@ -84,11 +84,7 @@ func (c *Config) LogValue() slog.Value {
 // the default bucket and region, and the endpoint override. Credentials
 // are the caller's (on SCF, cosclient.EnvCredentials).
 func (c *Config) ClientOptions(creds cosclient.CredentialsProvider) cosclient.Options {
-	region := c.Region
-	if region == "" {
-		region = "ap-guangzhou" // the client needs one; every call names its own
-	}
-	return cosclient.Options{Region: region, Bucket: c.Bucket, Credentials: creds, Endpoint: c.CIEndpoint}
+	return cosclient.Options{Region: c.Region, Bucket: c.Bucket, Credentials: creds, Endpoint: c.CIEndpoint}
 }
 
 // ConfigError is a configuration mistake: the variable, the field inside
