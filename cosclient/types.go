@@ -2,6 +2,7 @@ package cosclient
 
 import (
 	"encoding/xml"
+	"log/slog"
 	"time"
 )
 
@@ -93,6 +94,23 @@ type JobInput struct {
 	Object   *string `xml:"Object,omitempty" json:"object,omitempty"`
 	Manifest *string `xml:"Manifest,omitempty" json:"manifest,omitempty"`
 	URLFile  *string `xml:"UrlFile,omitempty" json:"urlFile,omitempty"`
+}
+
+// LogAttr is the input as cosflow's log lines name it: prefix, key (for
+// an object), manifest or urlFile, with its value; an empty Attr, which
+// slog drops, when no input is set.
+func (in *JobInput) LogAttr() slog.Attr {
+	switch {
+	case in.Prefix != nil:
+		return slog.String("prefix", *in.Prefix)
+	case in.Object != nil:
+		return slog.String("key", *in.Object)
+	case in.Manifest != nil:
+		return slog.String("manifest", *in.Manifest)
+	case in.URLFile != nil:
+		return slog.String("urlFile", *in.URLFile)
+	}
+	return slog.Attr{}
 }
 
 // JobOperation says what to do with each object. A Workflow job needs

@@ -148,7 +148,7 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 	in := s.jobInput(tick)
 	res := JobResult{Name: s.Name, JobName: in.Name}
 	attrs := []slog.Attr{slog.String("name", in.Name), slog.String("bucket", s.Bucket)}
-	attrs = append(attrs, inputAttr(&in.Input))
+	attrs = append(attrs, in.Input.LogAttr())
 	if s.WorkflowID != "" {
 		attrs = append(attrs, slog.String("workflowId", s.WorkflowID))
 	} else {
@@ -194,21 +194,6 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 	log.LogAttrs(ctx, slog.LevelInfo, "job created", append(attrs, slog.String("jobId", res.JobID),
 		slog.Int("attempts", out.Meta.Attempts), slog.Int64("durationMs", time.Since(start).Milliseconds()))...)
 	return res
-}
-
-// inputAttr names a job's input for its log line (prefix, key, ...).
-func inputAttr(in *cosclient.JobInput) slog.Attr {
-	switch {
-	case in.Prefix != nil:
-		return slog.String("prefix", *in.Prefix)
-	case in.Object != nil:
-		return slog.String("key", *in.Object)
-	case in.Manifest != nil:
-		return slog.String("manifest", *in.Manifest)
-	case in.URLFile != nil:
-		return slog.String("urlFile", *in.URLFile)
-	}
-	return slog.String("prefix", "")
 }
 
 // maxLookupPages bounds the name lookup against a service that keeps

@@ -77,17 +77,7 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 
 // jobAttrs are the log attributes saying what a job covers and does.
 func jobAttrs(t bucketTarget, in *cosclient.JobInput, op *cosclient.JobOperation) []any {
-	attrs := []any{slog.String("bucket", t.bucket)}
-	switch {
-	case in.Prefix != nil:
-		attrs = append(attrs, slog.String("prefix", *in.Prefix))
-	case in.Object != nil:
-		attrs = append(attrs, slog.String("key", *in.Object))
-	case in.Manifest != nil:
-		attrs = append(attrs, slog.String("manifest", *in.Manifest))
-	case in.URLFile != nil:
-		attrs = append(attrs, slog.String("urlFile", *in.URLFile))
-	}
+	attrs := []any{slog.String("bucket", t.bucket), in.LogAttr()}
 	if op.WorkflowIDs != "" {
 		attrs = append(attrs, slog.String("workflowId", op.WorkflowIDs))
 	}
