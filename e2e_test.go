@@ -193,27 +193,28 @@ func tryStartFunction(t *testing.T, env map[string]string) (*function, error) {
 	return fn, nil
 }
 
-// waitForPing dials and pings addr until the process answers, exits, or
-// 10 seconds pass.
+// waitForPing waits until the process answers Ping, exits, or 10 seconds
+// pass.
 func waitForPing(addr string, exited <-chan struct{}) (*scf.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for {
-		client, err := scf.Dial(ctx, addr)
-		if err == nil {
-			if err = client.Ping(ctx); err == nil {
-				return client, nil
-			}
-			_ = client.Close()
+	go func() {
+		select {
+		case <-exited:
+			cancel()
+		case <-ctx.Done():
 		}
+	}()
+	client, err := scf.DialReady(ctx, addr)
+	if err != nil {
 		select {
 		case <-exited:
 			return nil, fmt.Errorf("function exited before answering Ping on %s", addr)
-		case <-ctx.Done():
-			return nil, fmt.Errorf("no Ping answer on %s within 10s: %w", addr, err)
-		case <-time.After(50 * time.Millisecond):
+		default:
+			return nil, err
 		}
 	}
+	return client, nil
 }
 
 // freePort is a loopback port the kernel just handed out.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/rpc"
+	"time"
 )
 
 // Client calls a function process the way the platform does. It is for
@@ -22,6 +23,30 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 		return nil, fmt.Errorf("scf: dial %s: %w", addr, err)
 	}
 	return &Client{rpc: rpc.NewClient(conn)}, nil
+}
+
+// readyPoll is how often DialReady retries a function not serving yet.
+const readyPoll = 50 * time.Millisecond
+
+// DialReady dials addr and pings until the function answers, as the
+// platform does before the first invocation, retrying while the process is
+// still starting; it gives up when ctx ends, wrapping ctx's error and
+// saying what the last attempt met.
+func DialReady(ctx context.Context, addr string) (*Client, error) {
+	for {
+		c, err := Dial(ctx, addr)
+		if err == nil {
+			if err = c.Ping(ctx); err == nil {
+				return c, nil
+			}
+			_ = c.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("scf: %s not answering Ping: %w (last attempt: %v)", addr, ctx.Err(), err)
+		case <-time.After(readyPoll):
+		}
+	}
 }
 
 // Ping calls Function.Ping: it succeeds once the process is serving.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -149,4 +150,59 @@ func TestServeNilHandler(t *testing.T) {
 	if err := Serve(ln, nil); err == nil {
 		t.Error("Serve(nil handler) succeeded")
 	}
+}
+
+func TestDialReady(t *testing.T) {
+	// A port that nothing serves yet: the function "starts" a little later.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	t.Run("waits for a starting function", func(t *testing.T) {
+		started := make(chan net.Listener, 1)
+		served := make(chan error, 1)
+		go func() {
+			time.Sleep(3 * readyPoll) // a few failed attempts first
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				close(started)
+				served <- err
+				return
+			}
+			started <- l
+			served <- Serve(l, func(context.Context, json.RawMessage) (any, error) { return "ok", nil })
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := DialReady(ctx, addr)
+		if err != nil {
+			t.Fatalf("DialReady: %v", err)
+		}
+		defer c.Close()
+		if err := c.Ping(ctx); err != nil {
+			t.Errorf("Ping on the ready client: %v", err)
+		}
+		if l, ok := <-started; ok {
+			l.Close()
+		}
+		if err := <-served; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Serve returned %v, want net.ErrClosed", err)
+		}
+	})
+
+	t.Run("gives up when ctx ends", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*readyPoll)
+		defer cancel()
+		c, err := DialReady(ctx, addr)
+		if err == nil {
+			c.Close()
+			t.Fatal("DialReady succeeded with nothing listening")
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), addr) {
+			t.Errorf("err = %v, want one wrapping the deadline and naming %s", err, addr)
+		}
+	})
 }

@@ -180,34 +180,18 @@ func buildRequest(o options, stdin io.Reader) (*scf.InvokeRequest, error) {
 	}, nil
 }
 
-// waitForPing retries Dial+Ping until the function answers or wait passes.
+// waitForPing waits until the function answers Ping or wait passes.
 func waitForPing(parent context.Context, addr string, wait time.Duration) error {
 	ctx, cancel := context.WithTimeout(parent, wait)
 	defer cancel()
-	var lastErr error
-	for {
-		lastErr = pingOnce(ctx, addr)
-		if lastErr == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			if err := parent.Err(); err != nil { // interrupted, not timed out
-				return fmt.Errorf("wait for Ping from %s: %w", addr, err)
-			}
-			return fmt.Errorf("function at %s not answering Ping within %v: %w", addr, wait, lastErr)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func pingOnce(ctx context.Context, addr string) error {
-	c, err := scf.Dial(ctx, addr)
+	c, err := scf.DialReady(ctx, addr)
 	if err != nil {
-		return err
+		if perr := parent.Err(); perr != nil { // interrupted, not timed out
+			return fmt.Errorf("wait for Ping from %s: %w", addr, perr)
+		}
+		return fmt.Errorf("function at %s not answering Ping within %v: %w", addr, wait, err)
 	}
-	defer c.Close()
-	return c.Ping(ctx)
+	return c.Close()
 }
 
 // invokeOnce makes the call on a fresh connection, giving up after limit.
