@@ -12,12 +12,12 @@ package ciemu
 
 import (
 	"math/rand/v2"
-
-	"github.com/cosflow/cosflow/cosclient"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
 )
 
 // The demo key pair used when Options.Credentials is empty. The README

@@ -3,12 +3,12 @@ package handler
 import (
 	"context"
 	"errors"
-	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 )
 
 func TestLoadConfigDefaults(t *testing.T) {

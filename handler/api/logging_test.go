@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 )
 
 // Every line of an invocation comes from the context's logger, so it
