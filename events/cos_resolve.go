@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // MaxKeyBytes is the longest object key COS accepts, in bytes of UTF-8.
@@ -50,11 +52,11 @@ func (r *COSRecord) Resolve() (ObjectRef, error) {
 	}
 	if !isDigits(b.AppID) {
 		return ObjectRef{}, fieldError(KindCOS, ProblemInvalidField, "cos.cosBucket.appid",
-			fmt.Sprintf("%q is not a numeric APPID", clip(b.AppID, 40)))
+			fmt.Sprintf("%q is not a numeric APPID", clip.String(b.AppID, 40)))
 	}
 	if !isRegionToken(b.Name) {
 		return ObjectRef{}, fieldError(KindCOS, ProblemInvalidField, "cos.cosBucket.name",
-			fmt.Sprintf("%q is not a bucket name (expected lower-case letters, digits and '-')", clip(b.Name, 80)))
+			fmt.Sprintf("%q is not a bucket name (expected lower-case letters, digits and '-')", clip.String(b.Name, 80)))
 	}
 	region, err := r.region()
 	if err != nil {
@@ -115,7 +117,7 @@ func (r *COSRecord) objectKey() (string, error) {
 	prefix := "/" + b.AppID + "/" + b.Name + "/"
 	if !strings.HasPrefix(o.Key, prefix) {
 		return "", fieldError(KindCOS, ProblemInvalidField, keyField,
-			fmt.Sprintf("%q does not start with %q", clip(o.Key, 120), prefix))
+			fmt.Sprintf("%q does not start with %q", clip.String(o.Key, 120), prefix))
 	}
 	stripped := o.Key[len(prefix):]
 	key := stripped
@@ -130,7 +132,7 @@ func (r *COSRecord) objectKey() (string, error) {
 		}
 		if !matched {
 			return "", fieldError(KindCOS, ProblemInvalidField, keyField,
-				fmt.Sprintf("stripped key %q does not match the key %q decoded from cos.cosObject.url", clip(stripped, 120), clip(candidates[0], 120)))
+				fmt.Sprintf("stripped key %q does not match the key %q decoded from cos.cosObject.url", clip.String(stripped, 120), clip.String(candidates[0], 120)))
 		}
 	}
 	if err := validateKey(key); err != nil {

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // HTTPRequest is an HTTP invocation in either shape: the legacy API gateway
@@ -86,7 +88,7 @@ func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 		for name, raw := range wire.QueryString {
 			var vals QueryValues
 			if err := json.Unmarshal(raw, &vals); err != nil {
-				de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip(name, 80), "")
+				de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
 				de.Err = err
 				return de
 			}

@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // Kind is the trigger that sent a payload.
@@ -141,7 +142,7 @@ func detectKeys(top map[string]json.RawMessage) (Kind, error) {
 	case 0:
 		reason := expectedShapes + "; got an object with keys " + describeKeys(top)
 		if hasType {
-			reason += fmt.Sprintf(" and \"Type\":%s", clip(string(typeRaw), 40))
+			reason += fmt.Sprintf(" and \"Type\":%s", clip.String(string(typeRaw), 40))
 		}
 		return KindUnknown, &DecodeError{Problem: ProblemUnrecognised, Offset: -1, Reason: reason}
 	default:
@@ -189,19 +190,7 @@ func displayKey(k string) string {
 	if plain && len(k) <= 40 {
 		return k
 	}
-	return strconv.QuoteToASCII(clip(k, 40))
-}
-
-// clip shortens s to at most n bytes, marking the cut, without splitting a
-// UTF-8 sequence.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
+	return strconv.QuoteToASCII(clip.String(k, 40))
 }
 
 // jsonTypeName names the JSON type starting with byte c.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // QueryValues are the values of one query parameter in an HTTP event. The
@@ -61,7 +63,7 @@ func scalarQueryValue(data []byte) (string, error) {
 		}
 		return s, nil
 	}
-	return "", fmt.Errorf("expected a string, an array of strings or true, got %s", clip(string(data), 40))
+	return "", fmt.Errorf("expected a string, an array of strings or true, got %s", clip.String(string(data), 40))
 }
 
 // MarshalJSON writes the gateway's forms back: one empty value as true (a

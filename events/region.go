@@ -3,6 +3,8 @@ package events
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // shortRegions maps the short region codes of COS's old (JSON API / v4)
@@ -36,7 +38,7 @@ func FullRegion(region string) (string, error) {
 		return "", fmt.Errorf("empty region")
 	}
 	if !isRegionToken(region) {
-		return "", fmt.Errorf("region %q has characters outside [a-z0-9-]", clip(region, 40))
+		return "", fmt.Errorf("region %q has characters outside [a-z0-9-]", clip.String(region, 40))
 	}
 	if strings.Contains(region, "-") {
 		return region, nil

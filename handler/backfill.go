@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -170,7 +171,7 @@ func (s *BackfillSpec) check() error {
 	if s.Window != "" {
 		d, err := time.ParseDuration(s.Window)
 		if err != nil {
-			return bad("window", fmt.Sprintf("%q is not a duration like \"24h\" or \"90m\"", clip(s.Window, 40)))
+			return bad("window", fmt.Sprintf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s.Window, 40)))
 		}
 		if d <= 0 {
 			return bad("window", "must be positive")

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
@@ -179,14 +180,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if s := env(EnvDryRun); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return nil, &ConfigError{Variable: EnvDryRun, Reason: fmt.Sprintf("must be true or false, not %q", clip(s, 20))}
+			return nil, &ConfigError{Variable: EnvDryRun, Reason: fmt.Sprintf("must be true or false, not %q", clip.String(s, 20))}
 		}
 		cfg.DryRun = b
 	}
 	if s := env(EnvConcurrency); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, &ConfigError{Variable: EnvConcurrency, Reason: fmt.Sprintf("must be an integer from 1 to %d, not %q", MaxConcurrency, clip(s, 20))}
+			return nil, &ConfigError{Variable: EnvConcurrency, Reason: fmt.Sprintf("must be an integer from 1 to %d, not %q", MaxConcurrency, clip.String(s, 20))}
 		}
 		cfg.Concurrency = n
 	}
@@ -199,7 +200,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	level, ok := logx.ParseLevel(env(EnvLogLevel))
 	if !ok {
-		return nil, &ConfigError{Variable: EnvLogLevel, Reason: fmt.Sprintf("must be debug, info, warn or error, not %q", clip(env(EnvLogLevel), 20))}
+		return nil, &ConfigError{Variable: EnvLogLevel, Reason: fmt.Sprintf("must be debug, info, warn or error, not %q", clip.String(env(EnvLogLevel), 20))}
 	}
 	cfg.LogLevel = level
 
@@ -288,7 +289,7 @@ func prefixProblem(p string) string {
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
-			return fmt.Sprintf("%q has a \"..\" segment (path traversal)", clip(p, 40))
+			return fmt.Sprintf("%q has a \"..\" segment (path traversal)", clip.String(p, 40))
 		}
 	}
 	if len(p) > cosclient.MaxObjectKeyLen {
@@ -311,11 +312,3 @@ func nameProblem(name string) string {
 
 // maxNameRunes bounds rule and backfill names.
 const maxNameRunes = 100
-
-// clip shortens s for an error message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 )
 
@@ -42,7 +43,7 @@ func (e *adaptError) Error() string { return e.msg }
 func Adapt(ctx context.Context, req *events.HTTPRequest) (*http.Request, error) {
 	method := strings.ToUpper(req.HTTPMethod)
 	if !validMethod(method) {
-		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("httpMethod %q is not an HTTP method", clip(req.HTTPMethod, 20))}
+		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("httpMethod %q is not an HTTP method", clip.String(req.HTTPMethod, 20))}
 	}
 	if !strings.HasPrefix(req.Path, "/") || strings.ContainsFunc(req.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) || !utf8.ValidString(req.Path) {
 		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", "path must start with '/' and hold no control characters"}

@@ -3,7 +3,6 @@ package handler
 import (
 	"context"
 	"encoding/json"
-	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -15,7 +14,9 @@ import (
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/logx/logxtest"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -114,7 +115,7 @@ func TestLogsCarryIDsAndNoSecrets(t *testing.T) {
 	out := buf.String()
 	for _, s := range secrets {
 		if strings.Contains(out, s) {
-			t.Errorf("log contains secret %q", clip(s, 24))
+			t.Errorf("log contains secret %q", clip.String(s, 24))
 		}
 	}
 	if emu.TotalTriggers() == 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // TestMalformedPayloads feeds hostile and broken payloads to a fully
@@ -98,7 +99,7 @@ func TestMalformedPayloads(t *testing.T) {
 				t.Fatalf("no error reported (result %+v)", out)
 			}
 			if !strings.Contains(msg, tt.want) {
-				t.Errorf("error %q\n  does not mention %q", clip(msg, 300), tt.want)
+				t.Errorf("error %q\n  does not mention %q", clip.String(msg, 300), tt.want)
 			}
 			if n := env.ciCalls(); n != 0 {
 				t.Fatalf("%d CI calls, want 0", n)

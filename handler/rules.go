@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // Rule says which uploads trigger which workflow. Every rule that matches
@@ -60,7 +61,7 @@ func eventMatches(pattern, name string) bool {
 func eventPatternProblem(p string) string {
 	switch {
 	case !strings.HasPrefix(p, "cos:"):
-		return fmt.Sprintf("%q is not a COS event pattern like \"cos:ObjectCreated:*\"", clip(p, 40))
+		return fmt.Sprintf("%q is not a COS event pattern like \"cos:ObjectCreated:*\"", clip.String(p, 40))
 	case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
 		return "'*' is only allowed at the end"
 	case strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r > '~' }):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 )
 
@@ -138,7 +139,7 @@ func rawSpecName(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	return clip(strings.ToValidUTF8(s.Name, "?"), 100)
+	return clip.String(strings.ToValidUTF8(s.Name, "?"), 100)
 }
 
 // backfill creates the job of one spec for one tick, unless a job of that

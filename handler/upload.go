@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 )
 
@@ -258,7 +259,7 @@ func parseRecords(payload []byte) ([]events.COSRecord, error) {
 // cosObject.key when there is one (clipped), else its position.
 func recordKey(r *events.COSRecord, i int) string {
 	if k := r.COS.Object.Key; k != "" {
-		return clip(strings.ToValidUTF8(k, "?"), 200)
+		return clip.String(strings.ToValidUTF8(k, "?"), 200)
 	}
 	return fmt.Sprintf("Records[%d]", i)
 }
