@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/cosflow/cosflow/cosclient"
 )
@@ -69,14 +70,7 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 }
 
 func xmlEscape(s string) string {
-	var b xmlBuffer
+	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
-	return string(b)
-}
-
-type xmlBuffer []byte
-
-func (b *xmlBuffer) Write(p []byte) (int, error) {
-	*b = append(*b, p...)
-	return len(p), nil
+	return b.String()
 }
