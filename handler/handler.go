@@ -93,7 +93,17 @@ func (e *InvalidPayloadError) Unwrap() error { return e.Err }
 // shape. The result is *UploadResult, *TimerResult or *events.HTTPResponse.
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
 	start := time.Now()
-	kind, detectErr := events.Detect(payload)
+	// Decode once; a payload that fails still names its trigger kind
+	// whenever it was recognised, for the logs and the answer.
+	ev, parseErr := events.Parse(payload)
+	kind := events.KindUnknown
+	var de *events.DecodeError
+	switch {
+	case ev != nil:
+		kind = ev.Kind
+	case errors.As(parseErr, &de):
+		kind = de.Kind
+	}
 	trigger := triggerName(kind)
 	log := h.invocationLogger(ctx, trigger)
 	ctx = logx.With(ctx, log)
@@ -106,8 +116,8 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		attrs  []slog.Attr
 	)
 	switch {
-	case detectErr != nil:
-		err = &InvalidPayloadError{Trigger: trigger, Err: detectErr}
+	case kind == events.KindUnknown:
+		err = &InvalidPayloadError{Trigger: trigger, Err: parseErr}
 	case !utf8.Valid(payload):
 		// encoding/json would quietly turn bad bytes into U+FFFD, and so
 		// trigger a key that does not exist.
@@ -115,19 +125,29 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	default:
 		switch kind {
 		case events.KindCOS:
-			var r *UploadResult
-			r, err = h.handleUpload(ctx, payload)
-			if r != nil {
-				result, attrs = r, r.summary()
+			r := newUploadResult()
+			if parseErr != nil {
+				err = &InvalidPayloadError{Trigger: trigger, Err: parseErr}
+			} else {
+				r, err = h.handleUpload(ctx, ev.COS)
 			}
+			result, attrs = r, r.summary()
 		case events.KindTimer:
-			var r *TimerResult
-			r, err = h.handleTimer(ctx, payload)
-			if r != nil {
-				result, attrs = r, r.summary()
+			r := &TimerResult{Jobs: []JobResult{}}
+			if parseErr != nil {
+				err = &InvalidPayloadError{Trigger: trigger, Err: parseErr}
+			} else {
+				r, err = h.handleTimer(ctx, ev.Timer)
 			}
+			result, attrs = r, r.summary()
 		case events.KindHTTP:
-			resp := h.handleHTTP(ctx, payload)
+			var resp *events.HTTPResponse
+			if parseErr != nil {
+				log.Warn("http request refused", slog.String("error", parseErr.Error()))
+				resp = errorResponse(http.StatusBadRequest, "InvalidRequest", parseErr.Error())
+			} else {
+				resp = h.handleHTTP(ctx, ev.HTTP)
+			}
 			result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
 		}
 	}

@@ -106,14 +106,9 @@ func remoteAddr(ip string) string {
 }
 
 // handleHTTP serves an HTTP invocation with the API handler.
-func (h *Handler) handleHTTP(ctx context.Context, payload []byte) *events.HTTPResponse {
+func (h *Handler) handleHTTP(ctx context.Context, req *events.HTTPRequest) *events.HTTPResponse {
 	log := logx.From(ctx, h.logger)
-	ev, err := events.Parse(payload)
-	if err != nil {
-		log.Warn("http request refused", slog.String("error", err.Error()))
-		return errorResponse(http.StatusBadRequest, "InvalidRequest", err.Error())
-	}
-	r, err := Adapt(ctx, ev.HTTP)
+	r, err := Adapt(ctx, req)
 	if err != nil {
 		var ae *adaptError
 		if !errors.As(err, &ae) {

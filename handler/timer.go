@@ -60,14 +60,10 @@ type timerSpec struct {
 }
 
 // handleTimer creates the inventory trigger jobs of one tick.
-func (h *Handler) handleTimer(ctx context.Context, payload []byte) (*TimerResult, error) {
+func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*TimerResult, error) {
 	res := &TimerResult{Jobs: []JobResult{}}
-	ev, err := events.Parse(payload)
-	if err != nil {
-		return res, &InvalidPayloadError{Trigger: TriggerTimer, Err: err}
-	}
-	tick := ev.Timer.ScheduledAt
-	specs, err := h.timerSpecs(ev.Timer)
+	tick := ev.ScheduledAt
+	specs, err := h.timerSpecs(ev)
 	if err != nil {
 		return res, &InvalidPayloadError{Trigger: TriggerTimer, Err: err}
 	}

@@ -97,13 +97,10 @@ type uploadTask struct {
 }
 
 // handleUpload plans and runs the triggers of one COS delivery.
-func (h *Handler) handleUpload(ctx context.Context, payload []byte) (*UploadResult, error) {
+func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*UploadResult, error) {
 	log := logx.From(ctx, h.logger)
 	res := newUploadResult()
-	records, err := parseRecords(payload)
-	if err != nil {
-		return res, &InvalidPayloadError{Trigger: TriggerCOS, Err: err}
-	}
+	records := ev.Records
 	usable := make([]events.COSRecord, 0, len(records))
 	for i := range records {
 		r := &records[i]
@@ -242,17 +239,6 @@ func (h *Handler) trigger(ctx context.Context, t *uploadTask) taskOutcome {
 		slog.String("workflowId", t.rule.WorkflowID), slog.String("rule", t.rule.Name),
 		slog.Int("attempts", out.Meta.Attempts), slog.Int64("durationMs", out.Meta.Duration.Milliseconds()))
 	return taskOutcome{instanceID: out.InstanceID}
-}
-
-// parseRecords decodes a COS delivery. err is set only when the payload is
-// not a usable COS event at all; a record that could not be resolved
-// carries its own Err and is reported failed by the caller.
-func parseRecords(payload []byte) ([]events.COSRecord, error) {
-	ev, err := events.Parse(payload)
-	if err != nil {
-		return nil, err
-	}
-	return ev.COS.Records, nil
 }
 
 // recordKey is the best name for a record that failed to resolve: its raw
