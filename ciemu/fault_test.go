@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/cosflow/cosflow/cosclient"
 )
 
@@ -61,7 +63,7 @@ func TestClientUnderFaults(t *testing.T) {
 				out, err := c.TriggerWorkflow(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: testWF, Object: obj})
 				r := result{object: obj, err: err}
 				if err == nil {
-					r.attempts = out.Meta.Attempts
+					r.attempts, _ = cosclient.GetAttemptsMetadata(out.ResultMetadata)
 				}
 				results[i] = r
 			}
@@ -86,7 +88,7 @@ func TestClientUnderFaults(t *testing.T) {
 			}
 			continue
 		}
-		var oe *cosclient.OperationError
+		var oe *smithy.OperationError
 		if !errors.As(r.err, &oe) {
 			t.Errorf("%s: error %T %v is not an *OperationError", r.object, r.err, r.err)
 		}

@@ -1,8 +1,6 @@
 package ciemu
 
 import (
-	"errors"
-
 	"github.com/cosflow/cosflow/cosclient"
 )
 
@@ -14,9 +12,8 @@ import (
 
 // validationError turns a cosclient validation failure into the answer.
 func validationError(err error) *apiError {
-	var ve *cosclient.ValidationError
-	if errors.As(err, &ve) {
-		return invalidArgument(ve.Field, "%s", ve.Reason)
+	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
+		return invalidArgument(pes[0].Path(), "%s", pes[0].Reason())
 	}
 	return invalidArgument("request", "%v", err)
 }

@@ -1,6 +1,3 @@
-// Package cosclient is a client for the CI (Cloud Infinite) batch API: one
-// method per operation, each run through a smithy-go middleware stack
-// (validate, serialize, retry, sign, send, deserialize).
 package cosclient
 
 import (
@@ -9,8 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/aws/smithy-go/middleware"
 )
 
 // RetryOptions tune retries. Zero values take the defaults.
@@ -31,35 +31,43 @@ const (
 	DefaultRetryBudget = 500
 )
 
-// Options configure a Client. Bucket and Region are defaults that a call
-// can override (WithBucket), since upload events carry their own.
+// Options configure a Client. Bucket, Region, Credentials, Retry, Logger
+// and APIOptions can also be changed for one call (see WithBucket,
+// WithLogger); Endpoint and HTTPClient are the Client's.
 type Options struct {
-	Region      string // default region, e.g. ap-guangzhou; required with Bucket
-	Bucket      string // BucketName-APPID
+	// Region and Bucket name the default bucket (BucketName-APPID) and its
+	// region; a call can name another (WithBucket), since upload events
+	// carry their own.
+	Region string
+	Bucket string
+	// Credentials are asked for at every attempt (SCF rotates them).
 	Credentials CredentialsProvider
 	// Endpoint, when set (e.g. http://127.0.0.1:9100), is where connections
-	// go; the URL host and Host header stay <bucket>.ci.<region>.myqcloud.com.
+	// go; the URL host and Host header stay the bucket's virtual host
+	// (<bucket>.ci.<region>.myqcloud.com, or .cos. for bucket listings).
 	Endpoint   string
 	HTTPClient *http.Client
 	Retry      RetryOptions
-	Logger     *slog.Logger
+	// Logger receives one debug line per attempt; nil discards them.
+	Logger *slog.Logger
+	// APIOptions edit each call's middleware stack after the client built
+	// it, e.g. to add a step of the caller's own.
+	APIOptions []func(*middleware.Stack) error
 }
 
-// Client calls the CI batch API. It is safe for concurrent use.
+// Client calls the CI batch API (and the COS bucket listing it builds on).
+// It is safe for concurrent use; every call builds its own middleware
+// stack.
 type Client struct {
-	opts   Options
-	scheme string // https, or the endpoint override's scheme
-	host   string // virtual host of the default bucket and region
-	http   *http.Client
-	logger *slog.Logger
-	budget *retryBudget
+	options Options
+	scheme  string // https, or the endpoint override's scheme
+	http    *http.Client
+	budget  *retryBudget
 	// clockOffset (nanoseconds) is added to the local clock when signing;
 	// it is learnt from the Date of a RequestTimeTooSkewed answer.
 	clockOffset atomic.Int64
 	// jitter returns a random duration in [0, d]; tests replace it.
 	jitter func(d time.Duration) time.Duration
-
-	ops [numOps]operation
 }
 
 // New returns a Client, or an error naming the option that is wrong.
@@ -77,39 +85,12 @@ func New(opts Options) (*Client, error) {
 		}
 	}
 	if opts.Credentials == nil {
-		return nil, errors.New("cosclient: option Credentials: a provider is required (StaticCredentials or EnvCredentials)")
+		return nil, errors.New("cosclient: option Credentials: a provider is required (StaticCredentials, EnvCredentials, ...)")
 	}
-	r := &opts.Retry
-	switch {
-	case r.MaxAttempts < 0:
-		return nil, fmt.Errorf("cosclient: option Retry.MaxAttempts: %d is negative", r.MaxAttempts)
-	case r.BaseDelay < 0:
-		return nil, fmt.Errorf("cosclient: option Retry.BaseDelay: %v is negative", r.BaseDelay)
-	case r.MaxDelay < 0:
-		return nil, fmt.Errorf("cosclient: option Retry.MaxDelay: %v is negative", r.MaxDelay)
-	case r.Budget < 0:
-		return nil, fmt.Errorf("cosclient: option Retry.Budget: %d is negative", r.Budget)
+	if err := opts.Retry.resolve(); err != nil {
+		return nil, err
 	}
-	if r.MaxAttempts == 0 {
-		r.MaxAttempts = DefaultMaxAttempts
-	}
-	if r.BaseDelay == 0 {
-		r.BaseDelay = DefaultBaseDelay
-	}
-	if r.MaxDelay == 0 {
-		r.MaxDelay = DefaultMaxDelay
-	}
-	if r.MaxDelay < r.BaseDelay {
-		return nil, fmt.Errorf("cosclient: option Retry.MaxDelay: %v is below BaseDelay %v", r.MaxDelay, r.BaseDelay)
-	}
-	if r.Budget == 0 {
-		r.Budget = DefaultRetryBudget
-	}
-
-	c := &Client{opts: opts, scheme: "https", logger: opts.Logger, jitter: fullJitter}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
-	}
+	c := &Client{scheme: "https", jitter: fullJitter}
 	c.http = opts.HTTPClient
 	if c.http == nil {
 		c.http = defaultHTTPClient()
@@ -125,25 +106,74 @@ func New(opts Options) (*Client, error) {
 		c.scheme = u.Scheme
 		c.http = redirectClient(c.http, u)
 	}
-	if opts.Bucket != "" {
-		c.host = virtualHost(opts.Bucket, opts.Region)
-	}
-	c.budget = newRetryBudget(r.Budget)
-	c.initOperations()
+	opts.APIOptions = slices.Clone(opts.APIOptions)
+	c.options = opts
+	c.budget = newRetryBudget(opts.Retry.Budget)
 	return c, nil
 }
 
-// CallOption adjusts one call.
-type CallOption func(*Options)
+// resolve checks r and fills in the defaults.
+func (r *RetryOptions) resolve() error {
+	switch {
+	case r.MaxAttempts < 0:
+		return fmt.Errorf("cosclient: option Retry.MaxAttempts: %d is negative", r.MaxAttempts)
+	case r.BaseDelay < 0:
+		return fmt.Errorf("cosclient: option Retry.BaseDelay: %v is negative", r.BaseDelay)
+	case r.MaxDelay < 0:
+		return fmt.Errorf("cosclient: option Retry.MaxDelay: %v is negative", r.MaxDelay)
+	case r.Budget < 0:
+		return fmt.Errorf("cosclient: option Retry.Budget: %d is negative", r.Budget)
+	}
+	if r.MaxAttempts == 0 {
+		r.MaxAttempts = DefaultMaxAttempts
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = DefaultBaseDelay
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = DefaultMaxDelay
+	}
+	if r.MaxDelay < r.BaseDelay {
+		return fmt.Errorf("cosclient: option Retry.MaxDelay: %v is below BaseDelay %v", r.MaxDelay, r.BaseDelay)
+	}
+	if r.Budget == 0 {
+		r.Budget = DefaultRetryBudget
+	}
+	return nil
+}
+
+// Options returns a copy of the client's options.
+func (c *Client) Options() Options {
+	o := c.options
+	o.APIOptions = slices.Clone(o.APIOptions)
+	return o
+}
 
 // WithBucket sends one call to another bucket and region.
-func WithBucket(bucket, region string) CallOption {
+func WithBucket(bucket, region string) func(*Options) {
 	return func(o *Options) { o.Bucket, o.Region = bucket, region }
 }
 
-// virtualHost is the CI host that identifies a bucket.
-func virtualHost(bucket, region string) string {
-	return bucket + ".ci." + region + ".myqcloud.com"
+// WithLogger sends one call's attempt lines to l, e.g. a logger carrying
+// the caller's request ID.
+func WithLogger(l *slog.Logger) func(*Options) {
+	return func(o *Options) { o.Logger = l }
+}
+
+// Services, as smithy.OperationError names them.
+const (
+	ServiceCI  = "CI"
+	ServiceCOS = "COS"
+)
+
+// virtualHost is the host that names a bucket at a service: CI for the
+// batch API, COS for bucket listings.
+func virtualHost(service, bucket, region string) string {
+	label := ".ci."
+	if service == ServiceCOS {
+		label = ".cos."
+	}
+	return bucket + label + region + ".myqcloud.com"
 }
 
 // now is the local clock corrected by what the service told us of its own.

@@ -1,86 +1,159 @@
 package cosclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Errors are layered as in smithy-go: an *OperationError wraps a
-// *ResponseError (the HTTP status) which wraps an *APIError (CI's code).
-// Callers branch with errors.As, never on strings.
+// Errors are smithy-go's, layered so callers branch with errors.As and
+// never on strings: every failed call returns a *smithy.OperationError
+// (ServiceID CI or COS, the operation's name). Below it:
+//   - a refused input: smithy.InvalidParamsError of *ParamError;
+//   - an HTTP answer outside 2xx, or a 2xx that could not be read:
+//     *ResponseError (which errors.As also finds as
+//     *smithyhttp.ResponseError, with the status code), wrapping CI's
+//     <Error> as *APIError (a smithy.APIError), a
+//     *smithy.DeserializationError, or a *NotFoundError;
+//   - no answer at all: *ConnectionError;
+//   - no credentials: *SigningError.
+// Classify is the one place that decides what a failure means for retries.
 
-// OperationError is returned by every operation that fails after it was
-// validated: it names the operation and how many attempts were made.
-type OperationError struct {
-	Operation string
-	Attempts  int
-	Err       error
-}
-
-func (e *OperationError) Error() string {
-	return fmt.Sprintf("ci %s: %v", e.Operation, e.Err)
-}
-
-func (e *OperationError) Unwrap() error { return e.Err }
-
-// ResponseError is an HTTP answer outside 2xx.
-type ResponseError struct {
-	StatusCode int
-	RequestID  string
-	Err        error // usually an *APIError
-}
-
-func (e *ResponseError) Error() string {
-	return fmt.Sprintf("http %d %s: %v", e.StatusCode, http.StatusText(e.StatusCode), e.Err)
-}
-
-func (e *ResponseError) Unwrap() error { return e.Err }
-
-// APIError is the service's <Error> body.
+// APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
 type APIError struct {
 	Code      string
 	Message   string
 	RequestID string
 	TraceID   string
+	Fault     smithy.ErrorFault // client for 4xx, server for 5xx
 }
+
+// ErrorCode implements smithy.APIError.
+func (e *APIError) ErrorCode() string { return e.Code }
+
+// ErrorMessage implements smithy.APIError.
+func (e *APIError) ErrorMessage() string { return e.Message }
+
+// ErrorFault implements smithy.APIError.
+func (e *APIError) ErrorFault() smithy.ErrorFault { return e.Fault }
+
+// ServiceRequestID is CI's request ID for the failed call.
+func (e *APIError) ServiceRequestID() string { return e.RequestID }
 
 func (e *APIError) Error() string {
 	s := e.Code
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
-	if e.RequestID != "" {
-		s += " (request " + e.RequestID + ")"
-	}
 	return s
 }
 
-// ValidationError is a request the client refused to send: Field names the
-// offending input field (e.g. "Operation.WorkflowIds").
-type ValidationError struct {
-	Field  string
-	Reason string
-}
+var _ smithy.APIError = (*APIError)(nil)
 
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason)
-}
-
-// NotFoundError is a job ID the service does not know (NonExistJobIds).
-type NotFoundError struct {
-	JobID     string
+// ResponseError is an HTTP answer the call could not use: a status outside
+// 2xx, or a 2xx whose body could not be read. errors.As finds the embedded
+// *smithyhttp.ResponseError too.
+type ResponseError struct {
+	*smithyhttp.ResponseError
+	// RequestID is CI's x-ci-request-id (else the body's RequestId).
 	RequestID string
 }
 
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("job %q not found", e.JobID)
+// ServiceRequestID is CI's request ID for the failed call.
+func (e *ResponseError) ServiceRequestID() string { return e.RequestID }
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("http %d", e.HTTPStatusCode())
+	if e.RequestID != "" {
+		s += " (request " + e.RequestID + ")"
+	}
+	return s + ": " + e.Err.Error()
 }
 
+// As lets errors.As find the embedded *smithyhttp.ResponseError.
+func (e *ResponseError) As(target any) bool {
+	return errors.As(e.ResponseError, target)
+}
+
+// NotFoundError is an ID the service does not know: a job under
+// NonExistJobIds, or an unknown workflow execution.
+type NotFoundError struct {
+	Resource  string // "job" or "workflow execution"
+	ID        string
+	RequestID string
+}
+
+// ServiceRequestID is CI's request ID for the call.
+func (e *NotFoundError) ServiceRequestID() string { return e.RequestID }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %q not found", e.Resource, e.ID)
+}
+
+// ConnectionError is a request that got no HTTP answer: a dial failure, a
+// reset, a timeout. Sent reports that the whole request had been written
+// before it failed, so the service may have acted on it.
+type ConnectionError struct {
+	Sent bool
+	Err  error
+}
+
+func (e *ConnectionError) Error() string {
+	if e.Sent {
+		return "no answer after the request was sent: " + e.Err.Error()
+	}
+	return "request not sent: " + e.Err.Error()
+}
+
+// Unwrap returns the transport's error.
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// ConnectionError marks the error as a connection failure, as smithy-go's
+// RequestSendError does.
+func (e *ConnectionError) ConnectionError() bool { return true }
+
+// SigningError is a request that could not be signed: the credentials
+// provider failed or gave no SecretId/SecretKey.
+type SigningError struct{ Err error }
+
+func (e *SigningError) Error() string { return "sign request: " + e.Err.Error() }
+
+// Unwrap returns the provider's error.
+func (e *SigningError) Unwrap() error { return e.Err }
+
 // ErrRetryBudgetExhausted is wrapped when the client stops retrying because
-// its retry budget is spent: CI is failing and more retries would only add
-// load.
+// its retry budget is spent: CI is failing and more retries now would only
+// add load.
 var ErrRetryBudgetExhausted = errors.New("retry budget exhausted")
+
+// Retry is what a failure means for trying again.
+type Retry int
+
+// The three answers of Classify.
+const (
+	// RetryNever: the same call would fail (or did succeed) again.
+	RetryNever Retry = iota
+	// RetryLater: worth trying again later, not now: the caller's time
+	// ran out or the retry budget is spent. On SCF, leave it to the
+	// platform's retry.
+	RetryLater
+	// RetryNow: a transient failure; try again now, after a backoff.
+	RetryNow
+)
+
+func (r Retry) String() string {
+	switch r {
+	case RetryNow:
+		return "now"
+	case RetryLater:
+		return "later"
+	}
+	return "never"
+}
 
 // throttlingCodes are CI and COS error codes that mean "slow down".
 var throttlingCodes = map[string]bool{
@@ -93,34 +166,147 @@ var throttlingCodes = map[string]bool{
 	"LimitExceeded.QpsExceeded": true,
 }
 
-// Throttled reports whether err is CI asking the caller to slow down (HTTP
-// 429 or a throttling code).
+// codeClockSkew is the answer to a request signed with a clock too far
+// from the service's; the client re-signs once with a corrected clock.
+const codeClockSkew = "RequestTimeTooSkewed"
+
+// Classify decides what err means for retrying: the client's retry step
+// and every caller use it, so they cannot disagree.
+//
+//   - RetryNever: a refused input, no credentials, a 2xx answer (the call
+//     took effect even if the answer could not be read), a redirect, a 4xx
+//     other than throttling and clock skew, an unknown ID.
+//   - RetryLater: the context ended, the retry budget is spent.
+//   - RetryNow: no answer (before or after sending), a 5xx, 429 or a
+//     throttling code, a clock-skew refusal.
+func Classify(err error) Retry {
+	var (
+		se *SigningError
+		re *smithyhttp.ResponseError
+		ae *APIError
+		ce *ConnectionError
+		nf *NotFoundError
+	)
+	switch {
+	case err == nil:
+		return RetryNever
+	case len(ParamErrors(err)) > 0, errors.As(err, &se), errors.As(err, &nf):
+		return RetryNever
+	case errors.Is(err, ErrRetryBudgetExhausted),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return RetryLater
+	case errors.As(err, &re):
+		status := re.HTTPStatusCode()
+		switch {
+		case status >= 200 && status < 400:
+			return RetryNever
+		case status == http.StatusTooManyRequests, status >= 500:
+			return RetryNow
+		case errors.As(err, &ae) && (throttlingCodes[ae.Code] || ae.Code == codeClockSkew):
+			return RetryNow
+		}
+		return RetryNever
+	case errors.As(err, &ce):
+		return RetryNow
+	}
+	var ser *smithy.SerializationError
+	if errors.As(err, &ser) {
+		return RetryNever
+	}
+	// Something failed before or around the transport in a way no rule
+	// above names: not retried now, but not worth dropping either.
+	return RetryLater
+}
+
+// Throttled reports whether err is the service asking the caller to slow
+// down (HTTP 429 or a throttling code).
 func Throttled(err error) bool {
-	var re *ResponseError
-	if errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests {
 		return true
 	}
 	var ae *APIError
 	return errors.As(err, &ae) && throttlingCodes[ae.Code]
 }
 
-// Retryable reports whether err is worth trying again later: connection
-// failures, 5xx, 429 and throttling. Validation, auth and other 4xx errors,
-// and not-found, are permanent.
-func Retryable(err error) bool {
-	if err == nil {
+// Ambiguous reports whether a failed call may nonetheless have taken
+// effect at the service: the request was sent and no usable answer came
+// back (a reset or timeout after writing, a 5xx other than throttling, a
+// 2xx that could not be read). A TriggerWorkflow that failed this way may
+// have started its workflow: look for the run (DescribeWorkflowExecutions)
+// before triggering again.
+func Ambiguous(err error) bool {
+	var ce *ConnectionError
+	if errors.As(err, &ce) {
+		return ce.Sent
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) {
 		return false
 	}
-	var ve *ValidationError
+	status := re.HTTPStatusCode()
+	if status >= 500 {
+		return !Throttled(err)
+	}
+	return Accepted(err)
+}
+
+// Accepted reports whether the service answered 2xx although the call
+// failed: the answer could not be read (or named an unknown ID). The
+// operation took effect; a TriggerWorkflow failing this way has started
+// its workflow, with the instance ID unknown.
+func Accepted(err error) bool {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() < 200 || re.HTTPStatusCode() > 299 {
+		return false
+	}
 	var nf *NotFoundError
-	if errors.As(err, &ve) || errors.As(err, &nf) || errors.Is(err, ErrMissingCredentials) {
-		return false
+	return !errors.As(err, &nf)
+}
+
+// ErrorRequestID is CI's request ID carried by err, "" when the call got
+// no answer.
+func ErrorRequestID(err error) string {
+	var r interface{ ServiceRequestID() string }
+	if errors.As(err, &r) {
+		return r.ServiceRequestID()
 	}
-	var re *ResponseError
+	return ""
+}
+
+// ErrorStatus is the HTTP status of the answer behind err, 0 when there
+// was none.
+func ErrorStatus(err error) int {
+	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
-		return re.StatusCode >= 500 || Throttled(err)
+		return re.HTTPStatusCode()
 	}
-	// No HTTP answer at all: a connection failure, a timeout, or an
-	// exhausted retry budget. A later invocation may well succeed.
-	return true
+	return 0
+}
+
+// attemptsError carries how many attempts a failed call made; it is
+// transparent to errors.As and to the message.
+type attemptsError struct {
+	attempts int
+	err      error
+}
+
+func (e *attemptsError) Error() string { return e.err.Error() }
+func (e *attemptsError) Unwrap() error { return e.err }
+
+// ErrorAttempts is how many attempts the failed call behind err made (0
+// when it was refused before sending).
+func ErrorAttempts(err error) int {
+	var ae *attemptsError
+	if errors.As(err, &ae) {
+		return ae.attempts
+	}
+	return 0
+}
+
+// NotFound reports whether err says an ID is unknown: a *NotFoundError, or
+// an HTTP 404 (how an unknown workflow execution may be answered).
+func NotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf) || ErrorStatus(err) == http.StatusNotFound
 }

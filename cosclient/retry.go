@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
-
-	"github.com/cosflow/cosflow/internal/logx"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Retry budget costs, as in the AWS SDKs' standard retryer.
@@ -68,8 +67,7 @@ func fullJitter(d time.Duration) time.Duration {
 }
 
 // backoff is the delay before attempt+1: capped exponential, full jitter.
-func (c *Client) backoff(attempt int) time.Duration {
-	r := c.opts.Retry
+func (c *Client) backoff(r RetryOptions, attempt int) time.Duration {
 	d := r.MaxDelay
 	if shift := attempt - 1; shift < 30 {
 		if e := r.BaseDelay << shift; e > 0 && e < d {
@@ -79,98 +77,111 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return c.jitter(d)
 }
 
-// retryStep runs the attempts of one call. Sign sits after it in the
-// Finalize step, so every attempt is signed afresh.
-func (c *Client) retryStep(ctx context.Context, cl *call, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+// retryMiddleware runs the attempts of one call (Finalize step; Signing
+// sits inside it, so every attempt is signed afresh). Classify decides
+// what a failure is worth; the budget, the backoff and the caller's
+// deadline bound how much is spent on it.
+type retryMiddleware struct {
+	client  *Client
+	options RetryOptions
+	// idempotent calls are retried after an ambiguous failure; the others
+	// return it, since the first attempt may have taken effect.
+	idempotent bool
+	logger     *slog.Logger
+}
+
+// ID implements middleware.FinalizeMiddleware.
+func (*retryMiddleware) ID() string { return IDRetry }
+
+// HandleFinalize implements middleware.FinalizeMiddleware.
+func (m *retryMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	req, ok := in.Request.(*smithyhttp.Request)
+	if !ok {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("retry: unexpected request %T", in.Request)
+	}
+	c := m.client
 	skewRetried := false
 	for attempt := 1; ; attempt++ {
-		cl.status, cl.requestID = 0, ""
+		// Each attempt gets its own copy of the request, its body rewound.
+		attemptReq := req.Clone()
+		if err := attemptReq.RewindStream(); err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, &attemptsError{attempt - 1, fmt.Errorf("rewind request body: %w", err)}
+		}
+		in.Request = attemptReq
 		t0 := time.Now()
 		out, md, err := next.HandleFinalize(ctx, in)
-		cl.attempts = attempt
-		c.logAttempt(ctx, cl, attempt, time.Since(t0), err)
+		m.logAttempt(ctx, attempt, time.Since(t0), md, err)
 		if err == nil {
 			c.budget.refund(successRefund)
+			setAttemptsMetadata(&md, attempt)
 			return out, md, nil
 		}
-		if ctx.Err() != nil {
-			return out, md, err // the caller gave up; never retry past that
+		fail := func(err error) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			return out, md, &attemptsError{attempts: attempt, err: err}
 		}
-		cost, delay, retry := c.retryDecision(err, attempt, &skewRetried)
-		if !retry || attempt >= c.opts.Retry.MaxAttempts {
-			return out, md, err
+		if ctx.Err() != nil || Classify(err) != RetryNow || attempt >= m.options.MaxAttempts {
+			return fail(err) // the caller gave up, or another attempt now cannot help
+		}
+		if !m.idempotent && Ambiguous(err) {
+			return fail(err) // it may have taken effect: the caller looks first
+		}
+		var ae *APIError
+		skew := errors.As(err, &ae) && ae.Code == codeClockSkew
+		if skew && skewRetried {
+			return fail(err)
+		}
+		cost, delay := retryCost, c.backoff(m.options, attempt)
+		var ce *ConnectionError
+		if errors.As(err, &ce) {
+			cost = retryCostNoResp
+		}
+		if skew {
+			// Once, at once: the clock offset was corrected from the
+			// answer's Date, so the fresh signature should pass.
+			skewRetried, delay = true, 0
 		}
 		if !c.budget.take(cost) {
-			return out, md, fmt.Errorf("%w: %w", ErrRetryBudgetExhausted, err)
+			return fail(fmt.Errorf("%w: %w", ErrRetryBudgetExhausted, err))
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
 			// Sleeping would end past the deadline: the last answer is
 			// more useful to the caller than a bare deadline error.
 			c.budget.refund(cost)
-			return out, md, err
+			return fail(err)
 		}
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return out, md, err
+				return fail(err)
 			case <-t.C:
 			}
 		}
 	}
 }
 
-// retryDecision says whether err is worth another attempt, what that costs
-// from the budget and how long to wait first.
-func (c *Client) retryDecision(err error, attempt int, skewRetried *bool) (cost int, delay time.Duration, retry bool) {
-	var (
-		se *signError
-		de *decodeError
-		ve *ValidationError
-		ae *APIError
-		re *ResponseError
-	)
-	switch {
-	case errors.As(err, &se), errors.As(err, &de), errors.As(err, &ve):
-		return 0, 0, false
-	case errors.As(err, &ae) && ae.Code == "RequestTimeTooSkewed":
-		// Once, at once: the clock offset was corrected from the answer's
-		// Date, so the fresh signature should pass.
-		if *skewRetried {
-			return 0, 0, false
-		}
-		*skewRetried = true
-		return retryCost, 0, true
-	case errors.As(err, &re):
-		if re.StatusCode >= 500 || Throttled(err) {
-			return retryCost, c.backoff(attempt), true
-		}
-		return 0, 0, false
-	default:
-		// No HTTP answer: connection refused or reset, EOF, timeout.
-		return retryCostNoResp, c.backoff(attempt), true
-	}
-}
-
-// logAttempt writes one debug line per attempt, through the caller's
-// per-invocation logger when ctx carries one (so the line has its request
-// ID), else the client's. It never logs credentials, the Authorization
-// header, the signature or the token.
-func (c *Client) logAttempt(ctx context.Context, cl *call, attempt int, d time.Duration, err error) {
-	logger := logx.From(ctx, c.logger)
-	if !logger.Enabled(ctx, slog.LevelDebug) {
+// logAttempt writes one debug line per attempt. It never logs
+// credentials, the Authorization header, the signature or the token.
+func (m *retryMiddleware) logAttempt(ctx context.Context, attempt int, d time.Duration, md middleware.Metadata, err error) {
+	logger := m.logger
+	if logger == nil || !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
+	requestID, _ := GetRequestIDMetadata(md)
+	status, _ := md.Get(statusKey{}).(int)
+	if err != nil {
+		requestID, status = ErrorRequestID(err), ErrorStatus(err)
+	}
 	attrs := []slog.Attr{
-		slog.String("op", cl.op.name),
+		slog.String("op", getCallInfo(ctx).operation),
 		slog.Int("attempt", attempt),
-		slog.Int("status", cl.status),
-		slog.String("ciRequestId", cl.requestID),
+		slog.Int("status", status),
+		slog.String("ciRequestId", requestID),
 		slog.Int64("durationMs", d.Milliseconds()),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", err.Error()), slog.String("retry", Classify(err).String()))
 	}
 	logger.LogAttrs(ctx, slog.LevelDebug, "ci attempt", attrs...)
 }

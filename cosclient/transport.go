@@ -1,92 +1,54 @@
 package cosclient
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
-	"github.com/cosflow/cosflow/cosclient/cossign"
 )
 
-// Signature windows start a little in the past to absorb clock skew, as
-// the official SDKs do, and last long enough for slow uploads.
-const (
-	signSkew = 60 * time.Second
-	signTTL  = 10 * time.Minute
-)
-
-// Header names, canonical so that setting them costs no allocation.
+// Header names, canonical.
 const (
 	hdrAuthorization    = "Authorization"
 	hdrCOSSecurityToken = "X-Cos-Security-Token"
 	hdrCISecurityToken  = "X-Ci-Security-Token"
 	hdrRequestID        = "X-Ci-Request-Id"
+	hdrCOSRequestID     = "X-Cos-Request-Id"
 	hdrTraceID          = "X-Ci-Trace-Id"
 )
 
-// signStep signs each attempt afresh: it asks the provider for credentials
-// every time (SCF rotates them) and signs with the corrected clock.
-func (c *Client) signStep(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	req, ok := in.Request.(*smithyhttp.Request)
-	if !ok {
-		return middleware.FinalizeOutput{}, middleware.Metadata{}, errors.New("sign: not a smithy HTTP request")
-	}
-	cr, err := c.opts.Credentials.Credentials(ctx)
-	if err == nil && (cr.SecretID == "" || cr.SecretKey == "") {
-		err = ErrMissingCredentials
-	}
-	if err != nil {
-		return middleware.FinalizeOutput{}, middleware.Metadata{}, &signError{err: err}
-	}
-	h := req.Header
-	if cr.SessionToken != "" {
-		tok := []string{cr.SessionToken}
-		h[hdrCOSSecurityToken] = tok
-		h[hdrCISecurityToken] = tok
-	} else {
-		delete(h, hdrCOSSecurityToken)
-		delete(h, hdrCISecurityToken)
-	}
-	delete(h, hdrAuthorization)
-	h[hdrAuthorization] = []string{cossign.Authorization(req.Request, cr.SecretID, cr.SecretKey, cossign.NewWindow(c.now(), signSkew, signTTL))}
-	return next.HandleFinalize(ctx, in)
-}
-
-// signError is a failure to obtain credentials: permanent for this call.
-type signError struct{ err error }
-
-func (e *signError) Error() string { return "sign request: " + e.err.Error() }
-func (e *signError) Unwrap() error { return e.err }
-
-// sendHandler sends one attempt with the Client's http.Client. Each attempt
-// gets a fresh body reader over the kept body bytes.
+// sendHandler sends one attempt with the Client's http.Client: the end of
+// every stack. A failure without an answer is a *ConnectionError that
+// says whether the whole request had been written, which is what makes a
+// failure ambiguous (see Ambiguous).
 type sendHandler struct {
-	c *Client
-	p *pipeline
+	client *http.Client
 }
 
 // Handle implements middleware.Handler.
 func (s sendHandler) Handle(ctx context.Context, input any) (any, middleware.Metadata, error) {
 	req, ok := input.(*smithyhttp.Request)
 	if !ok {
-		return nil, middleware.Metadata{}, errors.New("send: not a smithy HTTP request")
+		return nil, middleware.Metadata{}, fmt.Errorf("send: unexpected request %T", input)
 	}
-	hr := req.Request.WithContext(ctx)
-	if body := s.p.cur.body; len(body) > 0 {
-		hr.Body = io.NopCloser(bytes.NewReader(body))
-		hr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	var written atomic.Bool
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				written.Store(true)
+			}
+		},
 	}
-	resp, err := s.c.http.Do(hr)
+	resp, err := s.client.Do(req.Build(httptrace.WithClientTrace(ctx, trace)))
 	if err != nil {
-		return nil, middleware.Metadata{}, err
+		return nil, middleware.Metadata{}, &ConnectionError{Sent: written.Load(), Err: err}
 	}
 	return &smithyhttp.Response{Response: resp}, middleware.Metadata{}, nil
 }

@@ -1,53 +1,169 @@
 package cosclient
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aws/smithy-go"
 )
 
-// Validation is done before anything is sent, and the HTTP handler reuses
-// these functions so that the client and the API refuse the same inputs.
-// Field names are the wire names.
+// Every rule CI and COS enforce on a value cosflow sends lives in this file,
+// once. Operation inputs check themselves with these rules before anything
+// is sent (Initialize step), the emulator refuses with them, and callers
+// register the exported checks as their validation tags, so no path can
+// accept what another refuses. A failure is a *ParamError naming the field
+// by its wire path ("Operation.WorkflowIds", "object").
 
-// Limits the service documents.
+// Limits the service documents (see ../shared/spec/ci-api.md, "Limits to
+// respect", and the COS object naming rules,
+// cloud.tencent.com/document/product/436/13324).
 const (
 	MaxBucketLen    = 63   // the whole name stays within one DNS label
+	MaxRegionLen    = 64   // no documented bound; regions are short
 	MaxJobNameRunes = 128  // characters, not bytes
 	MaxObjectKeyLen = 850  // bytes of UTF-8
 	MaxUserDataLen  = 1024 // bytes of printable ASCII
-	MaxListSize     = 100
+	MaxCallBackLen  = 1024 // a URL or queue name
+	MaxTagLen       = 64   // e.g. ImageInspect, Transcode
+	MaxIDLen        = 128  // job, run and queue IDs
+	MaxTokenLen     = 1024 // paging tokens and markers
+	MaxListSize     = 100  // size of one page of jobs or executions
+	MaxListKeys     = 1000 // max-keys of one COS bucket listing
 	MaxJobLevel     = 2
 )
 
-func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
+// ParamError is one input value the client refused to send. It implements
+// smithy.InvalidParamError, and operation inputs report their failures as a
+// smithy.InvalidParamsError holding ParamErrors.
+type ParamError struct {
+	path    string // wire path, e.g. "Operation.WorkflowIds"
+	reason  string
+	context string // the input type, set by smithy.InvalidParamsError
+	nested  string
+}
+
+// Path is the wire path of the refused field, e.g. "Operation.WorkflowIds"
+// or "object": how CI itself names it.
+func (e *ParamError) Path() string { return e.path }
+
+// Reason says why the value was refused, e.g. "is not 'w' and 32
+// lower-case hex digits".
+func (e *ParamError) Reason() string { return e.reason }
+
+// Error is "<path>: <reason>".
+func (e *ParamError) Error() string { return e.path + ": " + e.reason }
+
+// Field implements smithy.InvalidParamError: the path with the input type
+// as context, e.g. "TriggerWorkflowInput.object".
+func (e *ParamError) Field() string {
+	parts := make([]string, 0, 3)
+	for _, p := range []string{e.context, e.nested, e.path} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// SetContext implements smithy.InvalidParamError.
+func (e *ParamError) SetContext(ctx string) { e.context = ctx }
+
+// AddNestedContext implements smithy.InvalidParamError.
+func (e *ParamError) AddNestedContext(ctx string) {
+	if e.nested == "" {
+		e.nested = ctx
+	} else {
+		e.nested = ctx + "." + e.nested
+	}
+}
+
+var _ smithy.InvalidParamError = (*ParamError)(nil)
+
+func paramErr(path, reason string) *ParamError { return &ParamError{path: path, reason: reason} }
+
+// ParamErrors returns the ParamErrors err holds: err itself, or the
+// members of a smithy.InvalidParamsError anywhere in its chain (an
+// operation error wraps one). Nil when err is not a validation failure.
+func ParamErrors(err error) []*ParamError {
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		return []*ParamError{pe}
+	}
+	var ipe smithy.InvalidParamsError
+	if !errors.As(err, &ipe) {
+		return nil
+	}
+	var out []*ParamError
+	for _, e := range ipe.Errs() {
+		if pe, ok := e.(*ParamError); ok {
+			out = append(out, pe)
+		}
+	}
+	return out
+}
+
+// checks gathers the ParamErrors of one input into a
+// smithy.InvalidParamsError.
+type checks struct{ smithy.InvalidParamsError }
+
+func newChecks(input string) *checks {
+	return &checks{smithy.InvalidParamsError{Context: input}}
+}
+
+// add records e unless it is nil.
+func (c *checks) add(e *ParamError) {
+	if e != nil {
+		c.Add(e)
+	}
+}
+
+// err is the collected failures, or nil.
+func (c *checks) err() error {
+	if c.Len() == 0 {
+		return nil
+	}
+	return c.InvalidParamsError
+}
+
+// asErr turns a nil *ParamError into a nil error, so exported checks
+// compare equal to nil when they pass.
+func asErr(e *ParamError) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
 
 // ValidateBucket checks a "<name>-<appid>" bucket: the name is lower-case
 // letters, digits and '-', not starting or ending with '-'; the APPID is
 // the last '-' segment, all digits; the whole is at most 63 characters.
-func ValidateBucket(b string) error {
-	const f = "bucket"
+func ValidateBucket(b string) error { return asErr(checkBucket("bucket", b)) }
+
+func checkBucket(path, b string) *ParamError {
 	if b == "" {
-		return invalid(f, "is empty")
+		return paramErr(path, "is empty")
 	}
 	if len(b) > MaxBucketLen {
-		return invalid(f, "is longer than 63 characters")
+		return paramErr(path, "is longer than 63 characters")
 	}
 	i := strings.LastIndexByte(b, '-')
 	if i < 0 {
-		return invalid(f, "is not <name>-<appid>")
+		return paramErr(path, "is not <name>-<appid>")
 	}
 	name, appid := b[:i], b[i+1:]
-	if name == "" || appid == "" || !allDigits(appid) {
-		return invalid(f, "is not <name>-<appid> with a numeric APPID")
+	if name == "" || !allDigits(appid) {
+		return paramErr(path, "is not <name>-<appid> with a numeric APPID")
 	}
 	if name[0] == '-' || name[len(name)-1] == '-' {
-		return invalid(f, "name starts or ends with '-'")
+		return paramErr(path, "name starts or ends with '-'")
 	}
 	for i := 0; i < len(name); i++ {
 		if c := name[i]; !(lowerAlnum(c) || c == '-') {
-			return invalid(f, "name may hold only lower-case letters, digits and '-'")
+			return paramErr(path, "name may hold only lower-case letters, digits and '-'")
 		}
 	}
 	return nil
@@ -56,36 +172,108 @@ func ValidateBucket(b string) error {
 // ValidateRegion checks a region's shape: lower-case segments joined by
 // '-', the first of letters, e.g. ap-guangzhou, na-siliconvalley,
 // ap-beijing-1.
-func ValidateRegion(r string) error {
-	const f = "region"
+func ValidateRegion(r string) error { return asErr(checkRegion("region", r)) }
+
+func checkRegion(path, r string) *ParamError {
 	if r == "" {
-		return invalid(f, "is empty")
+		return paramErr(path, "is empty")
 	}
-	if len(r) > 64 {
-		return invalid(f, "is too long")
+	if len(r) > MaxRegionLen {
+		return paramErr(path, "is too long")
 	}
 	segs := strings.Split(r, "-")
 	if len(segs) < 2 {
-		return invalid(f, "is not like ap-guangzhou")
+		return paramErr(path, "is not like ap-guangzhou")
 	}
 	for i, s := range segs {
 		if s == "" {
-			return invalid(f, "has an empty segment")
+			return paramErr(path, "has an empty segment")
 		}
 		for j := 0; j < len(s); j++ {
-			c := s[j]
-			if !(c >= 'a' && c <= 'z' || (i > 0 && c >= '0' && c <= '9')) {
-				return invalid(f, "is not like ap-guangzhou (lower-case letters, digits and '-')")
+			if c := s[j]; !(c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+				return paramErr(path, "is not like ap-guangzhou (lower-case letters, digits and '-')")
 			}
 		}
 	}
 	return nil
 }
 
+// ValidateText checks a string that travels to CI in an XML body or a
+// query: valid UTF-8 of characters XML 1.0 can carry. Anything else would
+// be replaced on the way (encoding/xml writes U+FFFD) or refused, so the
+// service would act on a different value than the one given.
+func ValidateText(s string) error { return asErr(checkText("value", s)) }
+
+func checkText(path, s string) *ParamError {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return paramErr(path, "is not valid UTF-8")
+			}
+		}
+		if !xmlChar(r) {
+			return paramErr(path, fmt.Sprintf("holds %U, a character XML 1.0 cannot carry", r))
+		}
+	}
+	return nil
+}
+
+// xmlChar reports whether r is a Char of XML 1.0 (§2.2).
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= unicode.MaxRune
+}
+
+// ValidateObjectKey checks an object key: 1 to 850 bytes of text (see
+// ValidateText). COS allows more (control characters, except CAN, EM, SUB
+// and ESC), but CI's XML answers, its execution list among them, could not
+// report a run for such a key, so cosflow refuses it rather than alter it.
+func ValidateObjectKey(key string) error { return asErr(checkKey("object", key, false)) }
+
+// ValidatePrefix checks a key prefix: like an object key, but it may be
+// empty (the whole bucket).
+func ValidatePrefix(prefix string) error { return asErr(checkKey("prefix", prefix, true)) }
+
+func checkKey(path, key string, emptyOK bool) *ParamError {
+	if key == "" {
+		if emptyOK {
+			return nil
+		}
+		return paramErr(path, "is empty")
+	}
+	if len(key) > MaxObjectKeyLen {
+		return paramErr(path, fmt.Sprintf("is %d bytes, longer than the %d an object key may have", len(key), MaxObjectKeyLen))
+	}
+	// COS itself refuses CAN, EM, SUB and ESC in keys; the XML rule
+	// covers those with every other control character.
+	return checkText(path, key)
+}
+
 // ValidateWorkflowID checks a workflow ID: 'w' and 32 lower-case hex digits.
-func ValidateWorkflowID(id string) error {
+func ValidateWorkflowID(id string) error { return asErr(checkWorkflowID("workflowId", id)) }
+
+func checkWorkflowID(path, id string) *ParamError {
+	if id == "" {
+		return paramErr(path, "is empty")
+	}
 	if !workflowIDShape(id) {
-		return invalid("workflowId", "is not 'w' and 32 lower-case hex digits")
+		return paramErr(path, "is not 'w' and 32 lower-case hex digits")
+	}
+	return nil
+}
+
+// ValidateWorkflowIDs checks a comma list of workflow IDs, as a Workflow
+// job's Operation.WorkflowIds takes them.
+func ValidateWorkflowIDs(ids string) error { return asErr(checkWorkflowIDs("workflowIds", ids)) }
+
+func checkWorkflowIDs(path, ids string) *ParamError {
+	if ids == "" {
+		return paramErr(path, "is empty")
+	}
+	for _, id := range strings.Split(ids, ",") {
+		if !workflowIDShape(id) {
+			return paramErr(path, "holds an ID that is not 'w' and 32 lower-case hex digits")
+		}
 	}
 	return nil
 }
@@ -102,238 +290,226 @@ func workflowIDShape(id string) bool {
 	return true
 }
 
+// ValidateID checks a job, run (instance) or queue ID. CI issues them as a
+// letter and 32 hex digits, and its documentation writes placeholders such
+// as b-xxx-xxx, so any 1 to 128 letters, digits, '-' and '_' are accepted:
+// IDs travel in paths and queries, and this set needs no escaping.
+func ValidateID(id string) error { return asErr(checkID("id", id)) }
+
+func checkID(path, id string) *ParamError {
+	if id == "" {
+		return paramErr(path, "is empty")
+	}
+	if len(id) > MaxIDLen {
+		return paramErr(path, fmt.Sprintf("is longer than %d characters", MaxIDLen))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(lowerAlnum(c) || c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			return paramErr(path, "may hold only letters, digits, '-' and '_'")
+		}
+	}
+	return nil
+}
+
 // ValidateJobName checks a job name: 1 to 128 characters, each a Chinese
 // (Han) character, an ASCII letter or digit, '-' or '_'.
-func ValidateJobName(name string) error {
-	const f = "Name"
+func ValidateJobName(name string) error { return asErr(checkJobName("name", name)) }
+
+func checkJobName(path, name string) *ParamError {
 	if name == "" {
-		return invalid(f, "is empty")
+		return paramErr(path, "is empty")
 	}
 	n := 0
 	for _, r := range name {
 		n++
-		if r < utf8.RuneSelf {
-			if !(lowerAlnum(byte(r)) || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
-				return invalid(f, "may hold only Chinese characters, letters, digits, '-' and '_'")
-			}
-		} else if !unicode.Is(unicode.Han, r) {
-			return invalid(f, "may hold only Chinese characters, letters, digits, '-' and '_'")
+		if !JobNameRune(r) {
+			return paramErr(path, "may hold only Chinese characters, letters, digits, '-' and '_'")
 		}
 	}
 	if n > MaxJobNameRunes {
-		return invalid(f, "is longer than 128 characters")
+		return paramErr(path, fmt.Sprintf("is longer than %d characters", MaxJobNameRunes))
 	}
 	return nil
 }
 
-// ValidateObjectKey checks an object key: non-empty valid UTF-8 of at most
-// 850 bytes.
-func ValidateObjectKey(key string) error {
-	return validateKey("object", key, false)
+// JobNameRune reports whether CI accepts r in a job name.
+func JobNameRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		return lowerAlnum(c) || c >= 'A' && c <= 'Z' || c == '-' || c == '_'
+	}
+	return unicode.Is(unicode.Han, r)
 }
 
-func validateKey(field, key string, emptyOK bool) error {
-	if key == "" && !emptyOK {
-		return invalid(field, "is empty")
-	}
-	if len(key) > MaxObjectKeyLen {
-		return invalid(field, "is longer than 850 bytes")
-	}
-	if !utf8.ValidString(key) {
-		return invalid(field, "is not valid UTF-8")
-	}
-	return nil
-}
+// ValidateTag checks a Job job's processing tag (ImageInspect, Transcode,
+// Snapshot, ...): 1 to 64 ASCII letters and digits.
+func ValidateTag(tag string) error { return asErr(checkTag("tag", tag)) }
 
-// Validate checks the input before it is sent.
-func (in *TriggerWorkflowInput) Validate() error {
-	if in == nil {
-		return invalid("input", "is nil")
+func checkTag(path, tag string) *ParamError {
+	if tag == "" {
+		return paramErr(path, "is empty")
 	}
-	if err := ValidateWorkflowID(in.WorkflowID); err != nil {
-		return err
+	if len(tag) > MaxTagLen {
+		return paramErr(path, fmt.Sprintf("is longer than %d characters", MaxTagLen))
 	}
-	if err := ValidateObjectKey(in.Object); err != nil {
-		return err
-	}
-	if in.Name != "" {
-		if err := ValidateJobName(in.Name); err != nil {
-			return renameField(err, "name")
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; !(lowerAlnum(c) || c >= 'A' && c <= 'Z') {
+			return paramErr(path, "may hold only ASCII letters and digits")
 		}
 	}
 	return nil
 }
 
-// Validate checks the input before it is sent.
-func (in *CreateInventoryTriggerJobInput) Validate() error {
-	if in == nil {
-		return invalid("input", "is nil")
+// ValidateToken checks an opaque paging token or listing marker passed back
+// to the service: at most 1024 bytes of text (see ValidateText).
+func ValidateToken(tok string) error { return asErr(checkToken("nextToken", tok)) }
+
+func checkToken(path, tok string) *ParamError {
+	if len(tok) > MaxTokenLen {
+		return paramErr(path, fmt.Sprintf("is longer than %d bytes", MaxTokenLen))
 	}
-	if err := ValidateJobName(in.Name); err != nil {
-		return err
-	}
-	typ := in.Type
-	switch typ {
-	case "":
-		typ = JobTypeWorkflow
-	case JobTypeWorkflow, JobTypeJob:
-	default:
-		return invalid("Type", "is not Workflow or Job")
-	}
-	if err := in.Input.validate(); err != nil {
-		return err
-	}
-	op := &in.Operation
-	if op.TimeInterval != nil {
-		if err := op.TimeInterval.validate(); err != nil {
-			return err
-		}
-	}
-	if typ == JobTypeWorkflow {
-		if op.WorkflowIDs == "" {
-			return invalid("Operation.WorkflowIds", "is required for a Workflow job")
-		}
-		for _, id := range strings.Split(op.WorkflowIDs, ",") {
-			if !workflowIDShape(id) {
-				return invalid("Operation.WorkflowIds", "holds an ID that is not 'w' and 32 lower-case hex digits")
-			}
-		}
-	} else if op.Tag == "" {
-		return invalid("Operation.Tag", "is required for a Job job")
-	}
-	if op.JobLevel < 0 || op.JobLevel > MaxJobLevel {
-		return invalid("Operation.JobLevel", "is not 0, 1 or 2")
-	}
-	if len(op.UserData) > MaxUserDataLen {
-		return invalid("Operation.UserData", "is longer than 1024 bytes")
-	}
-	for i := 0; i < len(op.UserData); i++ {
-		if c := op.UserData[i]; c < 0x20 || c > 0x7e {
-			return invalid("Operation.UserData", "holds a character that is not printable ASCII")
-		}
-	}
-	switch op.CallBackFormat {
-	case "", "JSON", "XML":
-	default:
-		return invalid("Operation.CallBackFormat", "is not JSON or XML")
-	}
-	switch op.CallBackType {
-	case "", "Url", "TDMQ":
-	default:
-		return invalid("Operation.CallBackType", "is not Url or TDMQ")
+	return checkText(path, tok)
+}
+
+// ValidateListSize checks a page size: 1 to 100.
+func ValidateListSize(n int) error { return asErr(checkSize("size", n, MaxListSize)) }
+
+func checkSize(path string, n, maxN int) *ParamError {
+	if n < 1 || n > maxN {
+		return paramErr(path, fmt.Sprintf("is not an integer from 1 to %d", maxN))
 	}
 	return nil
 }
 
-func (in *JobInput) validate() error {
-	n := 0
-	for _, p := range []*string{in.Prefix, in.Object, in.Manifest, in.URLFile} {
-		if p != nil {
-			n++
-		}
+// TimeLayout is CI's time format: an offset without a colon, e.g.
+// 2026-11-22T02:00:00+0800.
+const TimeLayout = "2006-01-02T15:04:05-0700"
+
+// ValidateTime checks a time in CI's layout (either offset style, see
+// ParseTime).
+func ValidateTime(s string) error { return asErr(checkTime("time", s)) }
+
+func checkTime(path, s string) *ParamError {
+	if _, err := ParseTime(s); err != nil {
+		return paramErr(path, "is not a time like 2026-11-22T02:00:00+0800")
 	}
-	if n != 1 {
-		return invalid("Input", "needs exactly one of Prefix, Object, Manifest, UrlFile")
-	}
-	switch {
-	case in.Prefix != nil:
-		return validateKey("Input.Prefix", *in.Prefix, true)
-	case in.Object != nil:
-		return validateKey("Input.Object", *in.Object, false)
-	case in.Manifest != nil:
-		return validateKey("Input.Manifest", *in.Manifest, false)
-	default:
-		return validateKey("Input.UrlFile", *in.URLFile, false)
-	}
+	return nil
 }
 
-func (ti *TimeInterval) validate() error {
-	var start, end int64
-	if ti.Start != "" {
-		t, err := ParseTime(ti.Start)
-		if err != nil {
-			return invalid("Operation.TimeInterval.Start", "is not a time like 2026-11-22T02:00:00+0800")
+// checkTimeRange checks two optional times and that start is not after end;
+// the failure names endPath, the value to move.
+func checkTimeRange(startPath, start, endPath, end string) *ParamError {
+	if start != "" {
+		if e := checkTime(startPath, start); e != nil {
+			return e
 		}
-		start = t.Unix()
 	}
-	if ti.End != "" {
-		t, err := ParseTime(ti.End)
-		if err != nil {
-			return invalid("Operation.TimeInterval.End", "is not a time like 2026-11-22T02:00:00+0800")
-		}
-		end = t.Unix()
-		if ti.Start != "" && start > end {
-			return invalid("Operation.TimeInterval", "Start is after End")
+	if end == "" {
+		return nil
+	}
+	if e := checkTime(endPath, end); e != nil {
+		return e
+	}
+	if start != "" {
+		s, _ := ParseTime(start)
+		t, _ := ParseTime(end)
+		if t.Before(s) {
+			return paramErr(endPath, "is before "+startPath)
 		}
 	}
 	return nil
 }
 
-// Validate checks the input before it is sent.
-func (in *DescribeInventoryTriggerJobsInput) Validate() error {
-	if in == nil {
-		return invalid("input", "is nil")
-	}
-	if in.Size < 0 || in.Size > MaxListSize {
-		return invalid("size", "is not 1..100 (or 0 for the default)")
-	}
-	switch in.Type {
-	case "", JobTypeWorkflow, JobTypeJob:
-	default:
-		return invalid("type", "is not Workflow or Job")
-	}
-	switch in.OrderByTime {
-	case "", "Desc", "Asc":
-	default:
-		return invalid("orderByTime", "is not Desc or Asc")
-	}
-	for _, s := range in.States {
-		switch s {
-		case "All", JobStateSubmitted, JobStateRunning, JobStateSuccess, JobStateFailed, JobStatePause, JobStateCancel:
-		default:
-			return invalid("states", "holds "+strconv.Quote(string(s))+", not one of All, Submitted, Running, Success, Failed, Pause, Cancel")
+// ValidateOrder checks a listing order: Desc or Asc.
+func ValidateOrder(s string) error { return asErr(checkOneOf("orderByTime", s, "Desc", "Asc")) }
+
+func checkOneOf(path, s string, allowed ...string) *ParamError {
+	for _, a := range allowed {
+		if s == a {
+			return nil
 		}
 	}
-	if in.StartCreationTime != "" {
-		if _, err := ParseTime(in.StartCreationTime); err != nil {
-			return invalid("startCreationTime", "is not a time like 2026-11-22T02:00:00+0800")
+	return paramErr(path, "is not one of "+strings.Join(allowed, ", "))
+}
+
+// StateAll is the state filter that selects every state, in job and
+// execution listings alike.
+const StateAll = "All"
+
+// JobStates are the states a job listing filters on, All first.
+var JobStates = []JobState{StateAll, JobStateSubmitted, JobStateRunning, JobStateSuccess, JobStateFailed, JobStatePause, JobStateCancel}
+
+// ExecutionStates are the states a workflow-execution listing filters on,
+// All first.
+var ExecutionStates = []ExecutionState{StateAll, ExecutionStateRunning, ExecutionStateSuccess, ExecutionStateFailed, ExecutionStateCancel}
+
+// ParseJobStates reads a comma list of job states, as the states query
+// parameter carries it.
+func ParseJobStates(list string) ([]JobState, error) {
+	return parseStates[JobState]("states", list, JobStates)
+}
+
+// ParseExecutionStates reads a comma list of workflow-execution states.
+func ParseExecutionStates(list string) ([]ExecutionState, error) {
+	return parseStates[ExecutionState]("states", list, ExecutionStates)
+}
+
+func parseStates[S ~string](path, list string, known []S) ([]S, error) {
+	var out []S
+	for _, s := range strings.Split(list, ",") {
+		st := S(s)
+		if e := checkState(path, st, known); e != nil {
+			return nil, e
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func checkState[S ~string](path string, s S, known []S) *ParamError {
+	for _, k := range known {
+		if s == k {
+			return nil
 		}
 	}
-	if in.EndCreationTime != "" {
-		if _, err := ParseTime(in.EndCreationTime); err != nil {
-			return invalid("endCreationTime", "is not a time like 2026-11-22T02:00:00+0800")
-		}
+	names := make([]string, len(known))
+	for i, k := range known {
+		names[i] = string(k)
 	}
-	if in.WorkflowID != "" {
-		if err := ValidateWorkflowID(in.WorkflowID); err != nil {
-			return err
+	return paramErr(path, strconv.Quote(string(s))+" is not one of "+strings.Join(names, ", "))
+}
+
+// checkStates checks a state filter and encodes it as CI's comma list.
+func checkStates[S ~string](path string, states []S, known []S) (string, *ParamError) {
+	parts := make([]string, len(states))
+	for i, s := range states {
+		if e := checkState(path, s, known); e != nil {
+			return "", e
 		}
+		parts[i] = string(s)
 	}
-	if in.Name != "" {
-		if err := ValidateJobName(in.Name); err != nil {
-			return renameField(err, "name")
+	return strings.Join(parts, ","), nil
+}
+
+// checkPrintable checks printable ASCII of at most maxLen bytes (UserData).
+func checkPrintable(path, s string, maxLen int) *ParamError {
+	if len(s) > maxLen {
+		return paramErr(path, fmt.Sprintf("is longer than %d bytes", maxLen))
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return paramErr(path, "may hold only printable ASCII")
 		}
 	}
 	return nil
 }
 
-// validateJobID checks an ID used as a path segment: opaque, but present
-// and printable.
-func validateJobID(id string) error {
-	if id == "" {
-		return invalid("jobId", "is empty")
+// checkLongText checks text (see ValidateText) of at most maxLen bytes.
+func checkLongText(path, s string, maxLen int) *ParamError {
+	if len(s) > maxLen {
+		return paramErr(path, fmt.Sprintf("is longer than %d bytes", maxLen))
 	}
-	if len(id) > 256 || !utf8.ValidString(id) {
-		return invalid("jobId", "is not a job ID")
-	}
-	return nil
-}
-
-func renameField(err error, field string) error {
-	if ve, ok := err.(*ValidationError); ok {
-		return &ValidationError{Field: field, Reason: ve.Reason}
-	}
-	return err
+	return checkText(path, s)
 }
 
 func allDigits(s string) bool {

@@ -1,0 +1,374 @@
+package cosclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/cosflow/cosflow/cosclient/cossign"
+)
+
+// Middleware IDs of every call's stack, step by step in the order they run
+// (see Stack.List):
+//
+//	Initialize:  OperationInputValidation
+//	Serialize:   ResolveEndpoint, OperationSerializer
+//	Build:       ContentLengthHeader
+//	Finalize:    Retry, Signing (inside Retry: every attempt is signed afresh)
+//	Deserialize: ResponseErrorWrapper, OperationDeserializer
+//
+// APIOptions may add steps of their own relative to these IDs.
+const (
+	IDValidation      = "OperationInputValidation"
+	IDResolveEndpoint = "ResolveEndpoint"
+	IDSerializer      = "OperationSerializer"
+	IDContentLength   = "ContentLengthHeader"
+	IDRetry           = "Retry"
+	IDSigning         = "Signing"
+	IDErrorWrapper    = "ResponseErrorWrapper"
+	IDDeserializer    = "OperationDeserializer"
+)
+
+// operation is what differs between the calls: its name, service and
+// idempotency, how its request is built and how a 2xx answer is read. Each
+// lives in its own api_op_*.go file; everything else is the shared stack.
+type operation[In, Out any] struct {
+	name    string
+	service string // ServiceCI or ServiceCOS: which host serves it
+	// idempotent operations are retried after an ambiguous failure; others
+	// (TriggerWorkflow) return it, so the caller can look before retrying.
+	idempotent bool
+	// serialize sets the request's method, path, query and body.
+	serialize func(in *In, req *smithyhttp.Request) (*smithyhttp.Request, error)
+	// decode reads a 2xx answer into out; nil decodes the body as XML.
+	decode func(in *In, body []byte, out *Out) error
+}
+
+// validator is every operation input.
+type validator interface{ Validate() error }
+
+// metadataSetter is every operation output (through OutputMetadata).
+type metadataSetter interface {
+	setResultMetadata(middleware.Metadata)
+}
+
+// callInfo is what the shared middlewares of one call read from the
+// context, as stack values.
+type callInfo struct {
+	operation string
+	service   string
+	bucket    string
+	region    string
+}
+
+type callInfoKey struct{}
+
+func getCallInfo(ctx context.Context) *callInfo {
+	ci, _ := middleware.GetStackValue(ctx, callInfoKey{}).(*callInfo)
+	if ci == nil {
+		return &callInfo{}
+	}
+	return ci
+}
+
+// invoke runs one call of op: it builds the call's stack, lets
+// APIOptions edit it, and runs it. Every failure is a
+// *smithy.OperationError.
+func invoke[In, Out any, PIn interface {
+	*In
+	validator
+}, POut interface {
+	*Out
+	metadataSetter
+}](ctx context.Context, c *Client, op *operation[In, Out], params *In, optFns []func(*Options)) (*Out, error) {
+	if params == nil {
+		params = new(In)
+	}
+	opErr := func(err error) error {
+		return &smithy.OperationError{ServiceID: op.service, OperationName: op.name, Err: err}
+	}
+	options := c.Options()
+	for _, fn := range optFns {
+		fn(&options)
+	}
+	if err := options.Retry.resolve(); err != nil {
+		return nil, opErr(err)
+	}
+	stack, err := op.newStack(c, params, PIn(params).Validate, options)
+	if err != nil {
+		return nil, opErr(fmt.Errorf("build middleware stack: %w", err))
+	}
+	for _, fn := range options.APIOptions {
+		if err := fn(stack); err != nil {
+			return nil, opErr(fmt.Errorf("apply APIOptions: %w", err))
+		}
+	}
+	ctx = middleware.ClearStackValues(ctx)
+	ctx = middleware.WithStackValue(ctx, callInfoKey{}, &callInfo{
+		operation: op.name, service: op.service, bucket: options.Bucket, region: options.Region,
+	})
+	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
+	result, md, err := h.Handle(ctx, params)
+	if err != nil {
+		return nil, opErr(err)
+	}
+	out, ok := result.(*Out)
+	if !ok {
+		return nil, opErr(fmt.Errorf("stack answered %T, not %T", result, out))
+	}
+	POut(out).setResultMetadata(md)
+	return out, nil
+}
+
+// newStack builds one call's stack: the shared steps around op's
+// serializer and deserializer. Stacks are built per call, so the steps can
+// hold the call's params and options.
+func (op *operation[In, Out]) newStack(c *Client, params *In, validate func() error, options Options) (*middleware.Stack, error) {
+	stack := middleware.NewStack(op.name, smithyhttp.NewStackRequest)
+	for _, err := range []error{
+		stack.Initialize.Add(middleware.InitializeMiddlewareFunc(IDValidation, func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if err := validateTarget(options.Bucket, options.Region); err != nil {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
+			}
+			if err := validate(); err != nil {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After),
+		stack.Serialize.Add(middleware.SerializeMiddlewareFunc(IDResolveEndpoint, c.resolveEndpoint), middleware.After),
+		stack.Serialize.Add(middleware.SerializeMiddlewareFunc(IDSerializer, func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+			req, ok := in.Request.(*smithyhttp.Request)
+			if !ok {
+				return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T", in.Request)}
+			}
+			req, err := op.serialize(params, req)
+			if err != nil {
+				return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: err}
+			}
+			in.Request = req
+			return next.HandleSerialize(ctx, in)
+		}), middleware.After),
+		stack.Build.Add(middleware.BuildMiddlewareFunc(IDContentLength, contentLengthHeader), middleware.After),
+		stack.Finalize.Add(&retryMiddleware{client: c, options: options.Retry, idempotent: op.idempotent, logger: options.Logger}, middleware.After),
+		stack.Finalize.Add(&signMiddleware{client: c, credentials: options.Credentials}, middleware.After),
+		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDErrorWrapper, wrapResponseError), middleware.After),
+		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDDeserializer, func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if err != nil {
+				return out, md, err
+			}
+			result, err := op.deserialize(c, params, out.RawResponse, &md)
+			if err != nil {
+				return out, md, err
+			}
+			out.Result = result
+			return out, md, nil
+		}), middleware.After),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return stack, nil
+}
+
+// maxBodyBytes bounds what is read of one answer: CI pages are small, a
+// COS listing of 1,000 keys is a few hundred KiB.
+const maxBodyBytes = 16 << 20
+
+// deserialize reads one answer: a 2xx into a new output, anything else
+// into CI's *APIError; it records CI's request ID in md.
+func (op *operation[In, Out]) deserialize(c *Client, params *In, raw any, md *middleware.Metadata) (*Out, error) {
+	resp, ok := raw.(*smithyhttp.Response)
+	if !ok {
+		return nil, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	resp.Body.Close()
+	if err != nil {
+		// The answer began but broke off: as ambiguous as no answer.
+		return nil, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ae := apiError(resp.Response, body)
+		setRequestIDMetadata(md, ae.RequestID)
+		if ae.Code == codeClockSkew {
+			c.learnClock(resp.Header.Get("Date"))
+		}
+		return nil, ae
+	}
+	setRequestIDMetadata(md, responseRequestID(resp.Response, body))
+	md.Set(statusKey{}, resp.StatusCode)
+	out := new(Out)
+	if op.decode != nil {
+		err = op.decode(params, body, out)
+	} else {
+		err = xml.Unmarshal(body, out)
+	}
+	var nf *NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		nf.RequestID, _ = GetRequestIDMetadata(*md)
+		return nil, nf
+	case err != nil:
+		return nil, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
+	}
+	return out, nil
+}
+
+// responseRequestID is the service's request ID for an answer: the CI or
+// COS header, else the body's RequestId.
+func responseRequestID(resp *http.Response, body []byte) string {
+	for _, h := range []string{hdrRequestID, hdrCOSRequestID} {
+		if id := resp.Header.Get(h); id != "" {
+			return id
+		}
+	}
+	var b struct {
+		RequestID string `xml:"RequestId"`
+	}
+	_ = xml.Unmarshal(body, &b) // best effort: the ID is for logs
+	return b.RequestID
+}
+
+// snapshot keeps the start of an unreadable answer for the error.
+func snapshot(body []byte) []byte {
+	return bytes.Clone(body[:min(len(body), 1024)])
+}
+
+// validateTarget checks the call's bucket and region.
+func validateTarget(bucket, region string) error {
+	v := newChecks("Options")
+	if bucket == "" {
+		v.add(paramErr("bucket", "is not set (Options.Bucket or WithBucket)"))
+	} else {
+		v.add(checkBucket("bucket", bucket))
+		v.add(checkRegion("region", region))
+	}
+	return v.err()
+}
+
+// resolveEndpoint points the request at the bucket's virtual host.
+func (c *Client) resolveEndpoint(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+	req, ok := in.Request.(*smithyhttp.Request)
+	if !ok {
+		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T", in.Request)}
+	}
+	ci := getCallInfo(ctx)
+	req.URL.Scheme = c.scheme
+	req.URL.Host = virtualHost(ci.service, ci.bucket, ci.region)
+	return next.HandleSerialize(ctx, in)
+}
+
+// contentLengthHeader puts the body's length in the header map, so that it
+// is signed: Go's transport sends req.ContentLength itself and ignores this
+// entry, and the two agree.
+func contentLengthHeader(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+	req, ok := in.Request.(*smithyhttp.Request)
+	if ok && req.Method != http.MethodGet {
+		n, known, err := req.StreamLength()
+		if err != nil {
+			return middleware.BuildOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: err}
+		}
+		if known {
+			req.ContentLength = n
+			req.Header.Set("Content-Length", strconv.FormatInt(n, 10))
+		}
+	}
+	return next.HandleBuild(ctx, in)
+}
+
+// wrapResponseError layers an HTTP answer's failure: the deserializer's
+// error (CI's <Error>, an unreadable 2xx, an unknown ID) inside a
+// *ResponseError carrying the status and CI's request ID. Failures without
+// an answer pass through.
+func wrapResponseError(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleDeserialize(ctx, in)
+	if err == nil {
+		return out, md, nil
+	}
+	resp, ok := out.RawResponse.(*smithyhttp.Response)
+	if !ok || resp == nil || resp.StatusCode == 0 {
+		return out, md, err
+	}
+	id, _ := GetRequestIDMetadata(md)
+	return out, md, &ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: resp, Err: err},
+		RequestID:     id,
+	}
+}
+
+// apiError reads the <Error> body of a non-2xx answer. A body that is
+// empty or not an <Error> document still yields an *APIError, whose Code
+// is the status text.
+func apiError(resp *http.Response, body []byte) *APIError {
+	ae := &APIError{Fault: smithy.FaultClient}
+	if resp.StatusCode >= 500 {
+		ae.Fault = smithy.FaultServer
+	}
+	var eb ErrorBody
+	if len(body) > 0 && xml.Unmarshal(body, &eb) == nil {
+		ae.Code, ae.Message, ae.RequestID, ae.TraceID = eb.Code, eb.Message, eb.RequestID, eb.TraceID
+	}
+	if ae.Code == "" {
+		ae.Code = http.StatusText(resp.StatusCode)
+		if ae.Code == "" {
+			ae.Code = "HTTP " + strconv.Itoa(resp.StatusCode)
+		}
+	}
+	if id := responseRequestID(resp, nil); id != "" {
+		ae.RequestID = id
+	}
+	if ae.TraceID == "" {
+		ae.TraceID = resp.Header.Get(hdrTraceID)
+	}
+	return ae
+}
+
+// xmlBody encodes v as a request body with its Content-Type.
+func xmlBody(req *smithyhttp.Request, v any) (*smithyhttp.Request, error) {
+	body, err := xml.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode request body: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/xml")
+	return req.SetStream(bytes.NewReader(body))
+}
+
+// query builds a raw query string from name, value pairs in order,
+// escaped as COS signs them (cossign.Escape), skipping empty values.
+func query(pairs ...string) string {
+	var b []byte
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, pairs[i]...)
+		b = append(b, '=')
+		b = append(b, cossign.Escape(pairs[i+1])...)
+	}
+	return string(b)
+}
+
+// learnClock sets the signing clock's offset from the service's Date, after
+// a RequestTimeTooSkewed answer.
+func (c *Client) learnClock(date string) {
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return
+	}
+	c.clockOffset.Store(int64(time.Until(t)))
+}

@@ -1,0 +1,177 @@
+package cosclient
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// CreateInventoryTriggerJob starts a batch job over many objects.
+func (c *Client) CreateInventoryTriggerJob(ctx context.Context, params *CreateInventoryTriggerJobInput, optFns ...func(*Options)) (*CreateInventoryTriggerJobOutput, error) {
+	return invoke(ctx, c, &opCreateInventoryTriggerJob, params, optFns)
+}
+
+// CreateInventoryTriggerJobInput is the body of POST /inventorytriggerjob.
+type CreateInventoryTriggerJobInput struct {
+	XMLName   xml.Name     `xml:"Request"`
+	Name      string       `xml:"Name"`
+	Type      JobType      `xml:"Type,omitempty"` // Workflow when empty
+	Input     JobInput     `xml:"Input"`
+	Operation JobOperation `xml:"Operation"`
+}
+
+// CreateInventoryTriggerJobOutput is CreateInventoryTriggerJob's answer.
+type CreateInventoryTriggerJobOutput struct {
+	XMLName    xml.Name   `xml:"Response"`
+	RequestID  string     `xml:"RequestId"`
+	JobsDetail *JobDetail `xml:"JobsDetail"`
+	OutputMetadata
+}
+
+// Validate checks the input before it is sent: every value, and the rules
+// between them (exactly one input; a Workflow job names workflows and
+// nothing of a Job job's, and the other way round).
+func (in *CreateInventoryTriggerJobInput) Validate() error {
+	v := newChecks("CreateInventoryTriggerJobInput")
+	v.add(checkJobName("Name", in.Name))
+	typ := in.Type
+	if typ == "" {
+		typ = JobTypeWorkflow
+	}
+	v.add(checkOneOf("Type", string(typ), string(JobTypeWorkflow), string(JobTypeJob)))
+	v.add(in.Input.check("Input"))
+	in.Operation.check(v, "Operation", typ)
+	return v.err()
+}
+
+// check applies the input rules: exactly one field, each a key (a prefix
+// may be empty).
+func (in *JobInput) check(path string) *ParamError {
+	n := 0
+	for _, p := range []*string{in.Prefix, in.Object, in.Manifest, in.URLFile} {
+		if p != nil {
+			n++
+		}
+	}
+	if n != 1 {
+		return paramErr(path, "needs exactly one of prefix, object, manifest, urlFile")
+	}
+	switch {
+	case in.Prefix != nil:
+		return checkKey(path+".Prefix", *in.Prefix, true)
+	case in.Object != nil:
+		return checkKey(path+".Object", *in.Object, false)
+	case in.Manifest != nil:
+		return checkKey(path+".Manifest", *in.Manifest, false)
+	default:
+		return checkKey(path+".UrlFile", *in.URLFile, false)
+	}
+}
+
+// check applies the operation rules for a job of type typ.
+func (op *JobOperation) check(v *checks, path string, typ JobType) {
+	p := func(field string) string { return path + "." + field }
+	if ti := op.TimeInterval; ti != nil {
+		v.add(checkTimeRange(p("TimeInterval.Start"), ti.Start, p("TimeInterval.End"), ti.End))
+	}
+	onlyFor := func(field, jobType string) *ParamError {
+		return paramErr(p(field), "is only for "+jobType+" jobs")
+	}
+	if typ == JobTypeWorkflow {
+		v.add(checkWorkflowIDs(p("WorkflowIds"), op.WorkflowIDs))
+		switch {
+		case op.Tag != "":
+			v.add(onlyFor("Tag", "Job"))
+		case op.JobParam != nil:
+			v.add(onlyFor("JobParam", "Job"))
+		case op.Output != nil:
+			v.add(onlyFor("Output", "Job"))
+		}
+	} else {
+		v.add(checkTag(p("Tag"), op.Tag))
+		if op.WorkflowIDs != "" {
+			v.add(onlyFor("WorkflowIds", "Workflow"))
+		}
+	}
+	if op.JobParam != nil {
+		v.add(checkNodes(p("JobParam"), op.JobParam.Nodes))
+	}
+	if o := op.Output; o != nil {
+		if o.Region != "" {
+			v.add(checkRegion(p("Output.Region"), o.Region))
+		}
+		if o.Bucket != "" {
+			v.add(checkBucket(p("Output.Bucket"), o.Bucket))
+		}
+		v.add(checkKey(p("Output.Object"), o.Object, true))
+	}
+	if op.QueueID != "" {
+		v.add(checkID(p("QueueId"), op.QueueID))
+	}
+	v.add(checkPrintable(p("UserData"), op.UserData, MaxUserDataLen))
+	if op.JobLevel < 0 || op.JobLevel > MaxJobLevel {
+		v.add(paramErr(p("JobLevel"), "is not 0, 1 or 2"))
+	}
+	v.add(checkLongText(p("CallBack"), op.CallBack, MaxCallBackLen))
+	if op.CallBackFormat != "" {
+		v.add(checkOneOf(p("CallBackFormat"), op.CallBackFormat, "JSON", "XML"))
+	}
+	if op.CallBackType != "" {
+		v.add(checkOneOf(p("CallBackType"), op.CallBackType, "Url", "TDMQ"))
+	}
+	if mq := op.CallBackMqConfig; mq != nil {
+		v.add(checkText(p("CallBackMqConfig.MqRegion"), mq.MqRegion))
+		v.add(checkText(p("CallBackMqConfig.MqMode"), mq.MqMode))
+		v.add(checkText(p("CallBackMqConfig.MqName"), mq.MqName))
+	}
+}
+
+// checkNodes checks an element tree: XML names, and text XML can carry.
+func checkNodes(path string, nodes []Node) *ParamError {
+	for i := range nodes {
+		n := &nodes[i]
+		at := path + "." + n.XMLName.Local
+		if !xmlName(n.XMLName.Local) || n.XMLName.Space != "" {
+			return paramErr(path+"["+strconv.Itoa(i)+"]", strconv.Quote(n.XMLName.Local)+" is not an XML element name")
+		}
+		if e := checkText(at, n.Text); e != nil {
+			return e
+		}
+		if e := checkNodes(at, n.Nodes); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// xmlName reports whether s can be an XML element name without a prefix.
+func xmlName(s string) bool {
+	if s == "" || strings.HasPrefix(strings.ToLower(s), "xml") {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r)):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+var opCreateInventoryTriggerJob = operation[CreateInventoryTriggerJobInput, CreateInventoryTriggerJobOutput]{
+	name:       "CreateInventoryTriggerJob",
+	service:    ServiceCI,
+	idempotent: false,
+	serialize: func(in *CreateInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
+		req.Method = http.MethodPost
+		req.URL.Path = "/inventorytriggerjob"
+		return xmlBody(req, in)
+	},
+}

@@ -1,0 +1,106 @@
+package cosclient
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// DescribeInventoryTriggerJobs lists one page of jobs; NewJobsPaginator
+// pages through them all.
+func (c *Client) DescribeInventoryTriggerJobs(ctx context.Context, params *DescribeInventoryTriggerJobsInput, optFns ...func(*Options)) (*DescribeInventoryTriggerJobsOutput, error) {
+	return invoke(ctx, c, &opDescribeInventoryTriggerJobs, params, optFns)
+}
+
+// DescribeInventoryTriggerJobsInput lists jobs (GET /inventorytriggerjob).
+// Zero values are not sent, except Type, which defaults to Workflow because
+// the service's own default is undocumented.
+type DescribeInventoryTriggerJobsInput struct {
+	NextToken         string
+	Size              int        // 1..100; 0 means the service default (10)
+	Type              JobType    // Workflow when empty
+	OrderByTime       string     // Desc (default) or Asc
+	States            []JobState // see JobStates; sent as a comma list
+	StartCreationTime string     // TimeLayout
+	EndCreationTime   string     // TimeLayout
+	WorkflowID        string
+	JobID             string
+	Name              string
+}
+
+// DescribeInventoryTriggerJobsOutput is one page of jobs: every JobsDetail
+// the page holds, and the token of the next page ("" on the last).
+type DescribeInventoryTriggerJobsOutput struct {
+	XMLName    xml.Name    `xml:"Response"`
+	RequestID  string      `xml:"RequestId"`
+	JobsDetail []JobDetail `xml:"JobsDetail"`
+	NextToken  string      `xml:"NextToken"`
+	OutputMetadata
+}
+
+// Validate checks the input before it is sent.
+func (in *DescribeInventoryTriggerJobsInput) Validate() error {
+	v := newChecks("DescribeInventoryTriggerJobsInput")
+	v.add(checkToken("nextToken", in.NextToken))
+	if in.Size != 0 {
+		v.add(checkSize("size", in.Size, MaxListSize))
+	}
+	if in.Type != "" {
+		v.add(checkOneOf("type", string(in.Type), string(JobTypeWorkflow), string(JobTypeJob)))
+	}
+	if in.OrderByTime != "" {
+		v.add(checkOneOf("orderByTime", in.OrderByTime, "Desc", "Asc"))
+	}
+	_, e := checkStates("states", in.States, JobStates)
+	v.add(e)
+	v.add(checkTimeRange("startCreationTime", in.StartCreationTime, "endCreationTime", in.EndCreationTime))
+	if in.WorkflowID != "" {
+		v.add(checkWorkflowID("workflowId", in.WorkflowID))
+	}
+	if in.JobID != "" {
+		v.add(checkID("jobId", in.JobID))
+	}
+	if in.Name != "" {
+		v.add(checkJobName("name", in.Name))
+	}
+	return v.err()
+}
+
+var opDescribeInventoryTriggerJobs = operation[DescribeInventoryTriggerJobsInput, DescribeInventoryTriggerJobsOutput]{
+	name:       "DescribeInventoryTriggerJobs",
+	service:    ServiceCI,
+	idempotent: true,
+	serialize: func(in *DescribeInventoryTriggerJobsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
+		req.Method = http.MethodGet
+		req.URL.Path = "/inventorytriggerjob"
+		typ := in.Type
+		if typ == "" {
+			typ = JobTypeWorkflow
+		}
+		states, _ := checkStates("states", in.States, JobStates)
+		req.URL.RawQuery = query(
+			"type", string(typ),
+			"nextToken", in.NextToken,
+			"size", sizeParam(in.Size),
+			"orderByTime", in.OrderByTime,
+			"states", states,
+			"startCreationTime", in.StartCreationTime,
+			"endCreationTime", in.EndCreationTime,
+			"workflowId", in.WorkflowID,
+			"jobId", in.JobID,
+			"name", in.Name,
+		)
+		return req, nil
+	},
+}
+
+// sizeParam is a page size as a query value; 0 (the default) is not sent.
+func sizeParam(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}

@@ -1,0 +1,90 @@
+package cosclient
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// DescribeWorkflowExecutions lists one page of a workflow's executions: CI's
+// record of what ran. NewExecutionsPaginator pages through them all.
+//
+// Whether the Name filter matches object keys exactly is undocumented:
+// compare each execution's Object yourself (as package ledger does).
+func (c *Client) DescribeWorkflowExecutions(ctx context.Context, params *DescribeWorkflowExecutionsInput, optFns ...func(*Options)) (*DescribeWorkflowExecutionsOutput, error) {
+	return invoke(ctx, c, &opDescribeWorkflowExecutions, params, optFns)
+}
+
+// DescribeWorkflowExecutionsInput lists executions
+// (GET /workflowexecution). WorkflowID is required; zero values of the
+// rest are not sent.
+type DescribeWorkflowExecutionsInput struct {
+	WorkflowID        string
+	Name              string           // an object key: the executions of that object
+	States            []ExecutionState // see ExecutionStates; sent as a comma list
+	StartCreationTime string           // TimeLayout
+	EndCreationTime   string           // TimeLayout
+	OrderByTime       string           // Desc (default) or Asc
+	Size              int              // 1..100; 0 means the service default (10)
+	NextToken         string
+	JobID             string
+}
+
+// DescribeWorkflowExecutionsOutput is one page of executions, one
+// WorkflowExecutionList element each, and the token of the next page (""
+// on the last).
+type DescribeWorkflowExecutionsOutput struct {
+	XMLName               xml.Name            `xml:"Response"`
+	RequestID             string              `xml:"RequestId"`
+	WorkflowExecutionList []WorkflowExecution `xml:"WorkflowExecutionList"`
+	NextToken             string              `xml:"NextToken"`
+	OutputMetadata
+}
+
+// Validate checks the input before it is sent.
+func (in *DescribeWorkflowExecutionsInput) Validate() error {
+	v := newChecks("DescribeWorkflowExecutionsInput")
+	v.add(checkWorkflowID("workflowId", in.WorkflowID))
+	if in.Name != "" {
+		v.add(checkKey("name", in.Name, false))
+	}
+	_, e := checkStates("states", in.States, ExecutionStates)
+	v.add(e)
+	v.add(checkTimeRange("startCreationTime", in.StartCreationTime, "endCreationTime", in.EndCreationTime))
+	if in.OrderByTime != "" {
+		v.add(checkOneOf("orderByTime", in.OrderByTime, "Desc", "Asc"))
+	}
+	if in.Size != 0 {
+		v.add(checkSize("size", in.Size, MaxListSize))
+	}
+	v.add(checkToken("nextToken", in.NextToken))
+	if in.JobID != "" {
+		v.add(checkID("jobId", in.JobID))
+	}
+	return v.err()
+}
+
+var opDescribeWorkflowExecutions = operation[DescribeWorkflowExecutionsInput, DescribeWorkflowExecutionsOutput]{
+	name:       "DescribeWorkflowExecutions",
+	service:    ServiceCI,
+	idempotent: true,
+	serialize: func(in *DescribeWorkflowExecutionsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
+		req.Method = http.MethodGet
+		req.URL.Path = "/workflowexecution"
+		states, _ := checkStates("states", in.States, ExecutionStates)
+		req.URL.RawQuery = query(
+			"workflowId", in.WorkflowID,
+			"name", in.Name,
+			"states", states,
+			"startCreationTime", in.StartCreationTime,
+			"endCreationTime", in.EndCreationTime,
+			"orderByTime", in.OrderByTime,
+			"size", sizeParam(in.Size),
+			"nextToken", in.NextToken,
+			"jobId", in.JobID,
+		)
+		return req, nil
+	},
+}

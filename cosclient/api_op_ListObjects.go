@@ -1,0 +1,67 @@
+package cosclient
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// ListObjects lists one page of a bucket's objects (COS GET Bucket, on the
+// bucket's COS host, signed like CI calls); NewObjectsPaginator pages
+// through them all. It needs the CAM action cos:GetBucket.
+func (c *Client) ListObjects(ctx context.Context, params *ListObjectsInput, optFns ...func(*Options)) (*ListObjectsOutput, error) {
+	return invoke(ctx, c, &opListObjects, params, optFns)
+}
+
+// ListObjectsInput lists objects (GET /?prefix=&marker=&max-keys=). Zero
+// values are not sent.
+type ListObjectsInput struct {
+	Prefix  string
+	Marker  string // list keys after this one
+	MaxKeys int    // 1..1000; 0 means the service default (1000)
+}
+
+// ListObjectsOutput is one page of a listing, keys in UTF-8 binary order.
+// While IsTruncated, the next page starts after NextMarker (or, when COS
+// sends none, the last key).
+type ListObjectsOutput struct {
+	XMLName     xml.Name `xml:"ListBucketResult"`
+	Name        string   `xml:"Name"`
+	Prefix      string   `xml:"Prefix"`
+	Marker      string   `xml:"Marker"`
+	MaxKeys     int      `xml:"MaxKeys"`
+	IsTruncated bool     `xml:"IsTruncated"`
+	NextMarker  string   `xml:"NextMarker,omitempty"`
+	Contents    []Object `xml:"Contents"`
+	OutputMetadata
+}
+
+// Validate checks the input before it is sent.
+func (in *ListObjectsInput) Validate() error {
+	v := newChecks("ListObjectsInput")
+	v.add(checkKey("prefix", in.Prefix, true))
+	v.add(checkKey("marker", in.Marker, true))
+	if in.MaxKeys != 0 {
+		v.add(checkSize("max-keys", in.MaxKeys, MaxListKeys))
+	}
+	return v.err()
+}
+
+var opListObjects = operation[ListObjectsInput, ListObjectsOutput]{
+	name:       "ListObjects",
+	service:    ServiceCOS,
+	idempotent: true,
+	serialize: func(in *ListObjectsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
+		req.Method = http.MethodGet
+		req.URL.Path = "/"
+		maxKeys := ""
+		if in.MaxKeys != 0 {
+			maxKeys = strconv.Itoa(in.MaxKeys)
+		}
+		req.URL.RawQuery = query("prefix", in.Prefix, "marker", in.Marker, "max-keys", maxKeys)
+		return req, nil
+	},
+}
