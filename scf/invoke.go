@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Handler handles one event. payload is the event JSON exactly as the
@@ -22,23 +24,23 @@ type rpcFunction struct {
 }
 
 // Ping answers the platform's readiness probe.
-func (f *rpcFunction) Ping(_ *PingRequest, _ *PingResponse) error {
+func (f *rpcFunction) Ping(_ *messages.PingRequest, _ *messages.PingResponse) error {
 	return nil
 }
 
 // Invoke runs the handler for one event. Every failure, including a panic,
 // is reported inside the response; the RPC itself only fails if the
 // connection does, so one bad event cannot take the process down.
-func (f *rpcFunction) Invoke(req *InvokeRequest, resp *InvokeResponse) error {
+func (f *rpcFunction) Invoke(req *messages.InvokeRequest, resp *messages.InvokeResponse) error {
 	*resp = invoke(context.Background(), f.handler, req)
 	return nil
 }
 
 // invoke turns one request into one response: deadline, environment,
 // InvocationContext, handler call, result encoding.
-func invoke(parent context.Context, h Handler, req *InvokeRequest) InvokeResponse {
+func invoke(parent context.Context, h Handler, req *messages.InvokeRequest) messages.InvokeResponse {
 	ctx := parent
-	if deadline, ok := deadlineOf(req.Deadline); ok {
+	if deadline, ok := req.Deadline.Time(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
@@ -49,32 +51,32 @@ func invoke(parent context.Context, h Handler, req *InvokeRequest) InvokeRespons
 		err = applyEnvironment(env)
 	}
 	if err != nil {
-		return InvokeResponse{Error: errorResponse(err)}
+		return messages.InvokeResponse{Error: errorResponse(err)}
 	}
 
 	ctx = NewContext(ctx, invocationContextOf(req))
 	result, herr, perr := callHandler(ctx, h, req.Payload)
 	if perr != nil {
-		return InvokeResponse{Error: perr}
+		return messages.InvokeResponse{Error: perr}
 	}
 	if herr != nil {
-		return InvokeResponse{Error: errorResponse(herr)}
+		return messages.InvokeResponse{Error: errorResponse(herr)}
 	}
 
 	payload, err := json.Marshal(result)
 	if err != nil {
-		return InvokeResponse{Error: &InvokeResponse_Error{
+		return messages.InvokeResponse{Error: &messages.InvokeResponse_Error{
 			Message: fmt.Sprintf("scf: encode handler result as JSON: %v", err),
 			Type:    errorType(rootCause(err)),
 		}}
 	}
-	return InvokeResponse{Payload: payload}
+	return messages.InvokeResponse{Payload: payload}
 }
 
 // callHandler runs h, turning a panic into a response error (perr) carrying
 // the panic's stack. It must stay a separate, non-inlined function: its name
 // marks where the reported stack trace ends.
-func callHandler(ctx context.Context, h Handler, payload []byte) (result any, err error, perr *InvokeResponse_Error) {
+func callHandler(ctx context.Context, h Handler, payload []byte) (result any, err error, perr *messages.InvokeResponse_Error) {
 	defer func() {
 		if v := recover(); v != nil {
 			perr = panicResponse(v, panicFrames(callHandlerName))
