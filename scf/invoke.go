@@ -55,12 +55,9 @@ func invoke(parent context.Context, h Handler, req *messages.InvokeRequest) mess
 	}
 
 	ctx = NewContext(ctx, invocationContextOf(req))
-	result, herr, perr := callHandler(ctx, h, req.Payload)
-	if perr != nil {
-		return messages.InvokeResponse{Error: perr}
-	}
-	if herr != nil {
-		return messages.InvokeResponse{Error: errorResponse(herr)}
+	result, fail := callHandler(ctx, h, req.Payload)
+	if fail != nil {
+		return messages.InvokeResponse{Error: fail}
 	}
 
 	payload, err := json.Marshal(result)
@@ -73,17 +70,23 @@ func invoke(parent context.Context, h Handler, req *messages.InvokeRequest) mess
 	return messages.InvokeResponse{Payload: payload}
 }
 
-// callHandler runs h, turning a panic into a response error (perr) carrying
-// the panic's stack. It must stay a separate, non-inlined function: its name
-// marks where the reported stack trace ends.
-func callHandler(ctx context.Context, h Handler, payload []byte) (result any, err error, perr *messages.InvokeResponse_Error) {
+// callHandler runs h and reports how it failed, if it did, in the wire's
+// terms: a returned error as is, a panic with its stack and ShouldExit set.
+// Both land in the same response field, so one failure value serves the
+// caller better than an error and a panic to tell apart (aws-lambda-go's
+// runtime has the same shape). It must stay a separate, non-inlined
+// function: its name marks where the reported stack trace ends.
+func callHandler(ctx context.Context, h Handler, payload []byte) (result any, fail *messages.InvokeResponse_Error) {
 	defer func() {
 		if v := recover(); v != nil {
-			perr = panicResponse(v, panicFrames(callHandlerName))
+			fail = panicResponse(v, panicFrames(callHandlerName))
 		}
 	}()
-	result, err = h(ctx, json.RawMessage(payload))
-	return result, err, nil
+	result, err := h(ctx, json.RawMessage(payload))
+	if err != nil {
+		return nil, errorResponse(err)
+	}
+	return result, nil
 }
 
 // callHandlerName is callHandler's symbol name, computed rather than spelled
