@@ -29,6 +29,7 @@ import (
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Values every started function shares. The credentials are the
@@ -237,14 +238,14 @@ func requestPrefix(t *testing.T) string {
 
 // invoke delivers payload the way the platform does, with a deadline
 // timeout from now; it fails the test only on transport errors.
-func (fn *function) invoke(t *testing.T, payload []byte, timeout time.Duration) *scf.InvokeResponse {
+func (fn *function) invoke(t *testing.T, payload []byte, timeout time.Duration) *messages.InvokeResponse {
 	t.Helper()
 	return fn.invokeWithEnv(t, payload, timeout, "")
 }
 
 // invokeWithEnv is invoke with the per-call Environment JSON the platform
 // sends (the role's rotating credentials, for one).
-func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Duration, environment string) *scf.InvokeResponse {
+func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Duration, environment string) *messages.InvokeResponse {
 	t.Helper()
 	resp, err := fn.call(payload, timeout, environment)
 	if err != nil {
@@ -255,14 +256,14 @@ func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Dur
 
 // call is one Invoke without a *testing.T, for goroutines; the client
 // waits 10 s past the deadline before giving up on the function.
-func (fn *function) call(payload []byte, timeout time.Duration, environment string) (*scf.InvokeResponse, error) {
+func (fn *function) call(payload []byte, timeout time.Duration, environment string) (*messages.InvokeResponse, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
 	defer cancel()
 	n := fn.requests.Add(1)
-	return fn.client.Invoke(ctx, &scf.InvokeRequest{
+	return fn.client.Invoke(ctx, &messages.InvokeRequest{
 		Payload:            payload,
 		RequestId:          fmt.Sprintf("%s-%d", fn.name, n),
-		Deadline:           scf.TimestampOf(time.Now().Add(timeout)),
+		Deadline:           messages.TimestampOf(time.Now().Add(timeout)),
 		FunctionName:       "cosflow",
 		Namespace:          "default",
 		FunctionVersion:    "$LATEST",
@@ -274,7 +275,7 @@ func (fn *function) call(payload []byte, timeout time.Duration, environment stri
 }
 
 // decodeResult decodes a successful response's payload into v.
-func decodeResult(t *testing.T, resp *scf.InvokeResponse, v any) {
+func decodeResult(t *testing.T, resp *messages.InvokeResponse, v any) {
 	t.Helper()
 	if resp.Error != nil {
 		t.Fatalf("function error %s: %s", resp.Error.Type, resp.Error.Message)
@@ -529,7 +530,7 @@ func expectHTTP(t *testing.T, fn *function, fixture string, status int) string {
 
 // expectError checks that the call failed with a message holding every
 // one of parts.
-func expectError(t *testing.T, resp *scf.InvokeResponse, parts ...string) {
+func expectError(t *testing.T, resp *messages.InvokeResponse, parts ...string) {
 	t.Helper()
 	if resp.Error == nil {
 		t.Errorf("result %s, want an error mentioning %q", resp.Payload, parts)

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // BenchmarkInvokeLoopback measures one Invoke round trip over loopback
@@ -27,7 +29,7 @@ func BenchmarkInvokeLoopback(b *testing.B) {
 	}
 	defer c.Close()
 	payload := []byte(`{"pad":"` + strings.Repeat("x", 1000) + `"}`)
-	req := &InvokeRequest{Payload: payload, RequestId: "bench", Environment: `{"SCF_BENCH_VAR":"v"}`}
+	req := &messages.InvokeRequest{Payload: payload, RequestId: "bench", Environment: `{"SCF_BENCH_VAR":"v"}`}
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
 	for b.Loop() {

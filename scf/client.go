@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/rpc"
 	"time"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Client calls a function process the way the platform does. It is for
@@ -51,18 +53,19 @@ func DialReady(ctx context.Context, addr string) (*Client, error) {
 
 // Ping calls Function.Ping: it succeeds once the process is serving.
 func (c *Client) Ping(ctx context.Context) error {
-	if err := c.call(ctx, "Function.Ping", &PingRequest{}, &PingResponse{}); err != nil {
+	if err := c.call(ctx, "Function.Ping", &messages.PingRequest{}, &messages.PingResponse{}); err != nil {
 		return fmt.Errorf("scf: ping: %w", err)
 	}
 	return nil
 }
 
 // Invoke calls Function.Invoke with req as given; in particular it does not
-// derive req.Deadline from ctx. A handler failure is not an error here: it
-// comes back in the response's Error field. The error return is for
-// transport failures and for ctx ending first.
-func (c *Client) Invoke(ctx context.Context, req *InvokeRequest) (*InvokeResponse, error) {
-	var resp InvokeResponse
+// derive req.Deadline from ctx (set it with [messages.TimestampOf]). A
+// handler failure is not an error here: it comes back in the response's
+// Error field. The error return is for transport failures and for ctx
+// ending first.
+func (c *Client) Invoke(ctx context.Context, req *messages.InvokeRequest) (*messages.InvokeResponse, error) {
+	var resp messages.InvokeResponse
 	if err := c.call(ctx, "Function.Invoke", req, &resp); err != nil {
 		return nil, fmt.Errorf("scf: invoke request %q: %w", req.RequestId, err)
 	}

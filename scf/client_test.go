@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // serve runs h on a loopback listener for the test's lifetime and returns a
@@ -48,7 +50,7 @@ func TestClientPingInvoke(t *testing.T) {
 	if err := c.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.Invoke(ctx, &InvokeRequest{Payload: []byte(`{"k":"v"}`), RequestId: "r-1"})
+	resp, err := c.Invoke(ctx, &messages.InvokeRequest{Payload: []byte(`{"k":"v"}`), RequestId: "r-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +69,14 @@ func TestClientPanicKeepsServing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	resp, err := c.Invoke(ctx, &InvokeRequest{Payload: []byte(`"panic"`)})
+	resp, err := c.Invoke(ctx, &messages.InvokeRequest{Payload: []byte(`"panic"`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if resp.Error == nil || !resp.Error.ShouldExit || resp.Error.Message != "boom" || len(resp.Error.StackTrace) == 0 {
 		t.Fatalf("panic response = %+v", resp.Error)
 	}
-	resp, err = c.Invoke(ctx, &InvokeRequest{Payload: []byte(`"ok"`)})
+	resp, err = c.Invoke(ctx, &messages.InvokeRequest{Payload: []byte(`"ok"`)})
 	if err != nil || resp.Error != nil || string(resp.Payload) != `"ok"` {
 		t.Fatalf("call after panic = %v, %+v", err, resp)
 	}
@@ -91,7 +93,7 @@ func TestClientHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.Invoke(ctx, &InvokeRequest{RequestId: "blocked"})
+		_, err := c.Invoke(ctx, &messages.InvokeRequest{RequestId: "blocked"})
 		errc <- err
 	}()
 	cancel()

@@ -3,6 +3,8 @@ package scf
 import (
 	"context"
 	"time"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // InvocationContext holds the facts the platform sends with one call. The
@@ -35,26 +37,9 @@ func FromContext(ctx context.Context) (*InvocationContext, bool) {
 	return ic, ok && ic != nil
 }
 
-// deadlineOf maps the wire deadline to a time; both fields zero means none.
-func deadlineOf(ts InvokeRequest_Timestamp) (time.Time, bool) {
-	if ts.Seconds == 0 && ts.Nanos == 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(ts.Seconds, ts.Nanos), true
-}
-
-// TimestampOf is the wire form of t, for callers building an InvokeRequest;
-// the zero time maps to the zero timestamp ("no deadline").
-func TimestampOf(t time.Time) InvokeRequest_Timestamp {
-	if t.IsZero() {
-		return InvokeRequest_Timestamp{}
-	}
-	return InvokeRequest_Timestamp{Seconds: t.Unix(), Nanos: int64(t.Nanosecond())}
-}
-
 // invocationContextOf extracts the per-call facts from a request.
-func invocationContextOf(req *InvokeRequest) *InvocationContext {
-	deadline, _ := deadlineOf(req.Deadline)
+func invocationContextOf(req *messages.InvokeRequest) *InvocationContext {
+	deadline, _ := req.Deadline.Time()
 	return &InvocationContext{
 		RequestID:       req.RequestId,
 		TraceID:         req.TraceId,

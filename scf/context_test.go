@@ -4,35 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
-)
 
-func TestDeadlineMapping(t *testing.T) {
-	at := time.Date(2026, 11, 22, 2, 0, 0, 123456789, time.UTC)
-	tests := []struct {
-		name   string
-		ts     InvokeRequest_Timestamp
-		want   time.Time
-		wantOK bool
-	}{
-		{"zero means none", InvokeRequest_Timestamp{}, time.Time{}, false},
-		{"seconds and nanos", InvokeRequest_Timestamp{Seconds: at.Unix(), Nanos: 123456789}, at, true},
-		{"nanos only", InvokeRequest_Timestamp{Nanos: 5}, time.Unix(0, 5), true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := deadlineOf(tt.ts)
-			if ok != tt.wantOK || !got.Equal(tt.want) {
-				t.Errorf("deadlineOf(%+v) = %v, %v; want %v, %v", tt.ts, got, ok, tt.want, tt.wantOK)
-			}
-		})
-	}
-	if got := TimestampOf(at); got != (InvokeRequest_Timestamp{Seconds: at.Unix(), Nanos: 123456789}) {
-		t.Errorf("TimestampOf = %+v", got)
-	}
-	if got := TimestampOf(time.Time{}); got != (InvokeRequest_Timestamp{}) {
-		t.Errorf("TimestampOf(zero) = %+v, want zero", got)
-	}
-}
+	"github.com/cosflow/cosflow/scf/messages"
+)
 
 func TestFromContext(t *testing.T) {
 	if ic, ok := FromContext(context.Background()); ok || ic != nil {
@@ -50,11 +24,11 @@ func TestFromContext(t *testing.T) {
 
 func TestInvocationContextOf(t *testing.T) {
 	deadline := time.Unix(1700000000, 500)
-	req := &InvokeRequest{
+	req := &messages.InvokeRequest{
 		RequestId: "req-1", TraceId: "trace-1", FunctionName: "cosflow", Namespace: "default",
 		FunctionVersion: "$LATEST", MemoryLimitInMb: 128, TimeLimitInMs: 3000,
 		TencentcloudRegion: "ap-guangzhou", TencentcloudAppID: "1250000000", TencentcloudUin: "100000000001",
-		Deadline: TimestampOf(deadline),
+		Deadline: messages.TimestampOf(deadline),
 	}
 	want := InvocationContext{
 		RequestID: "req-1", TraceID: "trace-1", FunctionName: "cosflow", Namespace: "default",

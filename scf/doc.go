@@ -12,5 +12,7 @@
 // handler receives the raw event JSON and tells the trigger kinds apart.
 //
 // [Client] speaks the caller's side of the protocol, for tests and for the
-// cmd/scfcall tool that plays the platform locally.
+// cmd/scfcall tool that plays the platform locally. The messages it sends
+// and receives are in package [github.com/cosflow/cosflow/scf/messages],
+// kept apart because only the runtime and such callers need them.
 package scf

@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// EnvironmentError reports an InvokeRequest.Environment that could not be
-// decoded or applied. Its message never contains the variables' values,
-// which include the role's temporary credentials.
+// EnvironmentError reports a call's Environment (the JSON object of
+// variables in messages.InvokeRequest) that could not be decoded or
+// applied. Its message never contains the variables' values, which include
+// the role's temporary credentials.
 type EnvironmentError struct {
 	Key string // the offending variable, empty when the JSON itself is bad
 	Err error

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // ErrNoPort is returned by Start when neither _LAMBDA_SERVER_PORT nor
@@ -31,19 +33,19 @@ func errorType(v any) string {
 }
 
 // errorResponse reports a handler's returned error.
-func errorResponse(err error) *InvokeResponse_Error {
-	return &InvokeResponse_Error{Message: err.Error(), Type: errorType(err)}
+func errorResponse(err error) *messages.InvokeResponse_Error {
+	return &messages.InvokeResponse_Error{Message: err.Error(), Type: errorType(err)}
 }
 
 // panicResponse reports a recovered panic value and the stack that raised it.
-func panicResponse(v any, frames []*InvokeResponse_Error_StackFrame) *InvokeResponse_Error {
+func panicResponse(v any, frames []*messages.InvokeResponse_Error_StackFrame) *messages.InvokeResponse_Error {
 	var msg string
 	if err, ok := v.(error); ok {
 		msg = err.Error()
 	} else {
 		msg = fmt.Sprint(v)
 	}
-	return &InvokeResponse_Error{
+	return &messages.InvokeResponse_Error{
 		Message:    msg,
 		Type:       errorType(v),
 		StackTrace: frames,
@@ -60,12 +62,12 @@ const maxStackFrames = 64
 // panic site down to (not including) stopAt, the runtime's function that
 // called the handler; the runtime's own panic machinery is left out so the
 // first frame is the line that panicked.
-func panicFrames(stopAt string) []*InvokeResponse_Error_StackFrame {
+func panicFrames(stopAt string) []*messages.InvokeResponse_Error_StackFrame {
 	pcs := make([]uintptr, maxStackFrames+16)
 	n := runtime.Callers(1, pcs)
 	all := runtime.CallersFrames(pcs[:n])
 
-	var out []*InvokeResponse_Error_StackFrame
+	var out []*messages.InvokeResponse_Error_StackFrame
 	inPanic, atPanicSite := false, false
 	for {
 		fr, more := all.Next()
@@ -79,7 +81,7 @@ func panicFrames(stopAt string) []*InvokeResponse_Error_StackFrame {
 		default:
 			atPanicSite = true
 			if len(out) < maxStackFrames {
-				out = append(out, &InvokeResponse_Error_StackFrame{
+				out = append(out, &messages.InvokeResponse_Error_StackFrame{
 					Path:  fr.File,
 					Line:  int32(fr.Line),
 					Label: fr.Function,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // A function's main hands its handler to scf.Start; here the same handler
@@ -34,10 +35,10 @@ func ExampleServe() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	resp, err := c.Invoke(ctx, &scf.InvokeRequest{
+	resp, err := c.Invoke(ctx, &messages.InvokeRequest{
 		Payload:   []byte(`{"Type":"Timer","TriggerName":"nightly"}`),
 		RequestId: "req-1",
-		Deadline:  scf.TimestampOf(time.Now().Add(3 * time.Second)),
+		Deadline:  messages.TimestampOf(time.Now().Add(3 * time.Second)),
 	})
 	if err != nil {
 		log.Fatal(err)

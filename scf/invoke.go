@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Handler handles one event. payload is the event JSON exactly as the
@@ -22,23 +24,23 @@ type rpcFunction struct {
 }
 
 // Ping answers the platform's readiness probe.
-func (f *rpcFunction) Ping(_ *PingRequest, _ *PingResponse) error {
+func (f *rpcFunction) Ping(_ *messages.PingRequest, _ *messages.PingResponse) error {
 	return nil
 }
 
 // Invoke runs the handler for one event. Every failure, including a panic,
 // is reported inside the response; the RPC itself only fails if the
 // connection does, so one bad event cannot take the process down.
-func (f *rpcFunction) Invoke(req *InvokeRequest, resp *InvokeResponse) error {
+func (f *rpcFunction) Invoke(req *messages.InvokeRequest, resp *messages.InvokeResponse) error {
 	*resp = invoke(context.Background(), f.handler, req)
 	return nil
 }
 
 // invoke turns one request into one response: deadline, environment,
 // InvocationContext, handler call, result encoding.
-func invoke(parent context.Context, h Handler, req *InvokeRequest) InvokeResponse {
+func invoke(parent context.Context, h Handler, req *messages.InvokeRequest) messages.InvokeResponse {
 	ctx := parent
-	if deadline, ok := deadlineOf(req.Deadline); ok {
+	if deadline, ok := req.Deadline.Time(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
@@ -49,39 +51,42 @@ func invoke(parent context.Context, h Handler, req *InvokeRequest) InvokeRespons
 		err = applyEnvironment(env)
 	}
 	if err != nil {
-		return InvokeResponse{Error: errorResponse(err)}
+		return messages.InvokeResponse{Error: errorResponse(err)}
 	}
 
 	ctx = NewContext(ctx, invocationContextOf(req))
-	result, herr, perr := callHandler(ctx, h, req.Payload)
-	if perr != nil {
-		return InvokeResponse{Error: perr}
-	}
-	if herr != nil {
-		return InvokeResponse{Error: errorResponse(herr)}
+	result, fail := callHandler(ctx, h, req.Payload)
+	if fail != nil {
+		return messages.InvokeResponse{Error: fail}
 	}
 
 	payload, err := json.Marshal(result)
 	if err != nil {
-		return InvokeResponse{Error: &InvokeResponse_Error{
+		return messages.InvokeResponse{Error: &messages.InvokeResponse_Error{
 			Message: fmt.Sprintf("scf: encode handler result as JSON: %v", err),
 			Type:    errorType(rootCause(err)),
 		}}
 	}
-	return InvokeResponse{Payload: payload}
+	return messages.InvokeResponse{Payload: payload}
 }
 
-// callHandler runs h, turning a panic into a response error (perr) carrying
-// the panic's stack. It must stay a separate, non-inlined function: its name
-// marks where the reported stack trace ends.
-func callHandler(ctx context.Context, h Handler, payload []byte) (result any, err error, perr *InvokeResponse_Error) {
+// callHandler runs h and reports how it failed, if it did, in the wire's
+// terms: a returned error as is, a panic with its stack and ShouldExit set.
+// Both land in the same response field, so one failure value serves the
+// caller better than an error and a panic to tell apart (aws-lambda-go's
+// runtime has the same shape). It must stay a separate, non-inlined
+// function: its name marks where the reported stack trace ends.
+func callHandler(ctx context.Context, h Handler, payload []byte) (result any, fail *messages.InvokeResponse_Error) {
 	defer func() {
 		if v := recover(); v != nil {
-			perr = panicResponse(v, panicFrames(callHandlerName))
+			fail = panicResponse(v, panicFrames(callHandlerName))
 		}
 	}()
-	result, err = h(ctx, json.RawMessage(payload))
-	return result, err, nil
+	result, err := h(ctx, json.RawMessage(payload))
+	if err != nil {
+		return nil, errorResponse(err)
+	}
+	return result, nil
 }
 
 // callHandlerName is callHandler's symbol name, computed rather than spelled

@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 func TestInvoke(t *testing.T) {
@@ -15,7 +17,7 @@ func TestInvoke(t *testing.T) {
 
 	tests := []struct {
 		name        string
-		req         InvokeRequest
+		req         messages.InvokeRequest
 		h           Handler
 		wantPayload string
 		wantType    string // Error.Type; empty when success is expected
@@ -23,7 +25,7 @@ func TestInvoke(t *testing.T) {
 	}{
 		{
 			name: "echo",
-			req:  InvokeRequest{Payload: []byte(`{"a": 1}`)},
+			req:  messages.InvokeRequest{Payload: []byte(`{"a": 1}`)},
 			h: func(_ context.Context, p json.RawMessage) (any, error) {
 				return p, nil
 			},
@@ -58,7 +60,7 @@ func TestInvoke(t *testing.T) {
 		},
 		{
 			name: "malformed environment",
-			req:  InvokeRequest{Environment: `{"K":`},
+			req:  messages.InvokeRequest{Environment: `{"K":`},
 			h: func(context.Context, json.RawMessage) (any, error) {
 				t.Error("handler ran despite a malformed Environment")
 				return nil, nil
@@ -67,7 +69,7 @@ func TestInvoke(t *testing.T) {
 		},
 		{
 			name: "environment applied before the handler",
-			req:  InvokeRequest{Environment: `{"SCF_TEST_INVOKE_KEY":"fresh"}`},
+			req:  messages.InvokeRequest{Environment: `{"SCF_TEST_INVOKE_KEY":"fresh"}`},
 			h: func(context.Context, json.RawMessage) (any, error) {
 				return os.Getenv("SCF_TEST_INVOKE_KEY"), nil
 			},
@@ -75,9 +77,9 @@ func TestInvoke(t *testing.T) {
 		},
 		{
 			name: "deadline and context",
-			req: InvokeRequest{
+			req: messages.InvokeRequest{
 				RequestId: "req-9", FunctionName: "fn",
-				Deadline: TimestampOf(deadline),
+				Deadline: messages.TimestampOf(deadline),
 			},
 			h: func(ctx context.Context, _ json.RawMessage) (any, error) {
 				d, ok := ctx.Deadline()
@@ -99,7 +101,7 @@ func TestInvoke(t *testing.T) {
 		},
 		{
 			name: "past deadline reaches the handler as an ended context",
-			req:  InvokeRequest{Deadline: TimestampOf(time.Unix(1, 0))},
+			req:  messages.InvokeRequest{Deadline: messages.TimestampOf(time.Unix(1, 0))},
 			h: func(ctx context.Context, _ json.RawMessage) (any, error) {
 				<-ctx.Done()
 				return nil, ctx.Err()

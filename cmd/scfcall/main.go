@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Exit statuses; see the package documentation.
@@ -142,7 +143,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 // buildRequest reads the event and assembles the call as the platform would.
-func buildRequest(o options, stdin io.Reader) (*scf.InvokeRequest, error) {
+func buildRequest(o options, stdin io.Reader) (*messages.InvokeRequest, error) {
 	var event []byte
 	var err error
 	if o.event == "-" {
@@ -168,10 +169,10 @@ func buildRequest(o options, stdin io.Reader) (*scf.InvokeRequest, error) {
 	if requestID == "" {
 		requestID = rand.Text()
 	}
-	return &scf.InvokeRequest{
+	return &messages.InvokeRequest{
 		Payload:         event,
 		RequestId:       requestID,
-		Deadline:        scf.TimestampOf(time.Now().Add(o.timeout)),
+		Deadline:        messages.TimestampOf(time.Now().Add(o.timeout)),
 		TimeLimitInMs:   int32(min(o.timeout.Milliseconds(), 1<<31-1)),
 		Environment:     o.env,
 		FunctionName:    "scfcall",
@@ -195,7 +196,7 @@ func waitForPing(parent context.Context, addr string, wait time.Duration) error 
 }
 
 // invokeOnce makes the call on a fresh connection, giving up after limit.
-func invokeOnce(ctx context.Context, addr string, req *scf.InvokeRequest, limit time.Duration) (*scf.InvokeResponse, error) {
+func invokeOnce(ctx context.Context, addr string, req *messages.InvokeRequest, limit time.Duration) (*messages.InvokeResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	c, err := scf.Dial(ctx, addr)

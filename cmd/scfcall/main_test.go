@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // OperationError is a typed error for the function under test to return.
@@ -102,7 +103,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("stderr leaks an -env value: %q", stderr.String())
 			}
 			if tt.wantCode == exitFunctionError {
-				var e scf.InvokeResponse_Error
+				var e messages.InvokeResponse_Error
 				if err := json.Unmarshal(stderr.Bytes(), &e); err != nil || e.Message == "" {
 					t.Errorf("stderr is not the error as JSON: %v: %q", err, stderr.String())
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/scf/messages"
 )
 
 // Demo values shared with the emulator (not secrets).
@@ -97,7 +98,7 @@ func fanout(ctx context.Context, exe string, emu *ciemu.Emulator, endpoint strin
 	defer c.Close()
 
 	deadline := time.Now().Add(5 * time.Minute)
-	req := &scf.InvokeRequest{Payload: event, RequestId: "bench-fanout", Deadline: scf.TimestampOf(deadline),
+	req := &messages.InvokeRequest{Payload: event, RequestId: "bench-fanout", Deadline: messages.TimestampOf(deadline),
 		MemoryLimitInMb: 128, TimeLimitInMs: int32(5 * time.Minute / time.Millisecond), FunctionName: "cosflow"}
 	t0 := time.Now()
 	resp, err := c.Invoke(ctx, req)
