@@ -19,34 +19,3 @@ type Call struct {
 	Fault     FaultKind     // injected fault, FaultNone when the call was served normally
 	Latency   time.Duration // injected latency slept before answering
 }
-
-// callLog is a ring buffer of the last cap calls.
-type callLog struct {
-	buf  []Call
-	next int // where the next call goes
-}
-
-func newCallLog(capacity int) callLog {
-	return callLog{buf: make([]Call, 0, capacity)}
-}
-
-func (l *callLog) add(c Call) {
-	if len(l.buf) < cap(l.buf) {
-		l.buf = append(l.buf, c)
-		return
-	}
-	l.buf[l.next] = c
-	l.next = (l.next + 1) % len(l.buf)
-}
-
-// all returns the calls oldest first.
-func (l *callLog) all() []Call {
-	out := make([]Call, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	return append(out, l.buf[:l.next]...)
-}
-
-func (l *callLog) reset() {
-	l.buf = l.buf[:0]
-	l.next = 0
-}

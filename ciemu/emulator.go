@@ -80,7 +80,7 @@ type Emulator struct {
 	seq      uint64
 	jobs     jobStore
 	triggers triggerCounter
-	calls    callLog
+	calls    ring[Call] // the latest calls
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
@@ -107,7 +107,7 @@ func New(opts Options) *Emulator {
 		faults:   opts.Faults,
 		jobs:     newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
 		triggers: newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
-		calls:    newCallLog(positive(opts.MaxCalls, DefaultMaxCalls)),
+		calls:    newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
 	}
 }
 

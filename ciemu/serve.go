@@ -85,7 +85,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		e.mu.Lock()
-		e.calls.add(call)
+		e.calls.push(call)
 		e.mu.Unlock()
 	}()
 
