@@ -3,6 +3,7 @@ package ciemu
 import (
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -10,167 +11,117 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 )
 
-// listQuery is a parsed DescribeInventoryTriggerJobs query.
-type listQuery struct {
+// The two CI listings (jobs, workflow executions) page alike: a size, an
+// order by creation time, a creation-time window and an opaque token. What
+// each value may be is cosclient's rule (the operation input's Validate),
+// so the emulator refuses exactly what the client refuses to send.
+
+// defaultPageSize is the page size when the query names none.
+const defaultPageSize = 10
+
+// paging is the part of a listing query the two CI listings share.
+type paging struct {
 	after      uint64 // cursor from nextToken: the last seq already returned; 0 for the first page
 	size       int
-	typ        cosclient.JobType
 	asc        bool
-	states     map[cosclient.JobState]bool // nil means all
-	start, end time.Time                   // zero means unbounded
-	workflowID string
-	jobID      string
-	name       string
+	start, end time.Time // creation-time window; zero means unbounded
 }
 
-const (
-	defaultPageSize = 10
-	maxPageSize     = 100
-)
-
-var allStates = []cosclient.JobState{
-	cosclient.JobStateSubmitted, cosclient.JobStateRunning, cosclient.JobStateSuccess,
-	cosclient.JobStateFailed, cosclient.JobStatePause, cosclient.JobStateCancel,
+// querySize reads the size parameter: 0 when absent, else 1..100.
+func querySize(q url.Values) (int, *apiError) {
+	v := q.Get("size")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || cosclient.ValidateListSize(n) != nil {
+		return 0, invalidArgument("size", "%q is not an integer from 1 to %d", v, cosclient.MaxListSize)
+	}
+	return n, nil
 }
 
-// parseListQuery reads and checks every filter; a bad one is 400
-// InvalidArgument naming the parameter.
-func parseListQuery(q url.Values) (listQuery, *apiError) {
-	lq := listQuery{size: defaultPageSize, typ: cosclient.JobTypeWorkflow}
-	if v := q.Get("nextToken"); v != "" {
-		seq, ok := parseToken(v)
-		if !ok {
-			return lq, invalidArgument("nextToken", "%q is not a token this service issued", v)
-		}
-		lq.after = seq
+// queryStates reads the states parameter with parse (cosclient's
+// ParseJobStates or ParseExecutionStates); nil means every state (absent,
+// or All anywhere in the list).
+func queryStates[S ~string](q url.Values, parse func(string) ([]S, error)) (map[S]bool, *apiError) {
+	v := q.Get("states")
+	if v == "" {
+		return nil, nil
 	}
-	if v := q.Get("size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return lq, invalidArgument("size", "%q is not an integer in 1..%d", v, maxPageSize)
-		}
-		lq.size = n
+	states, err := parse(v)
+	if err != nil {
+		return nil, validationError(err)
 	}
-	switch v := cosclient.JobType(q.Get("type")); v {
-	case "":
-	case cosclient.JobTypeWorkflow, cosclient.JobTypeJob:
-		lq.typ = v
-	default:
-		return lq, invalidArgument("type", "%q is not Workflow or Job", v)
-	}
-	switch v := q.Get("orderByTime"); v {
-	case "", "Desc":
-	case "Asc":
-		lq.asc = true
-	default:
-		return lq, invalidArgument("orderByTime", "%q is not Desc or Asc", v)
-	}
-	if v := q.Get("states"); v != "" {
-		states, err := parseStates(v)
-		if err != nil {
-			return lq, err
-		}
-		lq.states = states
-	}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"startCreationTime", &lq.start}, {"endCreationTime", &lq.end}} {
-		v := q.Get(f.name)
-		if v == "" {
-			continue
-		}
-		t, err := cosclient.ParseTime(v)
-		if err != nil {
-			return lq, invalidArgument(f.name, "%q is not a time like 2026-11-22T02:00:00+0800", v)
-		}
-		*f.dst = t
-	}
-	if !lq.start.IsZero() && !lq.end.IsZero() && lq.end.Before(lq.start) {
-		return lq, invalidArgument("endCreationTime", "is before startCreationTime")
-	}
-	lq.workflowID, lq.jobID, lq.name = q.Get("workflowId"), q.Get("jobId"), q.Get("name")
-	return lq, nil
-}
-
-// parseStates reads a comma list of states; All (anywhere) means no filter.
-func parseStates(v string) (map[cosclient.JobState]bool, *apiError) {
-	states := make(map[cosclient.JobState]bool)
-	for _, s := range strings.Split(v, ",") {
-		st := cosclient.JobState(strings.TrimSpace(s))
-		if st == "All" {
+	set := make(map[S]bool, len(states))
+	for _, s := range states {
+		if s == cosclient.StateAll {
 			return nil, nil
 		}
-		if !slices.Contains(allStates, st) {
-			return nil, invalidArgument("states", "%q is not one of All, Submitted, Running, Success, Failed, Pause, Cancel", st)
-		}
-		states[st] = true
+		set[s] = true
 	}
-	return states, nil
+	return set, nil
 }
 
-// matches applies every filter but the cursor to j, whose state is state.
-func (lq *listQuery) matches(j *job, state cosclient.JobState) bool {
-	if j.typ != lq.typ {
-		return false
+// newPaging reads the shared values of a listing input that passed
+// cosclient's Validate: only the token's shape is the emulator's own.
+func newPaging(token string, size int, order, start, end string) (paging, *apiError) {
+	pg := paging{size: size, asc: order == "Asc"}
+	if pg.size == 0 {
+		pg.size = defaultPageSize
 	}
-	if lq.states != nil && !lq.states[state] {
-		return false
+	if token != "" {
+		seq, ok := parseToken(token)
+		if !ok {
+			return pg, invalidArgument("nextToken", "%q is not a token this service issued", token)
+		}
+		pg.after = seq
 	}
-	// Creation times are shown to the second, so they filter to the second.
-	created := j.created.Truncate(time.Second)
-	if !lq.start.IsZero() && created.Before(lq.start) {
-		return false
+	// Validate checked both times parse.
+	if start != "" {
+		pg.start, _ = cosclient.ParseTime(start)
 	}
-	if !lq.end.IsZero() && created.After(lq.end) {
-		return false
+	if end != "" {
+		pg.end, _ = cosclient.ParseTime(end)
 	}
-	if lq.workflowID != "" && !slices.Contains(j.workflows, lq.workflowID) {
-		return false
-	}
-	if lq.jobID != "" && j.id != lq.jobID {
-		return false
-	}
-	if lq.name != "" && j.name != lq.name {
-		return false
-	}
-	return true
+	return pg, nil
 }
 
-// describeJobs serves GET /inventorytriggerjob: one page of the bucket's
-// jobs in creation order (Desc by default), and a NextToken when more
-// match. The token is a cursor (the last job returned), so paging is stable
-// while jobs are created or evicted.
-func (e *Emulator) describeJobs(req *request) (any, *apiError) {
-	lq, err := parseListQuery(req.r.URL.Query())
-	if err != nil {
-		return nil, err
-	}
-	out := &cosclient.DescribeInventoryTriggerJobsOutput{RequestID: req.requestID}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := len(e.jobs.order)
-	var last uint64
-	for i := 0; i < n; i++ {
-		idx := n - 1 - i
-		if lq.asc {
-			idx = i
+// inWindow reports whether a creation time falls in the window. Creation
+// times are shown to the second, so they filter to the second.
+func (pg *paging) inWindow(created time.Time) bool {
+	created = created.Truncate(time.Second)
+	return (pg.start.IsZero() || !created.Before(pg.start)) && (pg.end.IsZero() || !created.After(pg.end))
+}
+
+// pageOf returns one page of items, which are in ascending seq order:
+// walking them in the page's order from just past its cursor, the first
+// size that match. next is the token of the following page, set only when
+// another item matches. The cursor is a seq, not an offset, so paging is
+// stable while items are added or forgotten.
+func pageOf[T any](items []T, seq func(T) uint64, pg paging, match func(T) bool) (page []T, next string) {
+	// Past the cursor: seq > after ascending, seq < after descending.
+	lo, hi := 0, len(items)
+	if pg.after != 0 {
+		if pg.asc {
+			lo = sort.Search(len(items), func(i int) bool { return seq(items[i]) > pg.after })
+		} else {
+			hi = sort.Search(len(items), func(i int) bool { return seq(items[i]) >= pg.after })
 		}
-		j := e.jobs.order[idx]
-		if j.bucket != req.bucket || lq.after != 0 && (lq.asc && j.seq <= lq.after || !lq.asc && j.seq >= lq.after) {
+	}
+	for n := 0; n < hi-lo; n++ {
+		i := lo + n
+		if !pg.asc {
+			i = hi - 1 - n
+		}
+		if !match(items[i]) {
 			continue
 		}
-		if !lq.matches(j, e.lc.at(j, req.now).state) {
-			continue
+		if len(page) == pg.size {
+			return page, formatToken(seq(page[len(page)-1]))
 		}
-		if len(out.JobsDetail) == lq.size {
-			out.NextToken = formatToken(last)
-			break
-		}
-		out.JobsDetail = append(out.JobsDetail, e.lc.detail(j, req.now))
-		last = j.seq
+		page = append(page, items[i])
 	}
-	return out, nil
+	return page, ""
 }
 
 // Tokens are opaque to callers: a version letter and the cursor in hex.
@@ -184,4 +135,83 @@ func parseToken(s string) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(s[1:], 16, 64)
 	return n, err == nil && n > 0
+}
+
+// jobQuery is a parsed DescribeInventoryTriggerJobs query.
+type jobQuery struct {
+	paging
+	typ        cosclient.JobType
+	states     map[cosclient.JobState]bool // nil means all
+	workflowID string
+	jobID      string
+	name       string
+}
+
+// parseJobQuery reads and checks every filter; a bad one is 400
+// InvalidArgument naming the parameter.
+func parseJobQuery(q url.Values) (jobQuery, *apiError) {
+	var jq jobQuery
+	size, err := querySize(q)
+	if err != nil {
+		return jq, err
+	}
+	states, err := queryStates(q, cosclient.ParseJobStates)
+	if err != nil {
+		return jq, err
+	}
+	in := cosclient.DescribeInventoryTriggerJobsInput{
+		NextToken:         q.Get("nextToken"),
+		Size:              size,
+		Type:              cosclient.JobType(q.Get("type")),
+		OrderByTime:       q.Get("orderByTime"),
+		StartCreationTime: q.Get("startCreationTime"),
+		EndCreationTime:   q.Get("endCreationTime"),
+		WorkflowID:        q.Get("workflowId"),
+		JobID:             q.Get("jobId"),
+		Name:              q.Get("name"),
+	}
+	if err := in.Validate(); err != nil {
+		return jq, validationError(err)
+	}
+	jq.paging, err = newPaging(in.NextToken, in.Size, in.OrderByTime, in.StartCreationTime, in.EndCreationTime)
+	if err != nil {
+		return jq, err
+	}
+	jq.typ = in.Type
+	if jq.typ == "" {
+		jq.typ = cosclient.JobTypeWorkflow
+	}
+	jq.states, jq.workflowID, jq.jobID, jq.name = states, in.WorkflowID, in.JobID, in.Name
+	return jq, nil
+}
+
+// matches applies every filter but the cursor to j, whose state is state.
+func (jq *jobQuery) matches(j *job, state cosclient.JobState) bool {
+	return j.typ == jq.typ &&
+		(jq.states == nil || jq.states[state]) &&
+		jq.inWindow(j.created) &&
+		(jq.workflowID == "" || slices.Contains(j.workflows, jq.workflowID)) &&
+		(jq.jobID == "" || j.id == jq.jobID) &&
+		(jq.name == "" || j.name == jq.name)
+}
+
+// describeJobs serves GET /inventorytriggerjob: one page of the bucket's
+// jobs in creation order (Desc by default), and a NextToken when more
+// match.
+func (e *Emulator) describeJobs(req *request) (any, *apiError) {
+	jq, err := parseJobQuery(req.r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	out := &cosclient.DescribeInventoryTriggerJobsOutput{RequestID: req.requestID}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	page, next := pageOf(e.jobs.order, func(j *job) uint64 { return j.seq }, jq.paging, func(j *job) bool {
+		return j.bucket == req.bucket && jq.matches(j, e.lc.at(j, req.now).state)
+	})
+	for _, j := range page {
+		out.JobsDetail = append(out.JobsDetail, e.lc.detail(j, req.now))
+	}
+	out.NextToken = next
+	return out, nil
 }
