@@ -80,7 +80,7 @@ func TestCreateJobRejects(t *testing.T) {
 		{"bad name", "<Request><Name>a b</Name>" + in + op + "</Request>", nil, "InvalidArgument", "Name"},
 		{"bad type", "<Request><Name>n</Name><Type>Batch</Type>" + in + op + "</Request>", nil, "InvalidArgument", "Type"},
 		{"no input", "<Request><Name>n</Name><Input></Input>" + op + "</Request>", nil, "InvalidArgument", "Input"},
-		{"two inputs", "<Request><Name>n</Name><Input><Object>a</Object><Prefix>p</Prefix></Input>" + op + "</Request>", nil, "InvalidArgument", "Prefix"},
+		{"two inputs", "<Request><Name>n</Name><Input><Object>a</Object><Prefix>p</Prefix></Input>" + op + "</Request>", nil, "InvalidArgument", "Input: needs exactly one of"},
 		{"long key", "<Request><Name>n</Name><Input><Object>" + strings.Repeat("k", 851) + "</Object></Input>" + op + "</Request>", nil, "InvalidArgument", "Input.Object"},
 		{"no workflow", "<Request><Name>n</Name>" + in + "<Operation></Operation></Request>", nil, "InvalidArgument", "WorkflowIds"},
 		{"bad workflow", "<Request><Name>n</Name>" + in + "<Operation><WorkflowIds>wXYZ</WorkflowIds></Operation></Request>", nil, "InvalidArgument", "WorkflowIds"},
