@@ -11,11 +11,11 @@ type Call struct {
 	Operation string        // e.g. "TriggerWorkflow"; "" for an unknown route
 	Method    string        // HTTP method
 	Path      string        // URL path
-	Bucket    string        // from the Host header; "" when it was invalid
+	Bucket    string        // from the Host header (CI or COS); "" when it was invalid
 	Query     url.Values    // query parameters as sent
 	Status    int           // HTTP status answered; 0 when the connection was reset
-	Code      string        // CI error code; "" on success
-	RequestID string        // x-ci-request-id answered
+	Code      string        // CI or COS error code; "" on success
+	RequestID string        // x-ci-request-id (x-cos-request-id on a COS host) answered
 	Fault     FaultKind     // injected fault, FaultNone when the call was served normally
 	Latency   time.Duration // injected latency slept before answering
 }

@@ -34,10 +34,8 @@ const (
 	DefaultMaxJobs        = 10_000
 	DefaultMaxCalls       = 10_000
 	DefaultMaxTriggerKeys = 100_000
+	DefaultMaxObjects     = 100_000
 )
-
-// maxBodyBytes is the largest request body accepted.
-const maxBodyBytes = 1 << 20
 
 // Options configure an Emulator. Zero values take the defaults.
 type Options struct {
@@ -61,6 +59,9 @@ type Options struct {
 	// TriggerCount remembers; beyond it the key first seen longest ago is
 	// forgotten (its count reads 0).
 	MaxTriggerKeys int
+	// MaxObjects bounds the objects stored over all buckets (PUT Object,
+	// PutObject); beyond it the object stored first is forgotten.
+	MaxObjects int
 	// Faults to inject from the start; see SetFaults.
 	Faults Faults
 	// Seed seeds the fault draws and generated IDs, for reproducible runs.
@@ -80,6 +81,7 @@ type Emulator struct {
 	seq      uint64
 	jobs     jobStore
 	triggers triggerCounter
+	objects  objectStore
 	calls    ring[Call] // the latest calls
 
 	inFlight    atomic.Int64
@@ -107,6 +109,7 @@ func New(opts Options) *Emulator {
 		faults:   opts.Faults,
 		jobs:     newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
 		triggers: newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
+		objects:  newObjectStore(positive(opts.MaxObjects, DefaultMaxObjects)),
 		calls:    newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
 	}
 }
@@ -173,13 +176,14 @@ func (e *Emulator) MaxInFlight() int {
 	return int(e.maxInFlight.Load())
 }
 
-// Reset forgets all jobs, trigger counts, logged calls and the in-flight
-// peak. Faults and credentials stay.
+// Reset forgets all jobs, trigger counts, objects, logged calls and the
+// in-flight peak. Faults and credentials stay.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.jobs.reset()
 	e.triggers.reset()
+	e.objects.reset()
 	e.calls.reset()
 	e.maxInFlight.Store(e.inFlight.Load())
 }

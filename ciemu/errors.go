@@ -36,10 +36,10 @@ func invalidArgument(field, format string, args ...any) *apiError {
 	}
 }
 
-// writeError writes e as CI does: the <Error> body, Content-Type
-// application/xml, x-ci-request-id and x-ci-trace-id.
+// writeError writes e as CI and COS do: the <Error> body with the request
+// and trace IDs (the caller sets their headers), Content-Type
+// application/xml.
 func writeError(w http.ResponseWriter, e *apiError, requestID, traceID string) {
-	w.Header().Set("x-ci-trace-id", traceID)
 	writeXML(w, e.status, cosclient.ErrorBody{
 		Code:      e.code,
 		Message:   e.message,

@@ -16,9 +16,10 @@ import (
 )
 
 const (
-	testBucket = "examplebucket-1250000000"
-	testHost   = testBucket + ".ci.ap-guangzhou.myqcloud.com"
-	testWF     = "w1234567890abcdef1234567890abcdef"
+	testBucket  = "examplebucket-1250000000"
+	testHost    = testBucket + ".ci.ap-guangzhou.myqcloud.com"
+	testCOSHost = testBucket + ".cos.ap-guangzhou.myqcloud.com"
+	testWF      = "w1234567890abcdef1234567890abcdef"
 )
 
 // fakeClock is an injectable clock tests step by hand.
@@ -64,9 +65,10 @@ type testCall struct {
 }
 
 type testAnswer struct {
-	status int
-	header http.Header
-	body   []byte
+	status  int
+	header  http.Header
+	body    []byte
+	service string // of the host called: which ID headers to expect
 }
 
 // errorBody decodes an error answer.
@@ -143,10 +145,21 @@ func (c testCall) doTampered(t *testing.T, srv *httptest.Server, tamper func(*ht
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Header.Get("x-ci-request-id") == "" {
-		t.Errorf("%s %s: answer has no x-ci-request-id", c.method, c.target)
+	_, service, _ := bucketFromHost(req.Host)
+	a := testAnswer{status: resp.StatusCode, header: resp.Header, body: b, service: service}
+	id, _ := a.idHeaders()
+	for _, h := range []string{"x-ci-request-id", "x-cos-request-id"} {
+		if got := resp.Header.Get(h); (got != "") != (h == id) {
+			t.Errorf("%s %s to %s: header %s is %q", c.method, c.target, req.Host, h, got)
+		}
 	}
-	return testAnswer{status: resp.StatusCode, header: resp.Header, body: b}
+	return a
+}
+
+// idHeaders names the request- and trace-ID headers the answer should
+// carry: the called service's.
+func (a testAnswer) idHeaders() (requestID, traceID string) {
+	return idHeaders(a.service)
 }
 
 // wantError checks an error answer's status, code and headers.
@@ -159,11 +172,12 @@ func wantError(t *testing.T, a testAnswer, status int, code string) cosclient.Er
 	if eb.Code != code {
 		t.Fatalf("code %q, want %q (message %q)", eb.Code, code, eb.Message)
 	}
-	if eb.RequestID == "" || eb.RequestID != a.header.Get("x-ci-request-id") {
-		t.Errorf("RequestId %q vs header %q", eb.RequestID, a.header.Get("x-ci-request-id"))
+	idHeader, traceHeader := a.idHeaders()
+	if eb.RequestID == "" || eb.RequestID != a.header.Get(idHeader) {
+		t.Errorf("RequestId %q vs header %s %q", eb.RequestID, idHeader, a.header.Get(idHeader))
 	}
-	if eb.TraceID == "" || eb.TraceID != a.header.Get("x-ci-trace-id") {
-		t.Errorf("TraceId %q vs header %q", eb.TraceID, a.header.Get("x-ci-trace-id"))
+	if eb.TraceID == "" || eb.TraceID != a.header.Get(traceHeader) {
+		t.Errorf("TraceId %q vs header %s %q", eb.TraceID, traceHeader, a.header.Get(traceHeader))
 	}
 	if ct := a.header.Get("Content-Type"); ct != "application/xml" {
 		t.Errorf("Content-Type %q", ct)

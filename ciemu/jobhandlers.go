@@ -2,11 +2,7 @@ package ciemu
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/base64"
 	"encoding/xml"
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/cosflow/cosflow/cosclient"
@@ -14,12 +10,15 @@ import (
 
 // createJob serves POST /inventorytriggerjob.
 func (e *Emulator) createJob(req *request) (any, *apiError) {
-	body, err := readBody(req.r)
-	if err != nil {
+	var body bytes.Buffer
+	if _, _, err := readBody(req.r, ciBody, &body); err != nil {
 		return nil, err
 	}
+	if len(bytes.TrimSpace(body.Bytes())) == 0 {
+		return nil, errorf(http.StatusBadRequest, "MissingContent", "the request needs an XML <Request> body")
+	}
 	var in cosclient.CreateInventoryTriggerJobInput
-	if decErr := xml.Unmarshal(body, &in); decErr != nil {
+	if decErr := xml.Unmarshal(body.Bytes(), &in); decErr != nil {
 		return nil, errorf(http.StatusBadRequest, "MalformedXML",
 			"the body is not a well-formed <Request>: %v", decErr)
 	}
@@ -56,53 +55,19 @@ func (e *Emulator) createJob(req *request) (any, *apiError) {
 	return &cosclient.CreateInventoryTriggerJobOutput{RequestID: req.requestID, JobsDetail: &d}, nil
 }
 
-// readBody reads a request body of at most maxBodyBytes and checks
-// Content-MD5 when sent.
-func readBody(r *http.Request) ([]byte, *apiError) {
-	if r.ContentLength > maxBodyBytes {
-		return nil, bodyTooLarge(r.ContentLength)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, bodyTooLarge(-1)
-		}
-		return nil, errorf(http.StatusBadRequest, "InvalidContent", "read body: %v", err)
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, errorf(http.StatusBadRequest, "MissingContent", "the request needs an XML <Request> body")
-	}
-	if want := r.Header.Get("Content-MD5"); want != "" {
-		sum := md5.Sum(body)
-		if got := base64.StdEncoding.EncodeToString(sum[:]); got != want {
-			return nil, errorf(http.StatusBadRequest, "InvalidContent",
-				"Content-MD5 %s does not match the body (MD5 %s)", want, got)
-		}
-	}
-	return body, nil
-}
-
-func bodyTooLarge(n int64) *apiError {
-	if n < 0 {
-		return errorf(http.StatusBadRequest, "InvalidArgument", "body: over the %d-byte limit", maxBodyBytes)
-	}
-	return errorf(http.StatusBadRequest, "InvalidArgument", "body: %d bytes, over the %d-byte limit", n, maxBodyBytes)
-}
-
 // describeJob serves GET /inventorytriggerjob/<jobId>. An unknown ID is a
 // 200 answer listing it under NonExistJobIds, as CI does.
 func (e *Emulator) describeJob(req *request) (any, *apiError) {
 	out := &cosclient.DescribeInventoryTriggerJobOutput{RequestID: req.requestID}
 	e.mu.Lock()
-	j := e.jobs.get(req.bucket, req.jobID)
+	j := e.jobs.get(req.bucket, req.id)
 	if j != nil {
 		d := e.lc.detail(j, req.now)
 		out.JobsDetail = &d
 	}
 	e.mu.Unlock()
 	if j == nil {
-		out.NonExistJobIDs = []string{req.jobID}
+		out.NonExistJobIDs = []string{req.id}
 	}
 	return out, nil
 }
@@ -116,9 +81,9 @@ func (e *Emulator) describeJob(req *request) (any, *apiError) {
 func (e *Emulator) cancelJob(req *request) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	j := e.jobs.get(req.bucket, req.jobID)
+	j := e.jobs.get(req.bucket, req.id)
 	if j == nil {
-		return nil, errorf(http.StatusBadRequest, "ResourceNotFound", "job %s does not exist", req.jobID)
+		return nil, errorf(http.StatusBadRequest, "ResourceNotFound", "job %s does not exist", req.id)
 	}
 	if s := e.lc.at(j, req.now); s.state.Terminal() {
 		return nil, invalidArgument("jobId", "job %s is already %s and cannot be cancelled", j.id, s.state)

@@ -2,21 +2,30 @@ package ciemu
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
-// sdkClient is the OFFICIAL Go SDK pointed at srv: the URL names the bucket
-// host as in production, the dialer goes to loopback.
+// sdkClient is the OFFICIAL Go SDK pointed at srv: the URLs name the
+// bucket's CI and COS hosts as in production, the dialer goes to loopback.
 func sdkClient(t *testing.T, srv *httptest.Server, secretID, secretKey string) *cos.Client {
 	t.Helper()
-	u, err := url.Parse("http://" + testHost)
+	ciURL, err := url.Parse("http://" + testHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucketURL, err := url.Parse("http://" + testCOSHost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +36,7 @@ func sdkClient(t *testing.T, srv *httptest.Server, secretID, secretKey string) *
 		},
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
+	return cos.NewClient(&cos.BaseURL{CIURL: ciURL, BucketURL: bucketURL}, &http.Client{Transport: &cos.AuthorizationTransport{
 		SecretID: secretID, SecretKey: secretKey, Transport: tr,
 	}})
 }
@@ -175,5 +184,59 @@ func TestOfficialSDKAuthErrors(t *testing.T) {
 				t.Errorf("got %d %s (request %q), want %d %s", er.Response.StatusCode, er.Code, er.RequestID, tt.status, tt.code)
 			}
 		})
+	}
+}
+
+// TestOfficialSDKBucket: the SDK's PUT Object (which checks the answer's
+// CRC-64) and GET Bucket against the COS host, paging by marker.
+func TestOfficialSDKBucket(t *testing.T) {
+	e, srv := newTestServer(t, Options{})
+	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+	ctx := context.Background()
+	keys := []string{"photos/b.jpg", "photos/a b+c.jpg", "photos/中文.jpg", "other/x.jpg", "photos/a.jpg"}
+	for _, k := range keys {
+		if _, err := c.Object.Put(ctx, k, strings.NewReader("body of "+k), nil); err != nil {
+			t.Fatalf("Object.Put %s: %v", k, err)
+		}
+	}
+	if n := len(e.Objects(testBucket)); n != len(keys) {
+		t.Fatalf("emulator stored %d objects, want %d", n, len(keys))
+	}
+
+	var got []string
+	opt := &cos.BucketGetOptions{Prefix: "photos/", MaxKeys: 2}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		res, _, err := c.Bucket.Get(ctx, opt)
+		if err != nil {
+			t.Fatalf("Bucket.Get: %v", err)
+		}
+		for _, o := range res.Contents {
+			sum := md5.Sum([]byte("body of " + o.Key))
+			if o.ETag != `"`+hex.EncodeToString(sum[:])+`"` || o.Size != int64(len("body of "+o.Key)) || o.StorageClass != "STANDARD" {
+				t.Errorf("entry %+v", o)
+			}
+			if _, err := time.Parse(time.RFC3339, o.LastModified); err != nil {
+				t.Errorf("LastModified %q: %v", o.LastModified, err)
+			}
+			got = append(got, o.Key)
+		}
+		if !res.IsTruncated {
+			break
+		}
+		opt.Marker = res.NextMarker
+	}
+	want := []string{"photos/a b+c.jpg", "photos/a.jpg", "photos/b.jpg", "photos/中文.jpg"}
+	if !slices.Equal(got, want) {
+		t.Errorf("listed %q, want %q", got, want)
+	}
+
+	bad := sdkClient(t, srv, DefaultSecretID, "wrongSecretKey00000000000000000")
+	_, _, err := bad.Bucket.Get(ctx, nil)
+	var er *cos.ErrorResponse
+	if !errors.As(err, &er) || er.Code != "SignatureDoesNotMatch" || er.Response.StatusCode != http.StatusForbidden || er.RequestID == "" {
+		t.Errorf("Bucket.Get with a wrong key: %v", err)
 	}
 }

@@ -1,18 +1,26 @@
 package ciemu
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
 )
 
-// Operation names as recorded in Call.Operation.
+// Operation names as recorded in Call.Operation. The COS ones are
+// cosclient's names where it has the operation (ListObjects is COS's GET
+// Bucket).
 const (
 	OpTriggerWorkflow              = "TriggerWorkflow"
 	OpCreateInventoryTriggerJob    = "CreateInventoryTriggerJob"
 	OpDescribeInventoryTriggerJobs = "DescribeInventoryTriggerJobs"
 	OpDescribeInventoryTriggerJob  = "DescribeInventoryTriggerJob"
 	OpCancelInventoryTriggerJob    = "CancelInventoryTriggerJob"
+	OpPutObject                    = "PutObject"
+	OpListObjects                  = "ListObjects"
+	OpGetObject                    = "GetObject"
 )
 
 // request is one call being served: what the handlers need to know.
@@ -20,68 +28,109 @@ type request struct {
 	r         *http.Request
 	now       time.Time
 	bucket    string
-	jobID     string // from the path, for the per-job operations
+	id        string // from the path: a job ID, an object key
 	requestID string
+	// header holds the operation's own answer headers (an object's ETag):
+	// they go out with its answer only, not with an error or a fault.
+	header http.Header
 }
 
 // handlerFunc serves one operation: it returns the XML body to answer 200
 // with (nil for an empty body) or the error to answer.
 type handlerFunc func(e *Emulator, req *request) (any, *apiError)
 
-// route maps a method and path to an operation. A known path with another
-// method is 405; an unknown path is 404.
-func route(method, path string) (op string, h handlerFunc, jobID string, err *apiError) {
-	switch {
-	case path == "/triggerworkflow":
-		if method == http.MethodPost {
-			return OpTriggerWorkflow, (*Emulator).triggerWorkflow, "", nil
-		}
-	case path == "/inventorytriggerjob":
-		switch method {
-		case http.MethodPost:
-			return OpCreateInventoryTriggerJob, (*Emulator).createJob, "", nil
-		case http.MethodGet:
-			return OpDescribeInventoryTriggerJobs, (*Emulator).describeJobs, "", nil
-		}
-	case strings.HasPrefix(path, "/inventorytriggerjob/"):
-		id := strings.TrimPrefix(path, "/inventorytriggerjob/")
-		if id == "" || strings.Contains(id, "/") {
-			return "", nil, "", errorf(http.StatusNotFound, "ResourceNotFound", "no API at %s", path)
-		}
-		switch method {
-		case http.MethodGet:
-			return OpDescribeInventoryTriggerJob, (*Emulator).describeJob, id, nil
-		case http.MethodPut:
-			return OpCancelInventoryTriggerJob, (*Emulator).cancelJob, id, nil
-		}
-	default:
-		return "", nil, "", errorf(http.StatusNotFound, "ResourceNotFound", "no API at %s", path)
-	}
-	return "", nil, "", errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is not allowed on %s", method, path)
+// endpoint is one operation of a route table.
+type endpoint struct {
+	op string
+	h  handlerFunc
 }
 
-// ServeHTTP answers one CI request. The order is: count it in flight, inject
-// faults (before anything with side effects), check the Host, the
-// signature and the route, then run the operation. Every answer carries
-// x-ci-request-id; every call is logged.
+// The route tables, by service: path → method → operation. A path written
+// with {id} matches /<base>/<one non-empty segment>.
+var (
+	ciRoutes = map[string]map[string]endpoint{
+		"/triggerworkflow": {
+			http.MethodPost: {OpTriggerWorkflow, (*Emulator).triggerWorkflow},
+		},
+		"/inventorytriggerjob": {
+			http.MethodPost: {OpCreateInventoryTriggerJob, (*Emulator).createJob},
+			http.MethodGet:  {OpDescribeInventoryTriggerJobs, (*Emulator).describeJobs},
+		},
+		"/inventorytriggerjob/{id}": {
+			http.MethodGet: {OpDescribeInventoryTriggerJob, (*Emulator).describeJob},
+			http.MethodPut: {OpCancelInventoryTriggerJob, (*Emulator).cancelJob},
+		},
+	}
+	// On a COS host every path but / names an object, whatever it looks
+	// like: /triggerworkflow there is the object "triggerworkflow".
+	cosRoutes = map[string]map[string]endpoint{
+		"/": {
+			http.MethodGet: {OpListObjects, (*Emulator).listObjects},
+		},
+		"/{key}": {
+			http.MethodPut: {OpPutObject, (*Emulator).putObject},
+			http.MethodGet: {OpGetObject, (*Emulator).getObject},
+		},
+	}
+)
+
+// route is where one request goes.
+type route struct {
+	endpoint
+	id  string    // the {id} or {key} of the path
+	err *apiError // no such route: answered after authentication
+}
+
+// findRoute maps a service, method and path to an operation. A known path
+// with another method is 405; an unknown path is 404. An invalid host is
+// routed as CI, whose error family answers it.
+func findRoute(service, method, path string) route {
+	if service == cosclient.ServiceCOS {
+		methods, key := cosRoutes["/"], ""
+		if path != "/" {
+			methods, key = cosRoutes["/{key}"], strings.TrimPrefix(path, "/")
+		}
+		return pick(methods, method, path, key)
+	}
+	if methods, ok := ciRoutes[path]; ok {
+		return pick(methods, method, path, "")
+	}
+	base, id, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if methods, ok := ciRoutes["/"+base+"/{id}"]; ok && id != "" && !strings.Contains(id, "/") {
+		return pick(methods, method, path, id)
+	}
+	return route{err: errorf(http.StatusNotFound, "ResourceNotFound", "no API at %s", path)}
+}
+
+func pick(methods map[string]endpoint, method, path, id string) route {
+	ep, ok := methods[method]
+	if !ok {
+		return route{err: errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is not allowed on %s", method, path)}
+	}
+	return route{endpoint: ep, id: id}
+}
+
+// ServeHTTP answers one CI or COS request. The order is: count it in
+// flight, inject faults (before anything with side effects), check the
+// Host, the signature and the route, then run the operation. Every answer
+// carries the service's request-ID header (x-ci-request-id or
+// x-cos-request-id); every call is logged.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.enter()
 	defer e.leave()
 
 	now := e.now()
-	req := &request{r: r, now: now, requestID: e.newRequestID()}
+	bucket, service, hostErr := bucketFromHost(r.Host)
+	rt := findRoute(service, r.Method, r.URL.Path)
+	req := &request{r: r, now: now, bucket: bucket, id: rt.id, requestID: e.newRequestID(), header: make(http.Header)}
 	call := Call{
 		Time:      now,
+		Operation: rt.op,
 		Method:    r.Method,
 		Path:      r.URL.Path,
+		Bucket:    bucket,
 		Query:     r.URL.Query(),
 		RequestID: req.requestID,
-	}
-	op, h, jobID, routeErr := route(r.Method, r.URL.Path)
-	call.Operation = op
-	req.jobID = jobID
-	if bucket, err := bucketFromHost(r.Host); err == nil {
-		call.Bucket = bucket
 	}
 	defer func() {
 		e.mu.Lock()
@@ -102,35 +151,37 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, apiErr := e.serve(req, h, routeErr, kind, f)
-	w.Header().Set("x-ci-request-id", req.requestID)
+	idHeader, traceHeader := idHeaders(service)
+	w.Header().Set(idHeader, req.requestID)
+	body, apiErr := e.serve(req, rt, hostErr, kind, f)
 	if apiErr != nil {
 		call.Status, call.Code = apiErr.status, apiErr.code
-		writeError(w, apiErr, req.requestID, e.newTraceID())
+		traceID := e.newTraceID()
+		w.Header().Set(traceHeader, traceID)
+		writeError(w, apiErr, req.requestID, traceID)
 		return
 	}
+	maps.Copy(w.Header(), req.header)
 	call.Status = http.StatusOK
 	writeXML(w, http.StatusOK, body)
 }
 
 // serve runs the checks and the operation, in the service's order.
-func (e *Emulator) serve(req *request, h handlerFunc, routeErr *apiError, kind FaultKind, f Faults) (any, *apiError) {
+func (e *Emulator) serve(req *request, rt route, hostErr *apiError, kind FaultKind, f Faults) (any, *apiError) {
 	switch kind {
 	case FaultError, FaultThrottle, FaultReset: // a reset that could not hijack degrades to an error
 		return nil, faultError(kind, f)
 	}
-	bucket, err := bucketFromHost(req.r.Host)
-	if err != nil {
-		return nil, err
+	if hostErr != nil {
+		return nil, hostErr
 	}
-	req.bucket = bucket
 	if _, err := e.authenticate(req.r, req.now); err != nil {
 		return nil, err
 	}
-	if routeErr != nil {
-		return nil, routeErr
+	if rt.err != nil {
+		return nil, rt.err
 	}
-	return h(e, req)
+	return rt.h(e, req)
 }
 
 // newRequestID returns an ID in the shape CI uses (base64-ish text); ours

@@ -37,7 +37,9 @@ func (e *Emulator) Start(addr string) (*Server, error) {
 }
 
 // URL is where to send requests, e.g. http://127.0.0.1:9100. The Host
-// header must still name the bucket: <BucketName-APPID>.ci.<Region>.myqcloud.com.
+// header must still name the bucket and service:
+// <BucketName-APPID>.ci.<Region>.myqcloud.com for CI,
+// <BucketName-APPID>.cos.<Region>.myqcloud.com for the bucket itself.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
 // Addr is the address the server listens on.
