@@ -1,0 +1,250 @@
+// Package ledger treats CI's workflow-execution list as the record of what
+// ran, so that cosflow runs a workflow once per object although deliveries
+// come at least once, answers get lost and instances forget.
+//
+// Lookup answers "has this workflow run for these objects since these
+// times?" at bounded cost; Trigger starts a workflow for one object and,
+// after a failure that may have reached CI, looks for the run before
+// calling again, so an ambiguous failure never turns into a second run.
+//
+// Facts relied on (../shared/spec/ci-api.md, "Workflow executions"): the
+// InstanceId TriggerWorkflow answers is the execution's RunId; the list
+// filters by workflow and creation time and orders by creation time;
+// whether its name filter matches keys exactly is undocumented, so every
+// execution's Object is compared here, exactly. Check-then-trigger is not
+// atomic: two callers checking the same object at the same moment can both
+// trigger.
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
+)
+
+// Slack is how long before an event a run still counts for it: CI's
+// creation time and COS's event or modification time come from different
+// clocks.
+const Slack = 5 * time.Second
+
+// PageSize is how many executions one listing call asks for (CI's most).
+const PageSize = cosclient.MaxListSize
+
+// maxPagesPerObject bounds the pages read for one object's own lookup, in
+// case the service's name filter is looser than an exact match.
+const maxPagesPerObject = 10
+
+// Item is one object to look up: its key and the earliest creation time
+// of a run that counts for it (usually its event or modification time
+// minus Slack).
+type Item struct {
+	Key   string
+	Since time.Time
+}
+
+// Result is what Lookup found.
+type Result struct {
+	// Runs maps each key that has a run to one such run.
+	Runs map[string]cosclient.WorkflowExecution
+	// Calls is how many DescribeWorkflowExecutions calls were made.
+	Calls int
+}
+
+// Lookup finds, for each item, an execution of workflowID for item.Key
+// created at or after item.Since. Keys absent from Runs have none.
+//
+// Cost: listing the workflow's executions newest first settles every item
+// whose Since is newer than the oldest execution read so far, 100 at a
+// call; looking an object up by name settles one item a call. Lookup
+// lists while that is cheaper and switches to per-object lookups once the
+// items left are no more than the pages already read (plus one), so it
+// makes at most about twice the calls of the cheaper of the two ways:
+// one call per 100 executions of the workflow in the window, or one per
+// object.
+func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
+	res := Result{Runs: map[string]cosclient.WorkflowExecution{}}
+	pending := make(map[string]time.Time, len(items)) // key → earliest Since asked
+	for _, it := range items {
+		if s, ok := pending[it.Key]; !ok || it.Since.Before(s) {
+			pending[it.Key] = it.Since
+		}
+	}
+	if len(pending) == 0 {
+		return res, nil
+	}
+	oldest := time.Time{}
+	for _, s := range pending {
+		if oldest.IsZero() || s.Before(oldest) {
+			oldest = s
+		}
+	}
+	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
+		WorkflowID:        workflowID,
+		States:            []cosclient.ExecutionState{cosclient.StateAll},
+		StartCreationTime: cosclient.FormatTime(oldest.Truncate(time.Second)),
+		OrderByTime:       "Desc",
+		Size:              PageSize,
+	}, opts...)
+	pages := 0
+	for len(pending) > 0 && len(pending) > pages+1 && pager.HasMorePages() {
+		out, err := pager.NextPage(ctx)
+		res.Calls++
+		if err != nil {
+			return res, fmt.Errorf("list executions of %s: %w", workflowID, err)
+		}
+		pages++
+		settleFromList(out.WorkflowExecutionList, pending, res.Runs, pager.HasMorePages())
+	}
+	// What is left is cheaper to look up one object at a time.
+	keys := make([]string, 0, len(pending))
+	for k := range pending {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // a deterministic order of calls
+	for _, key := range keys {
+		run, calls, err := findRun(ctx, ci, workflowID, key, pending[key], opts...)
+		res.Calls += calls
+		if err != nil {
+			return res, err
+		}
+		if run != nil {
+			res.Runs[key] = *run
+		}
+		delete(pending, key)
+	}
+	return res, nil
+}
+
+// settleFromList records the page's runs of pending keys and removes from
+// pending every key the pages read so far settle: those with a run, and
+// (the list being newest first) those whose Since is newer than the oldest
+// execution read, or all of them after the last page.
+func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.Time, runs map[string]cosclient.WorkflowExecution, more bool) {
+	var floor time.Time // oldest creation time on this page
+	for i := range page {
+		e := &page[i]
+		created, err := e.Created()
+		if err != nil {
+			// Unreadable time: the run counts (running twice is the
+			// worse mistake), but it says nothing about where the page
+			// ends.
+			created = time.Now()
+		} else if floor.IsZero() || created.Before(floor) {
+			floor = created
+		}
+		if since, ok := pending[e.Object]; ok && !created.Before(since.Truncate(time.Second)) {
+			runs[e.Object] = *e
+			delete(pending, e.Object)
+		}
+	}
+	for key, since := range pending {
+		if !more || !floor.IsZero() && since.Truncate(time.Second).After(floor) {
+			delete(pending, key)
+		}
+	}
+}
+
+// findRun looks one object up by name: the newest execution of workflowID
+// whose Object is exactly key, created at or after since; nil when none.
+func findRun(ctx context.Context, ci *cosclient.Client, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
+	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
+		WorkflowID:        workflowID,
+		Name:              key,
+		States:            []cosclient.ExecutionState{cosclient.StateAll},
+		StartCreationTime: cosclient.FormatTime(since.Truncate(time.Second)),
+		OrderByTime:       "Desc",
+		Size:              PageSize,
+	}, opts...)
+	calls := 0
+	for pager.HasMorePages() && calls < maxPagesPerObject {
+		out, err := pager.NextPage(ctx)
+		calls++
+		if err != nil {
+			return nil, calls, fmt.Errorf("look up executions of %s for %q: %w", workflowID, key, err)
+		}
+		for i := range out.WorkflowExecutionList {
+			e := &out.WorkflowExecutionList[i]
+			if e.Object != key {
+				continue // the name filter may match loosely
+			}
+			if created, err := e.Created(); err != nil || !created.Before(since.Truncate(time.Second)) {
+				return e, calls, nil
+			}
+		}
+	}
+	return nil, calls, nil
+}
+
+// Outcome is what Trigger did.
+type Outcome struct {
+	// InstanceID is the run's ID: TriggerWorkflow's answer, or the run
+	// found in the ledger. "" when CI accepted the call but its answer
+	// could not be read (Accepted).
+	InstanceID string
+	// Found is set when an ambiguous failure was followed by a lookup that
+	// found the run: no second call was made.
+	Found bool
+	// Accepted is set when CI answered 2xx but the answer was unreadable:
+	// the run started, its ID is unknown.
+	Accepted bool
+	// Calls is how many TriggerWorkflow calls were made, LedgerCalls how
+	// many lookups.
+	Calls, LedgerCalls int
+	// RequestID is CI's request ID of the last TriggerWorkflow answer,
+	// Status its HTTP status when the answer was Accepted.
+	RequestID string
+	Status    int
+}
+
+// maxAmbiguousRounds bounds how often one Trigger calls again after an
+// ambiguous failure whose run the ledger did not show.
+const maxAmbiguousRounds = 3
+
+// ErrUnconfirmed is wrapped when a call may have started the workflow and
+// the ledger could not be read to tell: calling again could run it twice,
+// so Trigger stops; a later attempt (which looks first) settles it.
+var ErrUnconfirmed = errors.New("the trigger may have run and the ledger could not confirm it")
+
+// Trigger runs in.WorkflowID for in.Object once. With check set, a failure
+// that may have reached CI (cosclient.Ambiguous) is followed by a lookup
+// of runs created at or after since; a run found ends it (Found), none
+// found allows another call. Without check (cosflow's COSFLOW_LEDGER=off)
+// an ambiguous failure is simply called again, as a plain retry would.
+// The error, when not nil, is the last call's, for cosclient.Classify;
+// it wraps ErrUnconfirmed when the lookup itself failed.
+func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWorkflowInput, since time.Time, check bool, opts ...func(*cosclient.Options)) (Outcome, error) {
+	var o Outcome
+	for round := 0; ; round++ {
+		out, err := ci.TriggerWorkflow(ctx, in, opts...)
+		o.Calls++
+		if err == nil {
+			o.InstanceID = out.InstanceID
+			o.RequestID, _ = cosclient.GetRequestIDMetadata(out.ResultMetadata)
+			return o, nil
+		}
+		o.RequestID = cosclient.ErrorRequestID(err)
+		if cosclient.Accepted(err) {
+			o.Accepted, o.Status = true, cosclient.ErrorStatus(err)
+			return o, nil
+		}
+		if !cosclient.Ambiguous(err) || round+1 >= maxAmbiguousRounds || ctx.Err() != nil {
+			return o, err
+		}
+		if !check {
+			continue
+		}
+		run, calls, lerr := findRun(ctx, ci, in.WorkflowID, in.Object, since, opts...)
+		o.LedgerCalls += calls
+		if lerr != nil {
+			return o, fmt.Errorf("%w: %w (after %w)", ErrUnconfirmed, lerr, err)
+		}
+		if run != nil {
+			o.InstanceID, o.Found = run.RunID, true
+			return o, nil
+		}
+	}
+}
