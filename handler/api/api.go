@@ -1,5 +1,6 @@
 // Package api is cosflow's authenticated REST API: trigger a workflow for
-// one object, start an inventory trigger job, and list, read or cancel jobs.
+// one object, start an inventory trigger job, list, read or cancel jobs,
+// and list or read a workflow's runs (CI's execution list).
 // It is an ordinary http.Handler, so it serves SCF HTTP events (adapted by
 // package handler), a normal web server and httptest alike.
 //
@@ -10,6 +11,8 @@
 //	GET  /v1/jobs              DescribeInventoryTriggerJobs 200 {jobs, nextToken}
 //	GET  /v1/jobs/{id}         DescribeInventoryTriggerJob  200 the job, 404 unknown
 //	POST /v1/jobs/{id}/cancel  CancelInventoryTriggerJob  200 {jobId, state}
+//	GET  /v1/runs              DescribeWorkflowExecutions 200 {runs, nextToken}
+//	GET  /v1/runs/{runId}      DescribeWorkflowExecution  200 the run, 404 unknown
 //	GET  /v1/health            nothing                    200 {status: ok}
 //
 // Every route except GET /v1/health needs "Authorization: Bearer <token>".
@@ -53,6 +56,8 @@ const (
 	routeList    = "GET /v1/jobs"
 	routeGet     = "GET /v1/jobs/{id}"
 	routeCancel  = "POST /v1/jobs/{id}/cancel"
+	routeRuns    = "GET /v1/runs"
+	routeRun     = "GET /v1/runs/{runId}"
 )
 
 // New returns the API handler calling CI through ci.
@@ -65,6 +70,8 @@ func New(ci *cosclient.Client, opts Options) http.Handler {
 	mux.Handle(routeList, routed(http.HandlerFunc(a.listJobs)))
 	mux.Handle(routeGet, routed(http.HandlerFunc(a.getJob)))
 	mux.Handle(routeCancel, routed(http.HandlerFunc(a.cancelJob)))
+	mux.Handle(routeRuns, routed(http.HandlerFunc(a.listRuns)))
+	mux.Handle(routeRun, routed(http.HandlerFunc(a.getRun)))
 	// Outermost first: log and recover around everything, authenticate
 	// before routing (so the route table is not probed anonymously), and
 	// turn the mux's own plain-text answers (404, 405) into JSON.

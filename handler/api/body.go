@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -42,7 +43,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !jsonMediaType(ct) {
 		return &apiError{status: http.StatusUnsupportedMediaType, code: codeUnsupportedType,
-			message: fmt.Sprintf("Content-Type %q is not JSON; send application/json", ct)}
+			message: fmt.Sprintf("Content-Type %q is not JSON; send application/json", clip.String(ct, maxEcho))}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -55,11 +56,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 			message: "cannot read the body: " + err.Error()}
 	}
 	if err := valid.Decode(data, v); err != nil {
-		var fe *valid.FieldError
-		if !errors.As(err, &fe) {
-			return invalid("", err.Error())
-		}
-		return invalid(fe.Field, fe.Reason)
+		return fromFieldError(err)
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 package api
 
 import (
-	"errors"
+	"log/slog"
 
 	"github.com/cosflow/cosflow/cosclient"
 )
@@ -11,9 +11,10 @@ type bucketTarget struct {
 	bucket, region string
 }
 
-// option sends a call to the target's bucket and region.
-func (t bucketTarget) option() cosclient.CallOption {
-	return cosclient.WithBucket(t.bucket, t.region)
+// options send a call to the target's bucket and region, its attempt lines
+// to log.
+func (t bucketTarget) options(log *slog.Logger) []func(*cosclient.Options) {
+	return []func(*cosclient.Options){cosclient.WithBucket(t.bucket, t.region), cosclient.WithLogger(log)}
 }
 
 // resolveBucket takes the request's bucket and region, each defaulting to
@@ -32,20 +33,13 @@ func (a *api) resolveBucket(bucket, region string) (bucketTarget, *apiError) {
 		return bucketTarget{}, invalid("region", "is required (no default region is configured)")
 	}
 	// Configured defaults are checked too: a bad default must not reach CI.
-	if err := cosclient.ValidateBucket(bucket); err != nil {
-		return bucketTarget{}, invalid("bucket", reasonOf(err))
-	}
-	if err := cosclient.ValidateRegion(region); err != nil {
-		return bucketTarget{}, invalid("region", reasonOf(err))
+	for _, check := range []struct {
+		field string
+		err   error
+	}{{"bucket", cosclient.ValidateBucket(bucket)}, {"region", cosclient.ValidateRegion(region)}} {
+		if check.err != nil {
+			return bucketTarget{}, fromFieldError(fieldErr(check.err))
+		}
 	}
 	return bucketTarget{bucket: bucket, region: region}, nil
-}
-
-// reasonOf is the explanation of a cosclient validator's failure.
-func reasonOf(err error) string {
-	var ve *cosclient.ValidationError
-	if errors.As(err, &ve) {
-		return ve.Reason
-	}
-	return err.Error()
 }

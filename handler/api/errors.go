@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -55,68 +59,67 @@ type errorDetail struct {
 // writeError answers with e in the API's error shape.
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, errorBody{Error: errorDetail{
-		Code: e.code, Message: e.message, Field: e.field, RequestID: e.requestID,
+		Code:      clip.String(e.code, maxEcho),
+		Message:   clip.String(e.message, maxMessage),
+		Field:     clip.String(e.field, maxEcho),
+		RequestID: clip.String(e.requestID, maxEcho),
 	}})
 }
 
+// maxEcho bounds how much of a caller's input an error message echoes
+// (a field name, a path, a method): characters, cut rune-safely.
+const maxEcho = 200
+
+// maxMessage bounds a whole error message, so that every error answer
+// stays well under 8 KB whatever the input was.
+const maxMessage = 2000
+
 // invalid is a 400 naming the offending field.
 func invalid(field, reason string) *apiError {
-	msg := reason
+	field = clip.String(field, maxEcho)
+	msg := "body " + reason
 	if field != "" {
 		msg = field + " " + reason
-	} else {
-		msg = "body " + reason
 	}
 	return &apiError{status: http.StatusBadRequest, code: codeInvalidRequest, message: msg, field: field}
 }
 
-// fromFieldError turns a validation failure into a 400 (nil when err is
-// not one).
+// fromFieldError turns a validation failure into a 400 (any other error
+// too: it is a client's mistake that validation reported).
 func fromFieldError(err error) *apiError {
 	var fe *valid.FieldError
 	if errors.As(err, &fe) {
 		return invalid(fe.Field, fe.Reason)
 	}
-	return nil
+	return invalid("", err.Error())
 }
 
-// fromCI maps an error of a cosclient call onto an answer:
-// refused input → 400; unknown job → 404 (also when CI says so with a 400
-// ResourceNotFound); throttling → 429; any other CI
-// 4xx → the same status with CI's code and request ID; CI 5xx after
-// retries, connection failures and the rest → 502.
+// fromCI maps an error of a CI call onto an answer: a refused input → 400;
+// an unknown ID → 404 (also when CI says so with a 400 ResourceNotFound);
+// throttling → 429; any other CI 4xx → the same status with CI's code and
+// request ID; CI 5xx after retries, connection failures and the rest →
+// 502.
 func fromCI(err error) *apiError {
-	if e := fromFieldError(valid.FromCI(err, "")); e != nil {
-		return e
+	if fe := cirules.FieldError(err, "", nil); fe != nil {
+		return invalid(fe.Field, fe.Reason)
 	}
-	var nf *cosclient.NotFoundError
-	if errors.As(err, &nf) {
-		return &apiError{status: http.StatusNotFound, code: codeNotFound,
-			message: fmt.Sprintf("job %q not found", nf.JobID), requestID: nf.RequestID}
-	}
-	var ae *cosclient.APIError
-	var re *cosclient.ResponseError
+	requestID := cosclient.ErrorRequestID(err)
+	status := cosclient.ErrorStatus(err)
+	var ae smithy.APIError
 	hasAPI := errors.As(err, &ae)
-	hasResp := errors.As(err, &re)
-	out := &apiError{status: http.StatusBadGateway, code: codeUpstream, message: "CI call failed: " + err.Error()}
-	if hasResp {
-		out.requestID = re.RequestID
-		if re.StatusCode >= 400 && re.StatusCode < 500 {
-			out.status = re.StatusCode
-		}
+	if cosclient.NotFound(err) || hasAPI && ae.ErrorCode() == ciResourceNotFound && status == http.StatusBadRequest {
+		// CI answers 400 ResourceNotFound for an unknown job ID on cancel;
+		// to an API caller that is a 404, as it is for GET.
+		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: "not found: " + err.Error(), requestID: requestID}
+	}
+	out := &apiError{status: http.StatusBadGateway, code: codeUpstream, message: "CI call failed: " + err.Error(), requestID: requestID}
+	if status >= 400 && status < 500 {
+		out.status = status
 	}
 	if hasAPI {
-		out.code = ae.Code
-		if ae.Code == ciResourceNotFound && out.status == http.StatusBadRequest {
-			// CI answers 400 for an unknown job ID on cancel; to an API
-			// caller that is a 404, as it is for GET.
-			out.status = http.StatusNotFound
-		}
-		if ae.Message != "" {
-			out.message = "CI: " + ae.Message
-		}
-		if ae.RequestID != "" {
-			out.requestID = ae.RequestID
+		out.code = ae.ErrorCode()
+		if msg := ae.ErrorMessage(); msg != "" {
+			out.message = "CI: " + msg
 		}
 	}
 	if cosclient.Throttled(err) {

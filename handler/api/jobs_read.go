@@ -3,21 +3,28 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
 )
 
-// listJobsResponse is the answer of GET /v1/jobs: one page of jobs and the
+// Target is the bucket and region a list query names; empty fields take
+// the configured defaults.
+type Target struct {
+	Bucket, Region string
+}
+
+// ListJobsResponse is the answer of GET /v1/jobs: one page of jobs and the
 // token of the next page ("" on the last).
-type listJobsResponse struct {
-	Jobs      []cosclient.JobDetail `json:"jobs"`
-	NextToken string                `json:"nextToken"`
+type ListJobsResponse struct {
+	Jobs      []Job  `json:"jobs"`
+	NextToken string `json:"nextToken"`
 }
 
 // cancelJobResponse is the answer of POST /v1/jobs/{id}/cancel.
 type cancelJobResponse struct {
-	JobID string             `json:"jobId"`
-	State cosclient.JobState `json:"state"`
+	JobID string `json:"jobId"`
+	State string `json:"state"`
 }
 
 // cancelDryRun is what a dry-run cancel would send.
@@ -27,69 +34,86 @@ type cancelDryRun struct {
 	JobID  string `json:"jobId"`
 }
 
+// ListJobsInput reads GET /v1/jobs's query — the same parameters
+// `cosflow jobs ls` sets from its flags — into CI's input and the bucket
+// it names. since (a duration back from now) is the short way to say
+// startCreationTime. The first mistake is a *valid.FieldError naming the
+// parameter.
+func ListJobsInput(rawQuery string, now time.Time) (*cosclient.DescribeInventoryTriggerJobsInput, Target, error) {
+	q := parseQuery(rawQuery, "states", "size", "nextToken", "orderByTime", "type", "workflowId",
+		"jobId", "name", "startCreationTime", "endCreationTime", "since", "bucket", "region")
+	in := &cosclient.DescribeInventoryTriggerJobsInput{
+		States:            list(q, "states", cosclient.ParseJobStates),
+		Size:              q.intRange("size", 1, cosclient.MaxListSize),
+		NextToken:         q.str("nextToken", cosclient.ValidateToken),
+		OrderByTime:       q.str("orderByTime", cosclient.ValidateOrder),
+		Type:              cosclient.JobType(q.str("type", nil)),
+		WorkflowID:        q.str("workflowId", cosclient.ValidateWorkflowID),
+		JobID:             q.str("jobId", cosclient.ValidateID),
+		Name:              q.str("name", cosclient.ValidateJobName),
+		StartCreationTime: q.time("startCreationTime"),
+		EndCreationTime:   q.time("endCreationTime"),
+	}
+	if since := q.since("since", now); since != "" {
+		if in.StartCreationTime != "" {
+			q.fail("since", "cannot be given together with startCreationTime")
+		}
+		in.StartCreationTime = since
+	}
+	target := q.target()
+	if q.err != nil {
+		return nil, target, q.err
+	}
+	return in, target, fieldErr(in.Validate())
+}
+
+// target reads the bucket and region parameters.
+func (q *query) target() Target {
+	return Target{Bucket: q.str("bucket", cosclient.ValidateBucket), Region: q.str("region", cosclient.ValidateRegion)}
+}
+
 // listJobs answers one page of jobs (DescribeInventoryTriggerJobs), every
 // filter passed through.
 func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(r.URL.RawQuery, "states", "size", "nextToken", "orderByTime", "type", "workflowId",
-		"jobId", "name", "startCreationTime", "endCreationTime", "bucket", "region")
-	in := &cosclient.DescribeInventoryTriggerJobsInput{
-		States:      q.states("states"),
-		Size:        q.intRange("size", 1, 100),
-		NextToken:   q.str("nextToken", validateNextToken),
-		OrderByTime: q.oneOf("orderByTime", "Asc", "Desc"),
-		Type:        cosclient.JobType(q.oneOf("type", string(cosclient.JobTypeWorkflow), string(cosclient.JobTypeJob))),
-		WorkflowID:  q.str("workflowId", cosclient.ValidateWorkflowID),
-		JobID:       q.str("jobId", validateJobID),
-		Name:        q.str("name", cosclient.ValidateJobName),
-	}
-	start, startT := q.time("startCreationTime")
-	end, endT := q.time("endCreationTime")
-	in.StartCreationTime, in.EndCreationTime = start, end
-	if start != "" && end != "" && endT.Before(startT) {
-		q.fail("endCreationTime", "must not be before startCreationTime")
-	}
-	target, ok := a.queryTarget(w, q)
-	if !ok {
+	in, t, err := ListJobsInput(r.URL.RawQuery, time.Now())
+	if err != nil {
+		writeError(w, fromFieldError(err))
 		return
 	}
-	if err := in.Validate(); err != nil {
-		writeError(w, fromCI(err))
+	target, e := a.resolveBucket(t.Bucket, t.Region)
+	if e != nil {
+		writeError(w, e)
 		return
 	}
-	out, err := a.ci.DescribeInventoryTriggerJobs(r.Context(), in, target.option())
+	out, err := a.ci.DescribeInventoryTriggerJobs(r.Context(), in, target.options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return
 	}
-	jobs := out.JobsDetail
-	if jobs == nil {
-		jobs = []cosclient.JobDetail{} // always an array, never null
+	jobs := make([]Job, len(out.JobsDetail)) // always an array, never null
+	for i := range out.JobsDetail {
+		jobs[i] = JobFromCI(&out.JobsDetail[i])
 	}
-	writeJSON(w, http.StatusOK, listJobsResponse{Jobs: jobs, NextToken: out.NextToken})
+	writeJSON(w, http.StatusOK, ListJobsResponse{Jobs: jobs, NextToken: out.NextToken})
 }
 
 // getJob answers one job (DescribeInventoryTriggerJob); 404 when unknown.
 func (a *api) getJob(w http.ResponseWriter, r *http.Request) {
-	id, target, ok := a.jobTarget(w, r)
+	id, target, ok := a.idTarget(w, r, "id")
 	if !ok {
 		return
 	}
-	out, err := a.ci.DescribeInventoryTriggerJob(r.Context(), &cosclient.DescribeInventoryTriggerJobInput{JobID: id}, target.option())
+	out, err := a.ci.DescribeInventoryTriggerJob(r.Context(), &cosclient.DescribeInventoryTriggerJobInput{JobID: id}, target.options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return
 	}
-	if out.JobsDetail == nil { // the client reports unknown IDs as errors; be safe anyway
-		writeError(w, &apiError{status: http.StatusNotFound, code: codeNotFound,
-			message: "job " + id + " not found", requestID: out.RequestID})
-		return
-	}
-	writeJSON(w, http.StatusOK, out.JobsDetail)
+	writeJSON(w, http.StatusOK, JobFromCI(out.JobsDetail))
 }
 
 // cancelJob cancels one job (CancelInventoryTriggerJob).
 func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
-	id, target, ok := a.jobTarget(w, r)
+	id, target, ok := a.idTarget(w, r, "id")
 	if !ok {
 		return
 	}
@@ -100,7 +124,7 @@ func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
 			Request: cancelDryRun{Bucket: target.bucket, Region: target.region, JobID: id}})
 		return
 	}
-	out, err := a.ci.CancelInventoryTriggerJob(r.Context(), &cosclient.CancelInventoryTriggerJobInput{JobID: id}, target.option())
+	out, err := a.ci.CancelInventoryTriggerJob(r.Context(), &cosclient.CancelInventoryTriggerJobInput{JobID: id}, target.options(log)...)
 	if err != nil {
 		e := fromCI(err)
 		log.Warn("job cancel failed", slog.String("jobId", id), slog.String("bucket", target.bucket),
@@ -108,40 +132,31 @@ func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	log.Info("job cancelled",
-		slog.String("jobId", id),
-		slog.String("bucket", target.bucket),
-		slog.Int("attempts", out.Meta.Attempts),
-		slog.Int64("durationMs", out.Meta.Duration.Milliseconds()),
-		slog.String("ciRequestId", out.RequestID))
-	writeJSON(w, http.StatusOK, cancelJobResponse{JobID: id, State: cosclient.JobStateCancel})
+	attempts, _ := cosclient.GetAttemptsMetadata(out.ResultMetadata)
+	requestID, _ := cosclient.GetRequestIDMetadata(out.ResultMetadata)
+	log.Info("job cancelled", slog.String("jobId", id), slog.String("bucket", target.bucket),
+		slog.Int("attempts", attempts), slog.String("ciRequestId", requestID))
+	writeJSON(w, http.StatusOK, cancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
 }
 
-// jobTarget reads the {id} of a job route and its optional bucket and
-// region query parameters, answering 400 itself when they are bad.
-func (a *api) jobTarget(w http.ResponseWriter, r *http.Request) (string, bucketTarget, bool) {
+// idTarget reads the ID path value named name of a single-resource route
+// and its optional bucket and region query parameters, answering 400
+// itself when they are bad.
+func (a *api) idTarget(w http.ResponseWriter, r *http.Request, name string) (string, bucketTarget, bool) {
 	q := parseQuery(r.URL.RawQuery, "bucket", "region")
-	id := r.PathValue("id")
-	if err := validateJobID(id); err != nil && q.err == nil {
-		q.err = invalid("id", reasonOf(err))
+	id := r.PathValue(name)
+	if err := cosclient.ValidateID(id); err != nil {
+		q.failWith(name, err)
 	}
-	target, ok := a.queryTarget(w, q)
-	return id, target, ok
-}
-
-// queryTarget finishes a query: the bucket and region parameters (with
-// the configured defaults), or a 400 written for the first bad parameter.
-func (a *api) queryTarget(w http.ResponseWriter, q *query) (bucketTarget, bool) {
-	bucket := q.str("bucket", cosclient.ValidateBucket)
-	region := q.str("region", cosclient.ValidateRegion)
+	t := q.target()
 	if q.err != nil {
-		writeError(w, q.err)
-		return bucketTarget{}, false
+		writeError(w, fromFieldError(q.err))
+		return "", bucketTarget{}, false
 	}
-	target, e := a.resolveBucket(bucket, region)
+	target, e := a.resolveBucket(t.Bucket, t.Region)
 	if e != nil {
 		writeError(w, e)
-		return bucketTarget{}, false
+		return "", bucketTarget{}, false
 	}
-	return target, true
+	return id, target, true
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 )
 
@@ -160,15 +161,15 @@ func jsonMuxErrors(mux *http.ServeMux) http.Handler {
 		switch mw.status {
 		case http.StatusMethodNotAllowed:
 			writeError(w, &apiError{status: mw.status, code: codeMethodNotAllowed,
-				message: fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, h.Get("Allow"))})
+				message: fmt.Sprintf("method %s is not allowed here; allowed: %s", clip.String(r.Method, maxEcho), h.Get("Allow"))})
 		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 			writeError(w, &apiError{status: mw.status, code: codeRedirect,
-				message: "the path is not canonical; use " + h.Get("Location")})
+				message: "the path is not canonical; use " + clip.String(h.Get("Location"), maxEcho)})
 		case http.StatusBadRequest:
 			writeError(w, &apiError{status: mw.status, code: codeInvalidRequest, message: "malformed request"})
 		default:
 			writeError(w, &apiError{status: http.StatusNotFound, code: codeNotFound,
-				message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)})
+				message: fmt.Sprintf("no route %s %s", clip.String(r.Method, maxEcho), clip.String(r.URL.Path, maxEcho))})
 		}
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/valid"
 )
 
 // query reads a request's query parameters strictly: only known names,
@@ -15,15 +17,16 @@ import (
 // reads every parameter and checks err once.
 type query struct {
 	values url.Values
-	err    *apiError
+	err    *valid.FieldError
 }
 
-// parseQuery refuses unknown and repeated parameters.
+// parseQuery refuses unknown and repeated parameters; with no known names,
+// any parameter at all.
 func parseQuery(rawQuery string, known ...string) *query {
 	q := &query{}
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		q.err = invalid("", "has a malformed query string: "+err.Error())
+		q.err = &valid.FieldError{Reason: "the query string is malformed"}
 		return q
 	}
 	q.values = values
@@ -34,6 +37,8 @@ func parseQuery(rawQuery string, known ...string) *query {
 	sort.Strings(names) // the same request always reports the same field
 	for _, name := range names {
 		switch {
+		case !contains(known, name) && len(known) == 0:
+			q.fail(name, "is not a query parameter of this route (it takes none)")
 		case !contains(known, name):
 			q.fail(name, "is not a known query parameter (known: "+strings.Join(known, ", ")+")")
 		case len(values[name]) > 1:
@@ -54,7 +59,7 @@ func contains(list []string, s string) bool {
 
 func (q *query) fail(name, reason string) {
 	if q.err == nil {
-		q.err = invalid(name, reason)
+		q.err = &valid.FieldError{Field: clip.String(name, maxEcho), Reason: reason}
 	}
 }
 
@@ -66,19 +71,19 @@ func (q *query) str(name string, check func(string) error) string {
 	s := q.values.Get(name)
 	if s != "" && check != nil {
 		if err := check(s); err != nil {
-			q.fail(name, reasonOf(err))
+			q.failWith(name, err)
 		}
 	}
 	return s
 }
 
-// oneOf is a parameter that must be one of allowed when set.
-func (q *query) oneOf(name string, allowed ...string) string {
-	s := q.str(name, nil)
-	if s != "" && !contains(allowed, s) {
-		q.fail(name, "must be one of: "+strings.Join(allowed, ", "))
+// failWith records a cosclient rule's failure under the parameter's name.
+func (q *query) failWith(name string, err error) {
+	reason := err.Error()
+	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
+		reason = pes[0].Reason()
 	}
-	return s
+	q.fail(name, reason)
 }
 
 // intRange is an integer parameter in [lo, hi] when set; 0 when absent.
@@ -96,64 +101,43 @@ func (q *query) intRange(name string, lo, hi int) int {
 }
 
 // time is a CI time parameter, returned in CI's own layout.
-func (q *query) time(name string) (string, time.Time) {
-	s := q.str(name, nil)
-	if s == "" {
-		return "", time.Time{}
+func (q *query) time(name string) string {
+	s := q.str(name, cosclient.ValidateTime)
+	if s == "" || q.err != nil {
+		return ""
 	}
-	t, err := cosclient.ParseTime(s)
-	if err != nil {
-		q.fail(name, "must be a time like 2026-11-22T02:00:00+0800")
-		return "", time.Time{}
-	}
-	return cosclient.FormatTime(t), t
+	t, _ := cosclient.ParseTime(s)
+	return cosclient.FormatTime(t)
 }
 
-// states is a comma list of job states.
-func (q *query) states(name string) []cosclient.JobState {
+// maxSince bounds the since parameter: a year back.
+const maxSince = 8760 * time.Hour
+
+// since is a "since" duration parameter (e.g. 24h) as the start time it
+// means, counted back from now; "" when absent.
+func (q *query) since(name string, now time.Time) string {
 	s := q.str(name, nil)
-	if s == "" {
+	if s == "" || q.err != nil {
+		return ""
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > maxSince {
+		q.fail(name, "must be a positive duration up to "+maxSince.String()+", like 24h or 90m")
+		return ""
+	}
+	return cosclient.FormatTime(now.Add(-d))
+}
+
+// list is a comma list parsed by parse (a cosclient states list).
+func list[T any](q *query, name string, parse func(string) ([]T, error)) []T {
+	s := q.str(name, nil)
+	if s == "" || q.err != nil {
 		return nil
 	}
-	var out []cosclient.JobState
-	for _, part := range strings.Split(s, ",") {
-		if !contains(jobStateNames, part) {
-			q.fail(name, "must be a comma list of: "+strings.Join(jobStateNames, ", "))
-			return nil
-		}
-		out = append(out, cosclient.JobState(part))
+	out, err := parse(s)
+	if err != nil {
+		q.failWith(name, err)
+		return nil
 	}
 	return out
-}
-
-// jobStateNames are the states a list can filter on (All = no filter).
-var jobStateNames = []string{"All", "Submitted", "Running", "Success", "Failed", "Pause", "Cancel"}
-
-// validateNextToken accepts an opaque paging token of sane size and
-// printable ASCII, since it is passed back to CI in a query string.
-func validateNextToken(s string) error {
-	if len(s) > 1024 {
-		return &cosclient.ValidationError{Field: "NextToken", Reason: "must be at most 1024 characters"}
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return &cosclient.ValidationError{Field: "NextToken", Reason: "must be printable ASCII without spaces"}
-		}
-	}
-	return nil
-}
-
-// validateJobID accepts job IDs as CI issues them (b + 32 hex) and as its
-// documentation writes them (b-xxx-xxx): letters, digits, '-' and '_'.
-func validateJobID(s string) error {
-	if s == "" || len(s) > 128 {
-		return &cosclient.ValidationError{Field: "JobId", Reason: "must have 1 to 128 characters"}
-	}
-	for _, c := range s {
-		ok := c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-		if !ok {
-			return &cosclient.ValidationError{Field: "JobId", Reason: "must contain only letters, digits, '-' and '_'"}
-		}
-	}
-	return nil
 }

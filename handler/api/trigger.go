@@ -3,25 +3,52 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/ledger"
 )
 
-// triggerRequest is the body of POST /v1/trigger.
-type triggerRequest struct {
+// TriggerRequest is the body of POST /v1/trigger, and what
+// `cosflow trigger` builds from its flags.
+type TriggerRequest struct {
 	Bucket     string `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
 	Region     string `json:"region,omitempty" validate:"omitempty,ci_region"`
-	WorkflowID string `json:"workflowId" validate:"required,ci_workflowid"`
+	WorkflowID string `json:"workflowId" validate:"required,ci_workflow_id"`
 	Object     string `json:"object" validate:"required,ci_key"`
-	Name       string `json:"name,omitempty" validate:"omitempty,ci_jobname"`
+	Name       string `json:"name,omitempty" validate:"omitempty,ci_job_name"`
 }
 
-// triggerResponse is the answer of POST /v1/trigger.
-type triggerResponse struct {
+// Validate checks the request as CI would, the first failure a
+// *valid.FieldError naming the JSON field.
+func (r *TriggerRequest) Validate() error {
+	if err := cirules.Struct(r); err != nil {
+		return err
+	}
+	return fieldErr(r.CIInput().Validate())
+}
+
+// CIInput is the request as CI takes it.
+func (r *TriggerRequest) CIInput() *cosclient.TriggerWorkflowInput {
+	return &cosclient.TriggerWorkflowInput{WorkflowID: r.WorkflowID, Object: r.Object, Name: r.Name}
+}
+
+// TriggerResponse is the answer of POST /v1/trigger. InstanceID is the
+// run's ID; it is "" only when CI accepted the trigger but its answer
+// could not be read (Note says so).
+type TriggerResponse struct {
 	InstanceID string `json:"instanceId"`
 	RequestID  string `json:"requestId"`
+	Note       string `json:"note,omitempty"`
 }
+
+// Notes of TriggerResponse.
+const (
+	noteFound    = "the first attempt's answer was lost; the run was found in CI's execution list and not started again"
+	noteAccepted = "CI accepted the trigger but its answer could not be read: the run started, its ID is unknown (find it with GET /v1/runs)"
+)
 
 // dryRunResponse is the 202 answer of a mutating route in dry-run mode.
 type dryRunResponse struct {
@@ -29,20 +56,14 @@ type dryRunResponse struct {
 	Request any  `json:"request"`
 }
 
-// trigger starts one workflow for one object (TriggerWorkflow).
+// trigger starts one workflow for one object (TriggerWorkflow). A failure
+// that may have reached CI is looked up in CI's execution list before the
+// trigger is tried again, so one request starts at most one run.
 func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
-	var req triggerRequest
-	if e := decodeBody(w, r, &req); e != nil {
+	start := time.Now()
+	var req TriggerRequest
+	if e := a.decodeRequest(w, r, &req, req.Validate); e != nil {
 		writeError(w, e)
-		return
-	}
-	if err := valid.Struct(&req); err != nil {
-		writeError(w, fromFieldError(err))
-		return
-	}
-	in := &cosclient.TriggerWorkflowInput{WorkflowID: req.WorkflowID, Object: req.Object, Name: req.Name}
-	if err := in.Validate(); err != nil {
-		writeError(w, fromCI(err))
 		return
 	}
 	target, e := a.resolveBucket(req.Bucket, req.Region)
@@ -51,29 +72,57 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := a.logger(r)
+	attrs := []any{slog.String("bucket", target.bucket), slog.String("key", req.Object), slog.String("workflowId", req.WorkflowID)}
 	if a.opts.DryRun {
 		req.Bucket, req.Region = target.bucket, target.region
-		log.Info("dry run: workflow not triggered", slog.String("bucket", target.bucket),
-			slog.String("key", req.Object), slog.String("workflowId", req.WorkflowID))
+		log.Info("dry run: workflow not triggered", attrs...)
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true, Request: req})
 		return
 	}
-	out, err := a.ci.TriggerWorkflow(r.Context(), in, target.option())
+	out, err := ledger.Trigger(r.Context(), a.ci, req.CIInput(), start.Add(-ledger.Slack), true, target.options(log)...)
+	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int("ledgerCalls", out.LedgerCalls),
+		slog.Int64("durationMs", time.Since(start).Milliseconds()), slog.String("ciRequestId", out.RequestID))
 	if err != nil {
 		e := fromCI(err)
-		log.Warn("workflow trigger failed", slog.String("bucket", target.bucket),
-			slog.String("key", req.Object), slog.String("workflowId", req.WorkflowID),
-			slog.Int("status", e.status), slog.String("error", err.Error()))
+		log.Warn("workflow trigger failed", append(attrs, slog.Int("status", e.status), slog.String("error", err.Error()))...)
 		writeError(w, e)
 		return
 	}
-	log.Info("workflow triggered",
-		slog.String("instanceId", out.InstanceID),
-		slog.String("bucket", target.bucket),
-		slog.String("key", req.Object),
-		slog.String("workflowId", req.WorkflowID),
-		slog.Int("attempts", out.Meta.Attempts),
-		slog.Int64("durationMs", out.Meta.Duration.Milliseconds()),
-		slog.String("ciRequestId", out.RequestID))
-	writeJSON(w, http.StatusOK, triggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID})
+	resp := TriggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID}
+	switch {
+	case out.Accepted:
+		resp.Note = noteAccepted
+	case out.Found:
+		resp.Note = noteFound
+	}
+	log.Info("workflow triggered", append([]any{slog.String("instanceId", out.InstanceID)}, attrs...)...)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeRequest reads a POST body strictly into v and checks it: no query
+// parameters (POST routes take none), JSON (415), size (413), shape and
+// validate (400 naming the field).
+func (a *api) decodeRequest(w http.ResponseWriter, r *http.Request, v any, validate func() error) *apiError {
+	if q := parseQuery(r.URL.RawQuery); q.err != nil {
+		return fromFieldError(q.err)
+	}
+	if e := decodeBody(w, r, v); e != nil {
+		return e
+	}
+	if err := validate(); err != nil {
+		return fromFieldError(err)
+	}
+	return nil
+}
+
+// fieldErr turns a cosclient validation failure into a *valid.FieldError
+// with the API's field names (operation.workflowIds); nil stays nil.
+func fieldErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if fe := cirules.FieldError(err, "", nil); fe != nil {
+		return fe
+	}
+	return &valid.FieldError{Reason: err.Error()}
 }
