@@ -31,6 +31,8 @@ type ObjectRef struct {
 	EventName string
 	// EventTime is when the event happened, in UTC.
 	EventTime time.Time
+	// URLKey is the key cosObject.url spells when it disagrees with Key.
+	URLKey string
 }
 
 // Resolve computes the record's bucket, full region and decoded object key
