@@ -1,49 +1,55 @@
 package handler
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
-// MaxWindow bounds a backfill window: a year of objects is already a very
-// large job.
+// MaxWindow bounds a backfill or sweep window: a year of objects is
+// already a very large job.
 const MaxWindow = 8760 * time.Hour
 
 // BackfillSpec describes one inventory trigger job a timer tick creates:
 // which objects (exactly one of Prefix, Object, Manifest, URLFile) and what
 // to run on them (WorkflowID, or Tag with JobParam and the other Job-only
-// options).
+// options). Field rules are CI's (tags naming cosclient's rules), and so
+// are the rules between fields (cosclient checks the job input the spec
+// makes).
 type BackfillSpec struct {
-	// Name identifies the backfill; the job name is derived from it and the
-	// tick time.
+	// Name identifies the backfill; the job name is derived from it, the
+	// tick time and what the job does.
 	Name   string `json:"name" validate:"required"`
 	Bucket string `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
 	Region string `json:"region,omitempty" validate:"omitempty,ci_region"`
 
-	Prefix   *string `json:"prefix,omitempty"`
+	Prefix   *string `json:"prefix,omitempty" validate:"omitempty,ci_prefix"`
 	Object   *string `json:"object,omitempty" validate:"omitempty,ci_key"`
 	Manifest *string `json:"manifest,omitempty" validate:"omitempty,ci_key"`
 	URLFile  *string `json:"urlFile,omitempty" validate:"omitempty,ci_key"`
 
-	WorkflowID     string               `json:"workflowId,omitempty" validate:"omitempty,ci_workflowid"`
-	Tag            string               `json:"tag,omitempty" validate:"omitempty,max=64"`
-	JobParam       *cosclient.JobParam  `json:"jobParam,omitempty"`
-	QueueID        string               `json:"queueId,omitempty" validate:"omitempty,max=64"`
-	Output         *cosclient.JobOutput `json:"output,omitempty"`
-	UserData       string               `json:"userData,omitempty" validate:"omitempty,max=1024"`
-	JobLevel       int                  `json:"jobLevel,omitempty" validate:"gte=0,lte=2"`
-	CallBack       string               `json:"callBack,omitempty" validate:"omitempty,max=1024"`
-	CallBackFormat string               `json:"callBackFormat,omitempty" validate:"omitempty,oneof=JSON XML"`
-	CallBackType   string               `json:"callBackType,omitempty" validate:"omitempty,oneof=Url TDMQ"`
+	WorkflowID     string         `json:"workflowId,omitempty" validate:"omitempty,ci_workflow_id"`
+	Tag            string         `json:"tag,omitempty" validate:"omitempty,ci_tag"`
+	JobParam       api.JobParam   `json:"jobParam,omitempty"`
+	QueueID        string         `json:"queueId,omitempty" validate:"omitempty,ci_id"`
+	Output         *api.JobOutput `json:"output,omitempty"`
+	UserData       string         `json:"userData,omitempty"`
+	JobLevel       int            `json:"jobLevel,omitempty"`
+	CallBack       string         `json:"callBack,omitempty" validate:"omitempty,ci_text"`
+	CallBackFormat string         `json:"callBackFormat,omitempty"`
+	CallBackType   string         `json:"callBackType,omitempty"`
 
 	// Window ("24h") limits the job to objects last modified in
 	// [tick - Window, tick). Empty means no time limit.
@@ -52,132 +58,19 @@ type BackfillSpec struct {
 	window time.Duration // Window, parsed by check
 }
 
-// splitSpecs strictly decodes a JSON backfill spec or an array of them into
-// the raw elements; single reports the former (paths then have no index).
-func splitSpecs(data []byte) (raws []json.RawMessage, single bool, err error) {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := valid.Decode(data, &raws); err != nil {
-			return nil, false, err
-		}
-		if len(raws) == 0 {
-			return nil, false, &valid.FieldError{Reason: "is an empty array: at least one backfill spec is required"}
-		}
-		return raws, false, nil
-	}
-	var one json.RawMessage
-	if err := valid.Decode(data, &one); err != nil {
-		return nil, false, err
-	}
-	return []json.RawMessage{one}, true, nil
-}
+func (s *BackfillSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
 
-// specPath is the JSON path prefix of element i.
-func specPath(i int, single bool) string {
-	if single {
-		return ""
-	}
-	return fmt.Sprintf("[%d]", i)
-}
-
-// decodeSpecs decodes and checks every spec, failing on the first bad one
-// with a *valid.FieldError whose Field is the path below data.
-func decodeSpecs(data []byte, bucket, region string) ([]BackfillSpec, error) {
-	raws, single, err := splitSpecs(data)
-	if err != nil {
-		return nil, err
-	}
-	specs := make([]BackfillSpec, len(raws))
-	for i, raw := range raws {
-		s, err := parseSpec(raw, bucket, region)
-		if err != nil {
-			return nil, prefixFieldError(specPath(i, single), err)
-		}
-		specs[i] = *s
-	}
-	return specs, nil
-}
-
-// prefixFieldError puts a *valid.FieldError under prefix.
-func prefixFieldError(prefix string, err error) error {
-	var fe *valid.FieldError
-	if errors.As(err, &fe) {
-		return &valid.FieldError{Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
-	}
-	return &valid.FieldError{Field: prefix, Reason: err.Error()}
-}
-
-// parseSpec strictly decodes one spec, fills in the default bucket and
-// region and checks it. Errors are *valid.FieldError relative to the spec.
-func parseSpec(raw []byte, bucket, region string) (*BackfillSpec, error) {
-	var s BackfillSpec
-	if err := valid.Decode(raw, &s); err != nil {
-		return nil, err
-	}
-	if s.Bucket == "" {
-		s.Bucket = bucket
-	}
-	if s.Region == "" {
-		s.Region = region
-	}
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	return &s, nil
-}
-
-// check validates the spec (tags, then the rules between fields, then
-// cosclient's own check of the request it makes) and parses Window.
+// check validates the spec (tags, then cosclient's check of the request
+// it makes, in the spec's field names) and parses Window.
 func (s *BackfillSpec) check() error {
-	if err := valid.Struct(s); err != nil {
+	if err := cirules.Struct(s); err != nil {
 		return err
 	}
 	bad := func(field, reason string) error { return &valid.FieldError{Field: field, Reason: reason} }
-	if reason := nameProblem(s.Name); reason != "" {
-		return bad("name", reason)
-	}
-	if s.Bucket == "" {
-		return bad("bucket", "is required (or set "+EnvBucket+")")
-	}
-	if s.Region == "" {
-		return bad("region", "is required (or set "+EnvRegion+")")
-	}
-	inputs := 0
-	for _, p := range []*string{s.Prefix, s.Object, s.Manifest, s.URLFile} {
-		if p != nil {
-			inputs++
-		}
-	}
-	if inputs != 1 {
-		return bad("", fmt.Sprintf("must set exactly one of prefix, object, manifest, urlFile (has %d)", inputs))
-	}
-	if s.Prefix != nil {
-		if reason := prefixProblem(*s.Prefix); reason != "" {
-			return bad("prefix", reason)
-		}
-	}
-	switch {
-	case s.WorkflowID == "" && s.Tag == "":
-		return bad("workflowId", "is required when tag is not set")
-	case s.WorkflowID != "" && s.Tag != "":
-		return bad("workflowId", "cannot be set together with tag")
-	case s.Tag != "" && strings.ContainsFunc(s.Tag, func(r rune) bool { return r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r) }):
-		return bad("tag", "must hold only ASCII letters and digits")
-	case s.WorkflowID != "" && s.JobParam != nil:
-		return bad("jobParam", "is only for tag jobs")
-	case s.WorkflowID != "" && s.Output != nil:
-		return bad("output", "is only for tag jobs")
-	}
 	if s.Window != "" {
-		d, err := time.ParseDuration(s.Window)
+		d, err := parseWindow(s.Window)
 		if err != nil {
-			return bad("window", fmt.Sprintf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s.Window, 40)))
-		}
-		if d <= 0 {
-			return bad("window", "must be positive")
-		}
-		if d > MaxWindow {
-			return bad("window", "must be at most "+MaxWindow.String())
+			return bad("window", err.Error())
 		}
 		if s.Prefix == nil {
 			return bad("window", "needs a prefix input (a time window filters the objects a prefix lists)")
@@ -185,62 +78,70 @@ func (s *BackfillSpec) check() error {
 		s.window = d
 	}
 	// A representative tick checks the request cosclient would send.
-	in := s.jobInput(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	if err := in.Validate(); err != nil {
-		return specFieldFromCI(err)
+	if err := s.jobInput(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).Validate(); err != nil {
+		return cirules.FieldError(err, "", specPath)
 	}
 	return nil
 }
 
-// specFieldFromCI maps a cosclient.ValidationError's wire field name
-// ("Operation.WorkflowIds") to the spec's field ("workflowId").
-func specFieldFromCI(err error) error {
-	var ve *cosclient.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	field := ve.Field
+// parseWindow reads a positive duration of at most MaxWindow.
+func parseWindow(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
 	switch {
-	case strings.HasPrefix(field, "Operation.TimeInterval"):
-		field = "window"
-	case field == "Operation.WorkflowIds":
-		field = "workflowId"
-	default:
-		if i := strings.LastIndexByte(field, '.'); i >= 0 {
-			field = field[i+1:]
-		}
-		if field != "" && field[0] >= 'A' && field[0] <= 'Z' {
-			field = string(field[0]+'a'-'A') + field[1:]
-		}
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, 40))
+	case d <= 0:
+		return 0, fmt.Errorf("must be positive")
+	case d > MaxWindow:
+		return 0, fmt.Errorf("must be at most %v", MaxWindow)
 	}
-	return &valid.FieldError{Field: field, Reason: ve.Reason}
+	return d, nil
+}
+
+// specPath names a CI field the way a flat backfill spec does:
+// Operation.WorkflowIds → workflowId, Input.UrlFile → urlFile, the time
+// interval → window, Operation.Output.Object → output.object.
+func specPath(wire string) string {
+	switch {
+	case wire == "Operation.WorkflowIds":
+		return "workflowId"
+	case strings.HasPrefix(wire, "Operation.TimeInterval"):
+		return "window"
+	case wire == "Input":
+		return "" // "needs exactly one of prefix, object, manifest, urlFile"
+	}
+	if _, rest, ok := strings.Cut(wire, "."); ok && (strings.HasPrefix(wire, "Input.") || strings.HasPrefix(wire, "Operation.")) {
+		wire = rest
+	}
+	return cirules.LowerPath(wire)
+}
+
+// jobType is the spec's job type: Workflow when it names a workflow, Job
+// when it names only a tag.
+func (s *BackfillSpec) jobType() cosclient.JobType {
+	if s.WorkflowID == "" && s.Tag != "" {
+		return cosclient.JobTypeJob
+	}
+	return cosclient.JobTypeWorkflow
 }
 
 // jobInput is the CreateInventoryTriggerJob request for the tick at tick.
 func (s *BackfillSpec) jobInput(tick time.Time) *cosclient.CreateInventoryTriggerJobInput {
-	in := &cosclient.CreateInventoryTriggerJobInput{
-		Name:  JobName(s.Name, tick),
-		Input: cosclient.JobInput{Prefix: s.Prefix, Object: s.Object, Manifest: s.Manifest, URLFile: s.URLFile},
-		Operation: cosclient.JobOperation{
-			WorkflowIDs:    s.WorkflowID,
-			Tag:            s.Tag,
-			JobParam:       s.JobParam,
-			Output:         s.Output,
-			QueueID:        s.QueueID,
-			UserData:       s.UserData,
-			JobLevel:       s.JobLevel,
-			CallBack:       s.CallBack,
-			CallBackFormat: s.CallBackFormat,
-			CallBackType:   s.CallBackType,
-		},
+	op := api.JobOperation{
+		WorkflowIDs: s.WorkflowID, Tag: s.Tag, JobParam: s.JobParam, Output: s.Output, QueueID: s.QueueID,
+		UserData: s.UserData, JobLevel: s.JobLevel, CallBack: s.CallBack,
+		CallBackFormat: s.CallBackFormat, CallBackType: s.CallBackType,
 	}
-	in.Type = cosclient.JobTypeWorkflow
-	if s.Tag != "" {
-		in.Type = cosclient.JobTypeJob
+	input := api.JobInput{Prefix: s.Prefix, Object: s.Object, Manifest: s.Manifest, URLFile: s.URLFile}
+	in := &cosclient.CreateInventoryTriggerJobInput{
+		Type:      s.jobType(),
+		Input:     input.ToCI(),
+		Operation: op.ToCI(),
 	}
 	if s.window > 0 {
 		in.Operation.TimeInterval = windowInterval(tick, s.window)
 	}
+	in.Name = JobName(s.Name, tick, contentDigest(in))
 	return in
 }
 
@@ -258,16 +159,31 @@ func windowInterval(tick time.Time, window time.Duration) *cosclient.TimeInterva
 	}
 }
 
-// jobTimeLayout is the tick-time suffix of job names (UTC, compact).
+// contentDigest is a short hash of what a job does: its type, input and
+// operation (the time window included). Two specs that share a name (in
+// two timer triggers, say) but not their work get different job names.
+func contentDigest(in *cosclient.CreateInventoryTriggerJobInput) string {
+	body, _ := xml.Marshal(struct {
+		Type      cosclient.JobType
+		Input     cosclient.JobInput
+		Operation cosclient.JobOperation
+	}{in.Type, in.Input, in.Operation}) // our own types: encoding cannot fail
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:4])
+}
+
+// jobTimeLayout is the tick-time part of job names (UTC, compact).
 const jobTimeLayout = "20060102T150405Z"
 
 // JobName is the deterministic job name of a backfill at one tick:
-// "<sanitised name>-<UTC tick>", e.g. "nightly-20261122T020000Z". Characters
-// CI refuses become '-'; the name part is cut so the whole stays within
-// cosclient.MaxJobNameRunes while the time suffix, which makes the name
-// unique per tick, is always kept.
-func JobName(name string, tick time.Time) string {
-	suffix := "-" + tick.UTC().Format(jobTimeLayout)
+// "<sanitised name>-<UTC tick>-<digest>", e.g.
+// "nightly-20261122T020000Z-1a2b3c4d". A platform retry of the tick makes
+// the same name, so it finds its own job; a spec of the same name doing
+// other work does not. Characters CI refuses in a name become '-'; the name
+// part is cut so the whole stays within cosclient.MaxJobNameRunes while
+// the suffix is always kept.
+func JobName(name string, tick time.Time, digest string) string {
+	suffix := "-" + tick.UTC().Format(jobTimeLayout) + "-" + digest
 	room := cosclient.MaxJobNameRunes - len(suffix) // the suffix is ASCII
 	var b strings.Builder
 	n := 0
@@ -275,7 +191,7 @@ func JobName(name string, tick time.Time) string {
 		if n == room {
 			break
 		}
-		if !jobNameRune(r) {
+		if !cosclient.JobNameRune(r) {
 			r = '-'
 		}
 		b.WriteRune(r)
@@ -287,10 +203,136 @@ func JobName(name string, tick time.Time) string {
 	return b.String() + suffix
 }
 
-// jobNameRune reports whether CI accepts r in a job name.
-func jobNameRune(r rune) bool {
-	if r < 0x80 {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+// backfill creates the job of one spec for one tick, unless its job exists
+// already (an earlier attempt at the same tick).
+func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time) JobResult {
+	log := logx.From(ctx, h.logger)
+	in := s.jobInput(tick)
+	res := JobResult{Name: s.Name, JobName: in.Name}
+	attrs := append([]any{slog.String("name", in.Name)}, api.JobLogAttrs(s.Bucket, in)...)
+	if ti := in.Operation.TimeInterval; ti != nil {
+		attrs = append(attrs, windowAttrs(ti)...)
 	}
-	return unicode.Is(unicode.Han, r)
+	if h.cfg.DryRun {
+		log.Info("dry run", attrs...)
+		res.DryRun = true
+		return res
+	}
+	fail := func(op string, err error) JobResult {
+		res.Error = fmt.Sprintf("%s: %v", op, err)
+		res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+		log.Warn("job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
+		return res
+	}
+	opts := h.callOptions(log, s.Bucket, s.Region)
+	if err := ctx.Err(); err != nil {
+		return fail("look up", fmt.Errorf("%w: %w", errNotAttempted, err))
+	}
+	start := time.Now()
+	existing, err := h.findJob(ctx, in, opts)
+	if err != nil {
+		return fail("look up existing job", err)
+	}
+	if existing != nil {
+		if !sameWork(existing, in) {
+			res.JobID = existing.JobID
+			res.Error = fmt.Sprintf("a job named %s exists (%s) with another input or operation: not created", in.Name, existing.JobID)
+			log.Warn("job failed", append(attrs, slog.String("jobId", existing.JobID), slog.String("error", res.Error), slog.Bool("retryable", false))...)
+			return res
+		}
+		res.JobID = existing.JobID
+		log.Info("job exists", append(attrs, slog.String("jobId", existing.JobID),
+			slog.Int64("durationMs", time.Since(start).Milliseconds()))...)
+		return res
+	}
+	out, err := h.ci.CreateInventoryTriggerJob(ctx, in, opts...)
+	if err != nil {
+		return fail("create job", err)
+	}
+	if out.JobsDetail != nil {
+		res.JobID = out.JobsDetail.JobID
+	}
+	res.Created = true
+	attempts, _ := cosclient.GetAttemptsMetadata(out.ResultMetadata)
+	log.Info("job created", append(attrs, slog.String("jobId", res.JobID),
+		slog.Int("attempts", attempts), slog.Int64("durationMs", time.Since(start).Milliseconds()))...)
+	return res
+}
+
+// windowAttrs log a job's time window in CI's +08:00 and in UTC, the
+// timer event's own zone, so that a user can check it against the cron.
+func windowAttrs(ti *cosclient.TimeInterval) []any {
+	attrs := []any{slog.String("start", ti.Start), slog.String("end", ti.End)}
+	for _, t := range []struct{ key, value string }{{"startUTC", ti.Start}, {"endUTC", ti.End}} {
+		if at, err := cosclient.ParseTime(t.value); err == nil {
+			attrs = append(attrs, slog.String(t.key, at.UTC().Format(time.RFC3339)))
+		}
+	}
+	return attrs
+}
+
+// maxLookupPages bounds the name lookup against a service that keeps
+// answering pages: job names are unique per tick, so one page is normal.
+const maxLookupPages = 50
+
+// findJob returns the job named like in (any state), or nil.
+func (h *Handler) findJob(ctx context.Context, in *cosclient.CreateInventoryTriggerJobInput, opts []func(*cosclient.Options)) (*cosclient.JobDetail, error) {
+	p := cosclient.NewJobsPaginator(h.ci, &cosclient.DescribeInventoryTriggerJobsInput{
+		Name: in.Name, Type: in.Type, States: []cosclient.JobState{cosclient.StateAll}, Size: cosclient.MaxListSize,
+	}, opts...)
+	for page := 0; p.HasMorePages() && page < maxLookupPages; page++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// The service filters by name; compare again, in case it matches
+		// loosely.
+		for i := range out.JobsDetail {
+			if out.JobsDetail[i].Name == in.Name {
+				return &out.JobsDetail[i], nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// sameWork reports whether an existing job does what in asks: the same
+// input, workflows or tag, and time window. A job CI describes without its
+// input or operation is taken at its name's word (the name carries a
+// digest of the work).
+func sameWork(job *cosclient.JobDetail, in *cosclient.CreateInventoryTriggerJobInput) bool {
+	if job.Input == nil || job.Operation == nil {
+		return true
+	}
+	a, b := job.Input, &in.Input
+	if !sameString(a.Prefix, b.Prefix) || !sameString(a.Object, b.Object) || !sameString(a.Manifest, b.Manifest) || !sameString(a.URLFile, b.URLFile) {
+		return false
+	}
+	op := job.Operation
+	if op.WorkflowIDs != in.Operation.WorkflowIDs || op.Tag != in.Operation.Tag {
+		return false
+	}
+	return sameInterval(op.TimeInterval, in.Operation.TimeInterval)
+}
+
+func sameString(a, b *string) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// sameInterval compares time intervals as instants: CI may write the
+// offset as +0800 or +08:00.
+func sameInterval(a, b *cosclient.TimeInterval) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return sameInstant(a.Start, b.Start) && sameInstant(a.End, b.End)
+}
+
+func sameInstant(a, b string) bool {
+	ta, errA := cosclient.ParseTime(a)
+	tb, errB := cosclient.ParseTime(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return ta.Equal(tb)
 }

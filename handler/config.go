@@ -2,15 +2,19 @@ package handler
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
@@ -30,7 +34,42 @@ const (
 	EnvConcurrency    = "COSFLOW_CONCURRENCY"
 	EnvCIEndpoint     = "COSFLOW_CI_ENDPOINT"
 	EnvLogLevel       = "COSFLOW_LOG_LEVEL"
+	EnvLedger         = "COSFLOW_LEDGER"
+	EnvLedgerAfter    = "COSFLOW_LEDGER_AFTER"
+	EnvRulesFile      = "COSFLOW_RULES_FILE"
+	EnvBackfillsFile  = "COSFLOW_BACKFILLS_FILE"
+	// EnvCodeRoot is where SCF unpacks the code package (USER_CODE_ROOT,
+	// /var/user/ on the platform): configuration files are relative to it.
+	EnvCodeRoot = "USER_CODE_ROOT"
 )
+
+// LedgerMode says when an upload is checked against CI's execution list
+// before it is triggered (see package ledger).
+type LedgerMode string
+
+// Ledger modes (COSFLOW_LEDGER).
+const (
+	// LedgerLate checks records delivered late (older than
+	// COSFLOW_LEDGER_AFTER: a platform retry, most likely) and every
+	// record after an ambiguous failure.
+	LedgerLate LedgerMode = "late"
+	// LedgerAlways checks every record before triggering it.
+	LedgerAlways LedgerMode = "always"
+	// LedgerOff never checks: a retried delivery may run a workflow twice.
+	LedgerOff LedgerMode = "off"
+)
+
+// Ledger defaults and bounds. The platform retries a failed delivery a
+// minute later (../shared/spec/scf.md §4): a threshold above that would let
+// a retry on a new instance, which remembers nothing, skip the check.
+const (
+	DefaultLedgerAfter = 30 * time.Second
+	MaxLedgerAfter     = time.Minute
+)
+
+// maxConfigFileBytes bounds a configuration file: rules and backfills are
+// small, the environment itself holds 4 KB.
+const maxConfigFileBytes = 1 << 20
 
 // Concurrency bounds and default for COSFLOW_CONCURRENCY.
 const (
@@ -48,12 +87,16 @@ type Config struct {
 	// Rules decide which workflows an upload triggers; every match fires.
 	Rules []Rule `json:"COSFLOW_RULES" validate:"dive"`
 	// IgnorePrefixes never trigger anything (loop protection for outputs).
-	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES"`
+	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES" validate:"dive,ci_prefix"`
 	// Bucket and Region are defaults for timer and HTTP requests.
 	Bucket string `json:"COSFLOW_BUCKET" validate:"omitempty,ci_bucket"`
 	Region string `json:"COSFLOW_REGION" validate:"omitempty,ci_region"`
 	// Backfills are used when a timer's Message is empty.
-	Backfills []BackfillSpec `json:"COSFLOW_BACKFILLS"`
+	Backfills []TimerSpec `json:"COSFLOW_BACKFILLS"`
+	// Ledger says when uploads are checked against CI's execution list;
+	// LedgerAfter is how old a record is before it counts as late.
+	Ledger      LedgerMode    `json:"COSFLOW_LEDGER"`
+	LedgerAfter time.Duration `json:"COSFLOW_LEDGER_AFTER"`
 	// APIToken is the HTTP API's bearer token. Never log it.
 	APIToken string `json:"-"`
 	// DryRun validates, plans and logs but calls nothing.
@@ -74,6 +117,8 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("bucket", c.Bucket),
 		slog.String("region", c.Region),
 		slog.Int("backfills", len(c.Backfills)),
+		slog.String("ledger", string(c.Ledger)),
+		slog.Duration("ledgerAfter", c.LedgerAfter),
 		slog.Bool("apiEnabled", c.APIToken != ""),
 		slog.Bool("dryRun", c.DryRun),
 		slog.Int("concurrency", c.Concurrency),
@@ -88,22 +133,28 @@ func (c *Config) ClientOptions(creds cosclient.CredentialsProvider) cosclient.Op
 	return cosclient.Options{Region: c.Region, Bucket: c.Bucket, Credentials: creds, Endpoint: c.CIEndpoint}
 }
 
-// ConfigError is a configuration mistake: the variable, the field inside
-// it (a JSON path such as "[1].workflowId", "" for the whole value) and why.
+// ConfigError is a configuration mistake: the variable, the file it names
+// (for the *_FILE variables), the field inside the value (a JSON path such
+// as "[1].workflowId", "" for the whole value) and why.
 type ConfigError struct {
 	Variable string
+	File     string
 	Field    string
 	Reason   string
 }
 
 func (e *ConfigError) Error() string {
+	name := e.Variable
+	if e.File != "" {
+		name += " (" + e.File + ")"
+	}
 	switch {
 	case e.Field == "":
-		return e.Variable + ": " + e.Reason
+		return name + ": " + e.Reason
 	case strings.HasPrefix(e.Field, "["):
-		return e.Variable + e.Field + ": " + e.Reason
+		return name + e.Field + ": " + e.Reason
 	}
-	return e.Variable + "." + e.Field + ": " + e.Reason
+	return name + "." + e.Field + ": " + e.Reason
 }
 
 // configErr turns a *valid.FieldError (or any error) into a *ConfigError
@@ -131,24 +182,21 @@ func joinPath(prefix, field string) string {
 // LoadConfig reads and validates the configuration from getenv (os.Getenv
 // on SCF; a map in tests). The first mistake is returned as *ConfigError.
 func LoadConfig(getenv func(string) string) (*Config, error) {
-	cfg := &Config{Concurrency: DefaultConcurrency}
+	cfg := &Config{Concurrency: DefaultConcurrency, Ledger: LedgerLate, LedgerAfter: DefaultLedgerAfter}
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
-	if s := env(EnvRules); s != "" {
-		rules, err := decodeRules(s)
-		if err != nil {
+	rules, err := configValue(getenv, EnvRules, EnvRulesFile)
+	if err != nil {
+		return nil, err
+	}
+	if rules.data != nil {
+		if cfg.Rules, err = decodeRules(rules); err != nil {
 			return nil, err
 		}
-		cfg.Rules = rules
 	}
 	if s := env(EnvWorkflowID); s != "" {
 		if err := cosclient.ValidateWorkflowID(s); err != nil {
-			var ve *cosclient.ValidationError
-			reason := err.Error()
-			if errors.As(err, &ve) {
-				reason = ve.Reason
-			}
-			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: reason}
+			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: reasonOf(err)}
 		}
 		for _, r := range cfg.Rules {
 			if r.Name == DefaultRuleName {
@@ -168,6 +216,23 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			}
 			cfg.IgnorePrefixes = append(cfg.IgnorePrefixes, p)
 		}
+	}
+	if s := env(EnvLedger); s != "" {
+		switch m := LedgerMode(strings.ToLower(s)); m {
+		case LedgerLate, LedgerAlways, LedgerOff:
+			cfg.Ledger = m
+		default:
+			return nil, &ConfigError{Variable: EnvLedger, Reason: fmt.Sprintf("must be late, always or off, not %q", clip.String(s, 20))}
+		}
+	}
+	if s := env(EnvLedgerAfter); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 || d > MaxLedgerAfter {
+			return nil, &ConfigError{Variable: EnvLedgerAfter, Reason: fmt.Sprintf(
+				"must be a duration from 0s to %v, like 30s (the platform retries a minute after a failure; a longer threshold would let a retry skip the check), not %q",
+				MaxLedgerAfter, clip.String(s, 20))}
+		}
+		cfg.LedgerAfter = d
 	}
 	cfg.Bucket, cfg.Region = env(EnvBucket), env(EnvRegion)
 	if cfg.Bucket != "" && cfg.Region == "" {
@@ -204,25 +269,95 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	cfg.LogLevel = level
 
-	if err := valid.Struct(cfg); err != nil {
-		return nil, fieldToConfigErr(err)
+	if err := cirules.Struct(cfg); err != nil {
+		return nil, fieldToConfigErr(err, rules)
 	}
-	if err := checkRules(cfg.Rules); err != nil {
+	if err := checkRules(cfg.Rules, rules); err != nil {
 		return nil, err
 	}
-	if s := env(EnvBackfills); s != "" {
-		specs, err := decodeSpecs([]byte(s), cfg.Bucket, cfg.Region)
+	backfills, err := configValue(getenv, EnvBackfills, EnvBackfillsFile)
+	if err != nil {
+		return nil, err
+	}
+	if backfills.data != nil {
+		specs, err := decodeSpecs(backfills.data, cfg.Bucket, cfg.Region)
 		if err != nil {
-			return nil, configErr(EnvBackfills, "", err)
+			return nil, backfills.err("", err)
 		}
 		cfg.Backfills = specs
 	}
 	return cfg, nil
 }
 
+// source is a JSON configuration value and where it came from: an
+// environment variable, or the file a *_FILE variable names.
+type source struct {
+	variable string // the variable to fix
+	file     string // the file, when the value came from one
+	data     []byte // nil when neither is set
+}
+
+// err is a *ConfigError for a mistake at field of the value.
+func (s source) err(field string, err error) *ConfigError {
+	ce := configErr(s.variable, field, err)
+	ce.File = s.file
+	return ce
+}
+
+// configValue reads a JSON setting from the variable, or from the file
+// that fileVar names: a path relative to the code package (USER_CODE_ROOT
+// on SCF, else the working directory), so that long settings need not fit
+// the platform's 4 KB of environment variables. Setting both is a mistake.
+func configValue(getenv func(string) string, variable, fileVar string) (source, error) {
+	value, file := strings.TrimSpace(getenv(variable)), strings.TrimSpace(getenv(fileVar))
+	switch {
+	case value != "" && file != "":
+		return source{}, &ConfigError{Variable: fileVar, Reason: "cannot be set together with " + variable + ": set one of them"}
+	case value != "":
+		return source{variable: variable, data: []byte(value)}, nil
+	case file == "":
+		return source{}, nil
+	}
+	path := file
+	if root := getenv(EnvCodeRoot); root != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	data, err := readLimited(path, maxConfigFileBytes)
+	if err != nil {
+		return source{}, &ConfigError{Variable: fileVar, File: file, Reason: err.Error()}
+	}
+	return source{variable: fileVar, file: file, data: data}, nil
+}
+
+// readLimited reads a file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the file is larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+// reasonOf is why a cosclient rule refused a value.
+func reasonOf(err error) string {
+	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
+		return pes[0].Reason()
+	}
+	return err.Error()
+}
+
 // fieldToConfigErr splits a FieldError on the whole Config
-// ("COSFLOW_RULES[1].workflowId") into variable and field.
-func fieldToConfigErr(err error) *ConfigError {
+// ("COSFLOW_RULES[1].workflowId") into variable and field; a rule's
+// mistake names the rules' source.
+func fieldToConfigErr(err error, rules source) *ConfigError {
 	fe, ok := err.(*valid.FieldError)
 	if !ok {
 		return &ConfigError{Variable: "configuration", Reason: err.Error()}
@@ -231,31 +366,34 @@ func fieldToConfigErr(err error) *ConfigError {
 	if i := strings.IndexAny(fe.Field, ".["); i >= 0 {
 		variable, field = fe.Field[:i], strings.TrimPrefix(fe.Field[i:], ".")
 	}
+	if variable == EnvRules && rules.data != nil {
+		return rules.err(field, &valid.FieldError{Reason: fe.Reason})
+	}
 	return &ConfigError{Variable: variable, Field: field, Reason: fe.Reason}
 }
 
-// decodeRules strictly decodes COSFLOW_RULES element by element, so that
+// decodeRules strictly decodes the rules element by element, so that
 // every error names the rule's index.
-func decodeRules(s string) ([]Rule, error) {
+func decodeRules(src source) ([]Rule, error) {
 	var raws []json.RawMessage
-	if err := valid.Decode([]byte(s), &raws); err != nil {
-		return nil, configErr(EnvRules, "", err)
+	if err := valid.Decode(src.data, &raws); err != nil {
+		return nil, src.err("", err)
 	}
 	rules := make([]Rule, len(raws))
 	for i, raw := range raws {
 		if err := valid.Decode(raw, &rules[i]); err != nil {
-			return nil, configErr(EnvRules, fmt.Sprintf("[%d]", i), err)
+			return nil, src.err(fmt.Sprintf("[%d]", i), err)
 		}
 	}
 	return rules, nil
 }
 
-// checkRules applies the cross-field rules the validator tags cannot say.
-func checkRules(rules []Rule) error {
+// checkRules applies the rules between fields, which tags cannot say.
+func checkRules(rules []Rule, src source) error {
 	seen := make(map[string]int, len(rules))
 	for i, r := range rules {
 		at := func(field, reason string) error {
-			return &ConfigError{Variable: EnvRules, Field: joinPath(fmt.Sprintf("[%d]", i), field), Reason: reason}
+			return src.err(joinPath(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
 		}
 		if j, dup := seen[r.Name]; dup {
 			return at("name", fmt.Sprintf("%q is already the name of rule [%d]", r.Name, j))
@@ -266,9 +404,6 @@ func checkRules(rules []Rule) error {
 		}
 		if reason := prefixProblem(r.Prefix); reason != "" {
 			return at("prefix", reason)
-		}
-		if strings.ContainsFunc(r.Suffix, unicode.IsControl) {
-			return at("suffix", "must not contain control characters")
 		}
 		if r.MaxSize > 0 && r.MinSize > r.MaxSize {
 			return at("minSize", fmt.Sprintf("%d is above maxSize %d", r.MinSize, r.MaxSize))
@@ -282,18 +417,16 @@ func checkRules(rules []Rule) error {
 	return nil
 }
 
-// prefixProblem explains why p cannot be a key prefix, or returns "".
+// prefixProblem explains why p cannot be a key prefix of a rule or an
+// ignore list, or returns "". CI's own rule for a prefix is the ci_prefix
+// tag; this is cosflow's, against "..", which in a key prefix is almost
+// surely a path mistaken for a key (COS keys have no directories to
+// climb).
 func prefixProblem(p string) string {
-	if strings.ContainsFunc(p, unicode.IsControl) {
-		return "must not contain control characters"
-	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
-			return fmt.Sprintf("%q has a \"..\" segment (path traversal)", clip.String(p, 40))
+			return fmt.Sprintf("%q has a \"..\" segment", clip.String(p, 40))
 		}
-	}
-	if len(p) > cosclient.MaxObjectKeyLen {
-		return fmt.Sprintf("is longer than an object key can be (%d bytes)", cosclient.MaxObjectKeyLen)
 	}
 	return ""
 }

@@ -34,7 +34,9 @@ type Handler struct {
 	ci     *cosclient.Client
 	logger *slog.Logger
 	api    http.Handler
-	fired  *firedSet
+	// fired remembers what this instance triggered; ambiguous what it
+	// tried with an ambiguous outcome, so its next attempt looks first.
+	fired, ambiguous *firedSet
 }
 
 // New returns a Handler for a validated configuration. ci may be nil only
@@ -47,12 +49,18 @@ func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handle
 		cfg.Concurrency = DefaultConcurrency
 	}
 	return &Handler{
-		cfg:    cfg,
-		ci:     ci,
-		logger: logger,
-		api:    api,
-		fired:  newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
+		cfg:       cfg,
+		ci:        ci,
+		logger:    logger,
+		api:       api,
+		fired:     newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
+		ambiguous: newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
 	}
+}
+
+// callOptions send a CI call to a bucket and its attempt lines to log.
+func (h *Handler) callOptions(log *slog.Logger, bucket, region string) []func(*cosclient.Options) {
+	return []func(*cosclient.Options){cosclient.WithBucket(bucket, region), cosclient.WithLogger(log)}
 }
 
 // Trigger names as they appear in the logs' "trigger" attribute.

@@ -21,10 +21,18 @@ import (
 )
 
 // Size limits of the HTTP adaptation. SCF's synchronous response limit is
-// 6 MB; API requests are small JSON documents.
+// 6 MB; API requests are small JSON documents. SCF documents 4 KB for the
+// request headers and 4 KB for the path with its query
+// (cloud.tencent.com/document/product/583/37895, HTTP functions;
+// unconfirmed for Function URLs and the legacy gateway): cosflow allows
+// twice that, so it never refuses what the platform passes on, and refuses
+// anything beyond with the status HTTP has for it.
 const (
 	MaxRequestBody  = 1 << 20
 	MaxResponseBody = 6 << 20
+	MaxPathBytes    = 8 << 10 // beyond: 414
+	MaxHeaderBytes  = 8 << 10 // all names and values; beyond: 431
+	MaxQueryBytes   = 8 << 10 // the encoded query; beyond: 400
 )
 
 // adaptError is a request that cannot be adapted, with the status and
@@ -41,6 +49,12 @@ func (e *adaptError) Error() string { return e.msg }
 // an *http.Request carrying ctx. Failures are answered by the caller with
 // 400 (malformed) or 413 (body over MaxRequestBody).
 func Adapt(ctx context.Context, req *events.HTTPRequest) (*http.Request, error) {
+	if len(req.Path) > MaxPathBytes {
+		return nil, &adaptError{http.StatusRequestURITooLong, "URITooLong", fmt.Sprintf("the path is longer than %d bytes", MaxPathBytes)}
+	}
+	if n := headerBytes(req.Headers); n > MaxHeaderBytes {
+		return nil, &adaptError{http.StatusRequestHeaderFieldsTooLarge, "HeadersTooLarge", fmt.Sprintf("the headers hold %d bytes, more than %d", n, MaxHeaderBytes)}
+	}
 	method := strings.ToUpper(req.HTTPMethod)
 	if !validMethod(method) {
 		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("httpMethod %q is not an HTTP method", clip.String(req.HTTPMethod, 20))}
@@ -61,6 +75,9 @@ func Adapt(ctx context.Context, req *events.HTTPRequest) (*http.Request, error) 
 		return nil, tooLarge()
 	}
 	u := &url.URL{Path: req.Path, RawQuery: req.RawQuery()}
+	if len(u.RawQuery) > MaxQueryBytes {
+		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("the query string is longer than %d bytes", MaxQueryBytes)}
+	}
 	r, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, &adaptError{http.StatusBadRequest, "InvalidRequest", "request cannot be built: " + err.Error()}
@@ -73,6 +90,15 @@ func Adapt(ctx context.Context, req *events.HTTPRequest) (*http.Request, error) 
 	r.ContentLength = int64(len(body))
 	r.RemoteAddr = remoteAddr(req.RemoteIP())
 	return r, nil
+}
+
+// headerBytes is the size of all header names and values.
+func headerBytes(h map[string]string) int {
+	n := 0
+	for k, v := range h {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 func tooLarge() error {

@@ -14,8 +14,8 @@ type Rule struct {
 	// Name identifies the rule in logs; unique.
 	Name string `json:"name" validate:"required"`
 	// Prefix and Suffix, when set, must begin and end the object key.
-	Prefix string `json:"prefix,omitempty"`
-	Suffix string `json:"suffix,omitempty"`
+	Prefix string `json:"prefix,omitempty" validate:"ci_prefix"`
+	Suffix string `json:"suffix,omitempty" validate:"ci_prefix"`
 	// Events are event-name patterns; a trailing '*' matches any rest
 	// ("cos:ObjectCreated:*"). Empty means every created event.
 	Events []string `json:"events,omitempty"`
@@ -23,7 +23,7 @@ type Rule struct {
 	MinSize int64 `json:"minSize,omitempty" validate:"gte=0"`
 	MaxSize int64 `json:"maxSize,omitempty" validate:"gte=0"`
 	// WorkflowID is the workflow to trigger.
-	WorkflowID string `json:"workflowId" validate:"required,ci_workflowid"`
+	WorkflowID string `json:"workflowId" validate:"required,ci_workflow_id"`
 }
 
 // createdEvents is what an empty Events list means.
@@ -31,10 +31,7 @@ const createdEvents = "cos:ObjectCreated:*"
 
 // Matches reports whether the rule fires for obj.
 func (r *Rule) Matches(obj *events.ObjectRef) bool {
-	if !strings.HasPrefix(obj.Key, r.Prefix) || !strings.HasSuffix(obj.Key, r.Suffix) {
-		return false
-	}
-	if r.MinSize > 0 && obj.Size < r.MinSize || r.MaxSize > 0 && obj.Size > r.MaxSize {
+	if !r.matchesObject(obj.Key, obj.Size) {
 		return false
 	}
 	if len(r.Events) == 0 {
@@ -42,6 +39,29 @@ func (r *Rule) Matches(obj *events.ObjectRef) bool {
 	}
 	for _, p := range r.Events {
 		if eventMatches(p, obj.EventName) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesObject applies the rule's key and size conditions.
+func (r *Rule) matchesObject(key string, size int64) bool {
+	if !strings.HasPrefix(key, r.Prefix) || !strings.HasSuffix(key, r.Suffix) {
+		return false
+	}
+	return !(r.MinSize > 0 && size < r.MinSize || r.MaxSize > 0 && size > r.MaxSize)
+}
+
+// coversCreated reports whether the rule fires for some kind of upload
+// (an ObjectCreated event): a bucket listing does not say how an object
+// was created, so a sweep serves the rules that take any creation.
+func (r *Rule) coversCreated() bool {
+	if len(r.Events) == 0 {
+		return true
+	}
+	for _, p := range r.Events {
+		if eventMatches(p, createdEvents) || eventMatches(createdEvents, p) {
 			return true
 		}
 	}

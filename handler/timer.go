@@ -1,23 +1,25 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
-	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/valid"
 )
 
-// TimerResult is what a timer invocation did: one item per backfill spec.
+// TimerResult is what a timer invocation did: one item per backfill spec,
+// and one per rule a reconcile sweep covered.
 type TimerResult struct {
-	Jobs []JobResult `json:"jobs"`
+	Jobs      []JobResult       `json:"jobs"`
+	Reconcile []ReconcileResult `json:"reconcile,omitempty"`
 }
 
 // JobResult is one backfill spec's outcome. Created is false when a job of
@@ -45,21 +47,49 @@ func (r *TimerResult) summary() []slog.Attr {
 			existing++
 		}
 	}
+	swept := 0
+	for _, rc := range r.Reconcile {
+		swept += len(rc.Triggered)
+		if rc.Error != "" {
+			failed++
+		}
+		failed += len(rc.Failed)
+	}
 	attrs := []slog.Attr{slog.Int("jobs", len(r.Jobs)), slog.Int("created", created), slog.Int("existing", existing), slog.Int("failed", failed)}
+	if len(r.Reconcile) > 0 {
+		attrs = append(attrs, slog.Int("swept", swept))
+	}
 	if failed > 0 {
 		attrs = append(attrs, slog.Any("result", r))
 	}
 	return attrs
 }
 
+// TimerSpec is one element of a timer's argument (or of
+// COSFLOW_BACKFILLS): a backfill, or a reconcile sweep when it has a
+// "reconcile" member.
+type TimerSpec struct {
+	Backfill  *BackfillSpec
+	Reconcile *ReconcileSpec
+}
+
+// Name is the spec's name, unique within its argument.
+func (s *TimerSpec) Name() string {
+	if s.Reconcile != nil {
+		return s.Reconcile.Name
+	}
+	return s.Backfill.Name
+}
+
 // timerSpec is one spec to run, or why it cannot run.
 type timerSpec struct {
-	spec *BackfillSpec
+	spec *TimerSpec
 	name string // spec name, best effort when invalid
 	err  error  // validation failure, path included
 }
 
-// handleTimer creates the inventory trigger jobs of one tick.
+// handleTimer runs the specs of one tick: it creates the backfills'
+// inventory trigger jobs and runs the reconcile sweeps.
 func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*TimerResult, error) {
 	res := &TimerResult{Jobs: []JobResult{}}
 	tick := ev.ScheduledAt
@@ -68,34 +98,61 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 		return res, &InvalidPayloadError{Trigger: TriggerTimer, Err: err}
 	}
 	log := logx.From(ctx, h.logger)
-	res.Jobs = make([]JobResult, len(specs))
-	runBounded(h.cfg.Concurrency, len(specs), func(i int) {
-		ts := specs[i]
+	var backfills, sweeps []timerSpec
+	for _, ts := range specs {
+		if ts.err == nil && ts.spec.Reconcile != nil {
+			sweeps = append(sweeps, ts)
+		} else {
+			backfills = append(backfills, ts)
+		}
+	}
+	res.Jobs = make([]JobResult, len(backfills))
+	runBounded(h.cfg.Concurrency, len(backfills), func(i int) {
+		ts := backfills[i]
 		if ts.err != nil {
-			log.Warn("backfill spec invalid", slog.String("name", ts.name), slog.String("error", ts.err.Error()))
+			log.Warn("timer spec invalid", slog.String("name", ts.name), slog.String("error", ts.err.Error()))
 			res.Jobs[i] = JobResult{Name: ts.name, Error: ts.err.Error()}
 			return
 		}
-		res.Jobs[i] = h.backfill(ctx, ts.spec, tick)
+		res.Jobs[i] = h.backfill(ctx, ts.spec.Backfill, tick)
 	})
+	// Sweeps run one after the other: each already runs its triggers
+	// concurrently, and each stops at its own maxTriggers.
+	for _, ts := range sweeps {
+		res.Reconcile = append(res.Reconcile, h.reconcile(ctx, ts.spec.Reconcile, tick)...)
+	}
 
 	var incomplete *IncompleteError
+	note := func(name, msg string) {
+		if incomplete == nil {
+			incomplete = &IncompleteError{First: name + ": " + msg}
+		}
+		incomplete.Failed++
+	}
 	for _, j := range res.Jobs {
 		if j.Retryable {
-			if incomplete == nil {
-				incomplete = &IncompleteError{Total: len(res.Jobs), First: j.Name + ": " + j.Error}
+			note(j.Name, j.Error)
+		}
+	}
+	for _, rc := range res.Reconcile {
+		if rc.Retryable {
+			note(rc.Rule, rc.Error)
+		}
+		for _, f := range rc.Failed {
+			if f.Retryable {
+				note(f.Key, f.Error)
 			}
-			incomplete.Failed++
 		}
 	}
 	if incomplete != nil {
+		incomplete.Total = len(res.Jobs) + len(res.Reconcile)
 		return res, incomplete
 	}
 	return res, nil
 }
 
 // errNoBackfill is a tick with nothing to do.
-var errNoBackfill = errors.New("Message is empty and " + EnvBackfills + " is not set: there is no backfill spec to run")
+var errNoBackfill = errors.New("the Message is empty and " + EnvBackfills + " is not set: there is no timer spec to run")
 
 // timerSpecs reads the tick's specs: the Message when set (validated
 // here; each bad spec is reported on its own), else COSFLOW_BACKFILLS
@@ -107,7 +164,7 @@ func (h *Handler) timerSpecs(t *events.TimerEvent) ([]timerSpec, error) {
 		}
 		out := make([]timerSpec, len(h.cfg.Backfills))
 		for i := range h.cfg.Backfills {
-			out[i] = timerSpec{spec: &h.cfg.Backfills[i], name: h.cfg.Backfills[i].Name}
+			out[i] = timerSpec{spec: &h.cfg.Backfills[i], name: h.cfg.Backfills[i].Name()}
 		}
 		return out, nil
 	}
@@ -115,14 +172,17 @@ func (h *Handler) timerSpecs(t *events.TimerEvent) ([]timerSpec, error) {
 	if err != nil {
 		return nil, prefixFieldError("Message", err)
 	}
+	if err := uniqueNames(raws, single); err != nil {
+		return nil, prefixFieldError("Message", err)
+	}
 	out := make([]timerSpec, len(raws))
 	for i, raw := range raws {
 		s, err := parseSpec(raw, h.cfg.Bucket, h.cfg.Region)
 		if err != nil {
-			out[i] = timerSpec{name: rawSpecName(raw), err: prefixFieldError("Message"+specPath(i, single), err)}
+			out[i] = timerSpec{name: rawSpecName(raw), err: prefixFieldError("Message"+specIndex(i, single), err)}
 			continue
 		}
-		out[i] = timerSpec{spec: s, name: s.Name}
+		out[i] = timerSpec{spec: s, name: s.Name()}
 	}
 	return out, nil
 }
@@ -138,85 +198,126 @@ func rawSpecName(raw json.RawMessage) string {
 	return clip.String(strings.ToValidUTF8(s.Name, "?"), 100)
 }
 
-// backfill creates the job of one spec for one tick, unless a job of that
-// name exists already (an earlier attempt at the same tick).
-func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time) JobResult {
-	log := logx.From(ctx, h.logger)
-	in := s.jobInput(tick)
-	res := JobResult{Name: s.Name, JobName: in.Name}
-	attrs := []slog.Attr{slog.String("name", in.Name), slog.String("bucket", s.Bucket)}
-	attrs = append(attrs, in.Input.LogAttr())
-	if s.WorkflowID != "" {
-		attrs = append(attrs, slog.String("workflowId", s.WorkflowID))
-	} else {
-		attrs = append(attrs, slog.String("tag", s.Tag))
+// uniqueNames refuses two specs of one name in one argument: they would
+// share job names and log lines, and one would hide the other.
+func uniqueNames(raws []json.RawMessage, single bool) error {
+	seen := make(map[string]int, len(raws))
+	for i, raw := range raws {
+		name := rawSpecName(raw)
+		if name == "" {
+			continue // reported by the spec's own validation
+		}
+		if j, dup := seen[name]; dup {
+			return &valid.FieldError{Field: specIndex(i, single) + ".name",
+				Reason: fmt.Sprintf("%q is already the name of spec %s: names must be unique", name, specIndex(j, false))}
+		}
+		seen[name] = i
 	}
-	if ti := in.Operation.TimeInterval; ti != nil {
-		attrs = append(attrs, slog.String("start", ti.Start), slog.String("end", ti.End))
-	}
-	if h.cfg.DryRun {
-		log.LogAttrs(ctx, slog.LevelInfo, "dry run", attrs...)
-		res.DryRun = true
-		return res
-	}
-	fail := func(op string, err error) JobResult {
-		res.Error = fmt.Sprintf("%s: %v", op, err)
-		res.Retryable = cosclient.Retryable(err)
-		log.LogAttrs(ctx, slog.LevelWarn, "job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
-		return res
-	}
-	opt := cosclient.WithBucket(s.Bucket, s.Region)
-	if err := ctx.Err(); err != nil {
-		return fail("look up", fmt.Errorf("%w: %w", errNotAttempted, err))
-	}
-	start := time.Now()
-	existing, meta, err := h.findJob(ctx, in.Name, in.Type, opt)
-	if err != nil {
-		return fail("look up existing job", err)
-	}
-	if existing != "" {
-		res.JobID = existing
-		log.LogAttrs(ctx, slog.LevelInfo, "job exists", append(attrs, slog.String("jobId", existing),
-			slog.Int("attempts", meta.Attempts), slog.Int64("durationMs", time.Since(start).Milliseconds()))...)
-		return res
-	}
-	out, err := h.ci.CreateInventoryTriggerJob(ctx, in, opt)
-	if err != nil {
-		return fail("create job", err)
-	}
-	if out.JobsDetail != nil {
-		res.JobID = out.JobsDetail.JobID
-	}
-	res.Created = true
-	log.LogAttrs(ctx, slog.LevelInfo, "job created", append(attrs, slog.String("jobId", res.JobID),
-		slog.Int("attempts", out.Meta.Attempts), slog.Int64("durationMs", time.Since(start).Milliseconds()))...)
-	return res
+	return nil
 }
 
-// maxLookupPages bounds the name lookup against a service that keeps
-// answering pages: job names are unique per tick, so one page is normal.
-const maxLookupPages = 50
-
-// findJob returns the ID of a job named name (any state), or "".
-func (h *Handler) findJob(ctx context.Context, name string, typ cosclient.JobType, opt cosclient.CallOption) (string, cosclient.CallMeta, error) {
-	p := cosclient.NewJobsPaginator(h.ci, &cosclient.DescribeInventoryTriggerJobsInput{
-		Name: name, Type: typ, States: []cosclient.JobState{"All"}, Size: cosclient.MaxListSize,
-	}, opt)
-	var meta cosclient.CallMeta
-	for page := 0; p.HasMorePages() && page < maxLookupPages; page++ {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return "", meta, err
+// splitSpecs strictly decodes a JSON timer spec or an array of them into
+// the raw elements; single reports the former (paths then have no index).
+func splitSpecs(data []byte) (raws []json.RawMessage, single bool, err error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := valid.Decode(data, &raws); err != nil {
+			return nil, false, err
 		}
-		meta.Attempts += out.Meta.Attempts
-		meta.Duration += out.Meta.Duration
-		// The service filters by name; compare again, in case it matches
-		// loosely.
-		for _, j := range out.JobsDetail {
-			if j.Name == name {
-				return j.JobID, meta, nil
-			}
+		if len(raws) == 0 {
+			return nil, false, &valid.FieldError{Reason: "is an empty array: at least one spec is required"}
 		}
+		return raws, false, nil
 	}
-	return "", meta, nil
+	var one json.RawMessage
+	if err := valid.Decode(data, &one); err != nil {
+		return nil, false, err
+	}
+	return []json.RawMessage{one}, true, nil
+}
+
+// specIndex is the JSON path of element i: "[i]", or "" for a single spec.
+func specIndex(i int, single bool) string {
+	if single {
+		return ""
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+// decodeSpecs decodes and checks every spec, failing on the first bad one
+// with a *valid.FieldError whose Field is the path below data.
+func decodeSpecs(data []byte, bucket, region string) ([]TimerSpec, error) {
+	raws, single, err := splitSpecs(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := uniqueNames(raws, single); err != nil {
+		return nil, err
+	}
+	specs := make([]TimerSpec, len(raws))
+	for i, raw := range raws {
+		s, err := parseSpec(raw, bucket, region)
+		if err != nil {
+			return nil, prefixFieldError(specIndex(i, single), err)
+		}
+		specs[i] = *s
+	}
+	return specs, nil
+}
+
+// prefixFieldError puts a *valid.FieldError under prefix.
+func prefixFieldError(prefix string, err error) error {
+	var fe *valid.FieldError
+	if errors.As(err, &fe) {
+		return &valid.FieldError{Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
+	}
+	return &valid.FieldError{Field: prefix, Reason: err.Error()}
+}
+
+// specFields is what parseSpec needs of either kind of spec.
+type specFields interface {
+	// common points at the spec's name, bucket and region.
+	common() (name, bucket, region *string)
+	// check validates the spec's own fields.
+	check() error
+}
+
+// parseSpec strictly decodes one spec (a reconcile sweep when it has a
+// "reconcile" member), fills in the default bucket and region and checks
+// it. Errors are *valid.FieldError relative to the spec.
+func parseSpec(raw []byte, bucket, region string) (*TimerSpec, error) {
+	var keys map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &keys) // a non-object fails the strict decode below
+	var spec TimerSpec
+	var fields specFields
+	if _, ok := keys["reconcile"]; ok {
+		spec.Reconcile = &ReconcileSpec{}
+		fields = spec.Reconcile
+	} else {
+		spec.Backfill = &BackfillSpec{}
+		fields = spec.Backfill
+	}
+	if err := valid.Decode(raw, fields); err != nil {
+		return nil, err
+	}
+	name, b, r := fields.common()
+	if *b == "" {
+		*b = bucket
+	}
+	if *r == "" {
+		*r = region
+	}
+	if reason := nameProblem(*name); reason != "" {
+		return nil, &valid.FieldError{Field: "name", Reason: reason}
+	}
+	switch {
+	case *b == "":
+		return nil, &valid.FieldError{Field: "bucket", Reason: "is required (or set " + EnvBucket + ")"}
+	case *r == "":
+		return nil, &valid.FieldError{Field: "region", Reason: "is required (or set " + EnvRegion + ")"}
+	}
+	if err := fields.check(); err != nil {
+		return nil, err
+	}
+	return &spec, nil
 }

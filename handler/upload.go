@@ -12,6 +12,7 @@ import (
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/ledger"
 )
 
 // Skip reasons, as reported in UploadResult.Skipped and the logs.
@@ -20,6 +21,7 @@ const (
 	ReasonNoRuleMatches    = "no rule matches"
 	ReasonNoRuleConfigured = "no rule configured"
 	ReasonAlreadyTriggered = "already triggered"
+	ReasonAlreadyRan       = "already ran"
 	ReasonDryRun           = "dry run"
 )
 
@@ -31,7 +33,8 @@ type UploadResult struct {
 	Failed    []Failed    `json:"failed"`
 }
 
-// Triggered is one workflow run started for one object.
+// Triggered is one workflow run started for one object. InstanceID is ""
+// only when CI accepted the trigger but its answer could not be read.
 type Triggered struct {
 	Bucket     string `json:"bucket"`
 	Key        string `json:"key"`
@@ -41,11 +44,13 @@ type Triggered struct {
 
 // Skipped is an object (or an object and workflow) that was not triggered,
 // and why. In dry-run mode every planned trigger is Skipped with reason
-// "dry run" and its WorkflowID.
+// "dry run" and its WorkflowID; a record CI's execution list shows a run
+// for is "already ran" with that RunID.
 type Skipped struct {
 	Key        string `json:"key"`
 	Reason     string `json:"reason"`
 	WorkflowID string `json:"workflowId,omitempty"`
+	RunID      string `json:"runId,omitempty"`
 }
 
 // Failed is a trigger (or a record) that failed. Retryable failures make
@@ -77,8 +82,9 @@ func (r *UploadResult) summary() []slog.Attr {
 }
 
 // IncompleteError means some work failed in a way a retry can fix; the
-// platform retries the whole delivery, and what already succeeded is
-// remembered, so it does not fire again.
+// platform retries the whole delivery, and what already succeeded is not
+// run again (remembered on this instance, found in CI's execution list on
+// any other).
 type IncompleteError struct {
 	Failed int    // retryable failures
 	Total  int    // work items attempted or planned
@@ -89,52 +95,75 @@ func (e *IncompleteError) Error() string {
 	return fmt.Sprintf("%d of %d item(s) failed and will be retried; first: %s", e.Failed, e.Total, e.First)
 }
 
-// uploadTask is one planned TriggerWorkflow call.
-type uploadTask struct {
-	obj   events.ObjectRef
-	rule  *Rule
+// triggerTask is one planned TriggerWorkflow: an object and the rule that
+// fires for it.
+type triggerTask struct {
+	bucket, region, key string
+	rule                *Rule
+	// since is the earliest creation time of a run that counts for this
+	// object (its event time less ledger.Slack).
+	since time.Time
+	// check looks the object up in CI's execution list before triggering
+	// (a late record, or one whose earlier attempt was ambiguous).
+	check bool
 	fired string // firedSet key
+	sweep string // the reconcile spec's name, for a sweep's trigger
 }
 
 // handleUpload plans and runs the triggers of one COS delivery.
 func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*UploadResult, error) {
 	log := logx.From(ctx, h.logger)
 	res := newUploadResult()
-	records := ev.Records
-	usable := make([]events.COSRecord, 0, len(records))
-	for i := range records {
-		r := &records[i]
-		if r.Err == nil {
-			usable = append(usable, *r)
+	records := make([]*events.COSRecord, 0, len(ev.Records))
+	for i := range ev.Records {
+		r := &ev.Records[i]
+		err := r.Err
+		if err == nil {
+			// The key rule's one home is cosclient: a key CI would refuse
+			// (too long, a character its XML cannot carry) fails here,
+			// named, instead of at every attempt.
+			if kerr := cosclient.ValidateObjectKey(r.Object.Key); kerr != nil {
+				err = &events.DecodeError{Problem: events.ProblemInvalidField, Kind: events.KindCOS, Offset: -1,
+					Field: fmt.Sprintf("Records[%d].cos.cosObject.key", i), Reason: reasonOf(kerr)}
+			}
+		}
+		if err != nil {
+			key := recordKey(r, i)
+			log.Warn("record failed", slog.String("key", key), slog.String("error", err.Error()))
+			res.Failed = append(res.Failed, Failed{Key: key, Error: err.Error()})
 			continue
 		}
-		key := recordKey(r, i)
-		log.Warn("record failed", slog.String("key", key), slog.String("error", r.Err.Error()))
-		res.Failed = append(res.Failed, Failed{Key: key, Error: r.Err.Error()})
+		if r.Object.URLKey != "" {
+			// The key is trusted as delivered; the url is only a
+			// cross-check whose encoding is unconfirmed (see events).
+			log.Warn("cosObject.key and cosObject.url disagree; using the key",
+				slog.String("key", clip.String(r.Object.Key, 200)), slog.String("urlKey", clip.String(r.Object.URLKey, 200)))
+		}
+		records = append(records, r)
 	}
-	records = usable
 
 	tasks := h.planUploads(ctx, records, res)
+	tasks = h.checkLedger(ctx, tasks, res)
 	if len(tasks) == 0 {
 		return res, nil
 	}
 	outcomes := make([]taskOutcome, len(tasks))
 	runBounded(h.cfg.Concurrency, len(tasks), func(i int) {
-		outcomes[i] = h.trigger(ctx, &tasks[i])
+		outcomes[i] = h.triggerOnce(ctx, tasks[i])
 	})
 
 	var incomplete *IncompleteError
 	for i, o := range outcomes {
 		t := &tasks[i]
 		if o.err == nil {
-			res.Triggered = append(res.Triggered, Triggered{Bucket: t.obj.Bucket, Key: t.obj.Key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
+			res.Triggered = append(res.Triggered, Triggered{Bucket: t.bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
 			continue
 		}
-		retryable := cosclient.Retryable(o.err)
-		res.Failed = append(res.Failed, Failed{Key: t.obj.Key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable})
+		retryable := o.retryable()
+		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable})
 		if retryable {
 			if incomplete == nil {
-				incomplete = &IncompleteError{Total: len(tasks), First: fmt.Sprintf("%s → %s: %v", t.obj.Key, t.rule.WorkflowID, o.err)}
+				incomplete = &IncompleteError{Total: len(tasks), First: fmt.Sprintf("%s → %s: %v", t.key, t.rule.WorkflowID, o.err)}
 			}
 			incomplete.Failed++
 		}
@@ -147,16 +176,17 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 
 // planUploads decides, per record and rule, what to trigger; everything it
 // does not plan lands in res.Skipped with its reason.
-func (h *Handler) planUploads(ctx context.Context, records []events.COSRecord, res *UploadResult) []uploadTask {
+func (h *Handler) planUploads(ctx context.Context, records []*events.COSRecord, res *UploadResult) []triggerTask {
 	log := logx.From(ctx, h.logger)
 	skip := func(obj *events.ObjectRef, reason, workflowID string) {
 		log.Info("skipped", slog.String("bucket", obj.Bucket), slog.String("key", obj.Key), slog.String("reason", reason))
 		res.Skipped = append(res.Skipped, Skipped{Key: obj.Key, Reason: reason, WorkflowID: workflowID})
 	}
-	var tasks []uploadTask
+	now := time.Now()
+	var tasks []triggerTask
 	inDelivery := make(map[string]bool)
-	for i := range records {
-		obj := &records[i].Object
+	for _, rec := range records {
+		obj := &rec.Object
 		if p, ok := ignoredBy(h.cfg.IgnorePrefixes, obj.Key); ok {
 			skip(obj, ReasonIgnoredPrefix+p, "")
 			continue
@@ -191,7 +221,12 @@ func (h *Handler) planUploads(ctx context.Context, records []events.COSRecord, r
 				res.Skipped = append(res.Skipped, Skipped{Key: obj.Key, Reason: ReasonDryRun, WorkflowID: rule.WorkflowID})
 				continue
 			}
-			tasks = append(tasks, uploadTask{obj: *obj, rule: rule, fired: fired})
+			tasks = append(tasks, triggerTask{
+				bucket: obj.Bucket, region: obj.Region, key: obj.Key, rule: rule,
+				since: obj.EventTime.Add(-ledger.Slack),
+				check: h.needsLedger(obj.EventTime, now, fired),
+				fired: fired,
+			})
 		}
 		if !matched {
 			skip(obj, ReasonNoRuleMatches, "")
@@ -200,45 +235,137 @@ func (h *Handler) planUploads(ctx context.Context, records []events.COSRecord, r
 	return tasks
 }
 
-// taskOutcome is what one TriggerWorkflow call came to.
+// needsLedger says whether a record is looked up in CI's execution list
+// before it is triggered (COSFLOW_LEDGER): always, never, or when it is
+// late (an event older than COSFLOW_LEDGER_AFTER is most likely a platform
+// retry, on this instance or another) or an earlier attempt on this
+// instance failed ambiguously.
+func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
+	switch h.cfg.Ledger {
+	case LedgerOff:
+		return false
+	case LedgerAlways:
+		return true
+	}
+	return now.Sub(eventTime) > h.cfg.LedgerAfter || h.ambiguous.has(fired)
+}
+
+// checkLedger looks the tasks that need it up in CI's execution list, one
+// lookup per bucket and workflow: a task with a run is skipped ("already
+// ran"), one whose lookup failed fails (retryable: triggering blind could
+// run it twice). It returns the tasks left to trigger.
+func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
+	type group struct{ bucket, region, workflowID string }
+	groups := map[group][]ledger.Item{}
+	for _, t := range tasks {
+		if t.check {
+			g := group{t.bucket, t.region, t.rule.WorkflowID}
+			groups[g] = append(groups[g], ledger.Item{Key: t.key, Since: t.since})
+		}
+	}
+	if len(groups) == 0 {
+		return tasks
+	}
+	log := logx.From(ctx, h.logger)
+	type verdict struct {
+		run *cosclient.WorkflowExecution
+		err error
+	}
+	verdicts := map[string]verdict{} // by fired key
+	for g, items := range groups {
+		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, h.callOptions(log, g.bucket, g.region)...)
+		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
+			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
+		for _, t := range tasks {
+			if !t.check || t.bucket != g.bucket || t.rule.WorkflowID != g.workflowID {
+				continue
+			}
+			v := verdict{err: err}
+			if run, ok := found.Runs[t.key]; ok && err == nil {
+				v.run = &run
+			}
+			verdicts[t.fired] = v
+		}
+	}
+	left := tasks[:0]
+	for _, t := range tasks {
+		v, checked := verdicts[t.fired]
+		switch {
+		case !checked:
+			left = append(left, t)
+		case v.err != nil:
+			err := fmt.Errorf("look up earlier runs: %w", v.err)
+			log.Warn("trigger failed", slog.String("bucket", t.bucket), slog.String("key", t.key),
+				slog.String("workflowId", t.rule.WorkflowID), slog.String("error", err.Error()), slog.Bool("retryable", true))
+			res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: err.Error(), Retryable: true})
+		case v.run != nil:
+			h.fired.add(t.fired)
+			log.Info("skipped", slog.String("bucket", t.bucket), slog.String("key", t.key), slog.String("workflowId", t.rule.WorkflowID),
+				slog.String("reason", ReasonAlreadyRan), slog.String("runId", v.run.RunID))
+			res.Skipped = append(res.Skipped, Skipped{Key: t.key, Reason: ReasonAlreadyRan, WorkflowID: t.rule.WorkflowID, RunID: v.run.RunID})
+		default:
+			left = append(left, t)
+		}
+	}
+	return left
+}
+
+// taskOutcome is what one trigger came to.
 type taskOutcome struct {
-	instanceID string
-	err        error
+	instanceID         string
+	err                error
+	calls, ledgerCalls int
+}
+
+// retryable reports whether a failed outcome is worth the platform's
+// retry.
+func (o taskOutcome) retryable() bool {
+	return errors.Is(o.err, errNotAttempted) || cosclient.Classify(o.err) != cosclient.RetryNever
 }
 
 // errNotAttempted marks work the invocation ran out of time for.
 var errNotAttempted = errors.New("not attempted before the invocation deadline")
 
-// trigger runs one planned call and logs its one line.
-func (h *Handler) trigger(ctx context.Context, t *uploadTask) taskOutcome {
+// triggerOnce runs one planned trigger through the ledger (so an ambiguous
+// failure is looked up, not repeated) and logs its one line.
+func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 	log := logx.From(ctx, h.logger)
+	attrs := []slog.Attr{slog.String("bucket", t.bucket), slog.String("key", t.key),
+		slog.String("workflowId", t.rule.WorkflowID), slog.String("rule", t.rule.Name)}
+	if t.sweep != "" {
+		attrs = append(attrs, slog.String("sweep", t.sweep))
+	}
 	if err := ctx.Err(); err != nil {
 		err = fmt.Errorf("%w: %w", errNotAttempted, err)
-		log.Warn("trigger failed", slog.String("bucket", t.obj.Bucket), slog.String("key", t.obj.Key),
-			slog.String("workflowId", t.rule.WorkflowID), slog.String("error", err.Error()), slog.Bool("retryable", true))
+		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs, slog.String("error", err.Error()), slog.Bool("retryable", true))...)
 		return taskOutcome{err: err}
 	}
 	start := time.Now()
-	out, err := h.ci.TriggerWorkflow(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.obj.Key},
-		cosclient.WithBucket(t.obj.Bucket, t.obj.Region))
+	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
+		t.since, h.cfg.Ledger != LedgerOff, h.callOptions(log, t.bucket, t.region)...)
+	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
+	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
+	if out.LedgerCalls > 0 {
+		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))
+	}
 	if err != nil {
-		attempts := 1
-		var oe *cosclient.OperationError
-		if errors.As(err, &oe) {
-			attempts = oe.Attempts
+		if cosclient.Ambiguous(err) || errors.Is(err, ledger.ErrUnconfirmed) {
+			h.ambiguous.add(t.fired) // this instance's next attempt looks first
 		}
-		log.Warn("trigger failed", slog.String("bucket", t.obj.Bucket), slog.String("key", t.obj.Key),
-			slog.String("workflowId", t.rule.WorkflowID), slog.String("rule", t.rule.Name),
-			slog.Int("attempts", attempts), slog.Int64("durationMs", time.Since(start).Milliseconds()),
-			slog.String("error", err.Error()), slog.Bool("retryable", cosclient.Retryable(err)))
-		return taskOutcome{err: err}
+		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs,
+			slog.String("error", err.Error()), slog.Bool("retryable", o.retryable()))...)
+		return o
 	}
 	h.fired.add(t.fired) // only successes: a failure must fire on the retry
-	log.Info("workflow triggered", slog.String("instanceId", out.InstanceID),
-		slog.String("bucket", t.obj.Bucket), slog.String("key", t.obj.Key),
-		slog.String("workflowId", t.rule.WorkflowID), slog.String("rule", t.rule.Name),
-		slog.Int("attempts", out.Meta.Attempts), slog.Int64("durationMs", out.Meta.Duration.Milliseconds()))
-	return taskOutcome{instanceID: out.InstanceID}
+	switch {
+	case out.Accepted:
+		attrs = append(attrs, slog.String("ciRequestId", out.RequestID), slog.Int("status", out.Status),
+			slog.String("note", "CI accepted the trigger but its answer could not be read: instance ID unknown"))
+	case out.Found:
+		attrs = append(attrs, slog.String("note", "found in CI's execution list after an ambiguous failure; not triggered again"))
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "workflow triggered", append([]slog.Attr{slog.String("instanceId", out.InstanceID)}, attrs...)...)
+	return o
 }
 
 // recordKey is the best name for a record that failed to resolve: its raw

@@ -1,0 +1,266 @@
+package handler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
+	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/ledger"
+)
+
+// The reconcile sweep is the safety net under the upload path: a delivery
+// the platform dropped after its retries, or a record whose every attempt
+// failed, leaves an object with no run. A timer spec such as
+//
+//	{"name":"sweep","reconcile":{"window":"6h","lag":"5m","maxTriggers":1000}}
+//
+// lists the bucket under every upload rule, keeps the objects last modified
+// in [tick - window, tick - lag) that the rule matches, and triggers those
+// CI's execution list shows no run for. The lag leaves uploads whose events
+// may still be on their way to the upload path.
+
+// Reconcile defaults.
+const (
+	DefaultReconcileLag         = 5 * time.Minute
+	DefaultReconcileMaxTriggers = 1000
+	MaxReconcileMaxTriggers     = 100_000
+)
+
+// listPageKeys is how many keys one listing call asks for (COS's most).
+const listPageKeys = cosclient.MaxListKeys
+
+// ReconcileSpec is a timer spec that sweeps a bucket for uploads that
+// never ran. Bucket and region default as in backfill specs.
+type ReconcileSpec struct {
+	Name      string          `json:"name" validate:"required"`
+	Bucket    string          `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
+	Region    string          `json:"region,omitempty" validate:"omitempty,ci_region"`
+	Reconcile ReconcileParams `json:"reconcile"`
+}
+
+// ReconcileParams bound one sweep.
+type ReconcileParams struct {
+	// Window ("6h") is how far back, from the tick, the sweep looks.
+	Window string `json:"window"`
+	// Lag ("5m", default 5m) skips the newest uploads, whose events may
+	// still be on their way.
+	Lag string `json:"lag,omitempty"`
+	// MaxTriggers (default 1000) bounds the runs one sweep starts; the
+	// result says when it stopped there.
+	MaxTriggers int `json:"maxTriggers,omitempty"`
+
+	window, lag time.Duration
+	maxTriggers int
+}
+
+func (s *ReconcileSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
+
+// check validates the spec and parses its durations.
+func (s *ReconcileSpec) check() error {
+	if err := cirules.Struct(s); err != nil {
+		return err
+	}
+	p := &s.Reconcile
+	bad := func(field, reason string) error {
+		return &valid.FieldError{Field: "reconcile." + field, Reason: reason}
+	}
+	if p.Window == "" {
+		return bad("window", "is required")
+	}
+	d, err := parseWindow(p.Window)
+	if err != nil {
+		return bad("window", err.Error())
+	}
+	p.window, p.lag = d, DefaultReconcileLag
+	if p.Lag != "" {
+		lag, err := time.ParseDuration(p.Lag)
+		if err != nil || lag < 0 {
+			return bad("lag", fmt.Sprintf("%q is not a duration like \"5m\" (0s or more)", p.Lag))
+		}
+		p.lag = lag
+	}
+	if p.lag >= p.window {
+		return bad("lag", "must be shorter than the window")
+	}
+	switch n := p.MaxTriggers; {
+	case n == 0:
+		p.maxTriggers = DefaultReconcileMaxTriggers
+	case n < 0 || n > MaxReconcileMaxTriggers:
+		return bad("maxTriggers", fmt.Sprintf("must be from 1 to %d", MaxReconcileMaxTriggers))
+	default:
+		p.maxTriggers = n
+	}
+	return nil
+}
+
+// ReconcileResult is what one sweep did for one upload rule.
+type ReconcileResult struct {
+	Name string `json:"name"` // the spec's name
+	Rule string `json:"rule"`
+	// Checked counts the objects the rule matches in the window;
+	// AlreadyRan those CI's execution list shows a run for.
+	Checked    int `json:"checked"`
+	AlreadyRan int `json:"alreadyRan"`
+	// Triggered and Failed are the runs started and those that failed;
+	// Planned (dry run) the keys that would have been triggered.
+	Triggered []SweptObject `json:"triggered"`
+	Failed    []Failed      `json:"failed"`
+	Planned   []string      `json:"planned,omitempty"`
+	// Truncated is set when the sweep stopped at maxTriggers.
+	Truncated bool `json:"truncated"`
+	// Error is set when the rule could not be swept (the listing or the
+	// ledger failed); Retryable when a later tick may do better.
+	Error     string `json:"error,omitempty"`
+	Retryable bool   `json:"retryable,omitempty"`
+	// Calls counts the CI and COS calls the sweep made for the rule.
+	Calls SweepCalls `json:"calls"`
+}
+
+// SweptObject is one run a sweep started.
+type SweptObject struct {
+	Key        string `json:"key"`
+	InstanceID string `json:"instanceId"`
+}
+
+// SweepCalls counts a sweep's calls by kind.
+type SweepCalls struct {
+	List    int `json:"list"`
+	Ledger  int `json:"ledger"`
+	Trigger int `json:"trigger"`
+}
+
+// sweepCandidate is one object a rule matches in the window.
+type sweepCandidate struct {
+	key      string
+	modified time.Time
+}
+
+// reconcile runs one sweep at tick over every upload rule.
+func (h *Handler) reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time) []ReconcileResult {
+	log := logx.From(ctx, h.logger)
+	p := &s.Reconcile
+	from, to := tick.Add(-p.window), tick.Add(-p.lag)
+	opts := h.callOptions(log, s.Bucket, s.Region)
+	budget := p.maxTriggers
+	done := map[string]bool{} // key + workflow already swept by an earlier rule
+	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
+	for i := range h.cfg.Rules {
+		rule := &h.cfg.Rules[i]
+		if !rule.coversCreated() {
+			continue
+		}
+		res := ReconcileResult{Name: s.Name, Rule: rule.Name, Triggered: []SweptObject{}, Failed: []Failed{}}
+		cands, err := h.sweepCandidates(ctx, rule, from, to, opts, &res.Calls)
+		if err == nil {
+			cands = slices.DeleteFunc(cands, func(c sweepCandidate) bool { return done[c.key+"\x00"+rule.WorkflowID] })
+			res.Checked = len(cands)
+			err = h.sweepRule(ctx, s, rule, cands, opts, &budget, &res)
+			for _, c := range cands {
+				done[c.key+"\x00"+rule.WorkflowID] = true
+			}
+		}
+		if err != nil {
+			res.Error = err.Error()
+			res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+		}
+		level := slog.LevelInfo
+		if res.Error != "" || len(res.Failed) > 0 {
+			level = slog.LevelWarn
+		}
+		log.LogAttrs(ctx, level, "reconcile done", slog.String("name", s.Name), slog.String("rule", rule.Name),
+			slog.String("bucket", s.Bucket), slog.String("from", cosclient.FormatTime(from)), slog.String("to", cosclient.FormatTime(to)),
+			slog.Int("checked", res.Checked), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
+			slog.Int("failed", len(res.Failed)), slog.Int("planned", len(res.Planned)), slog.Bool("truncated", res.Truncated),
+			slog.Int("listCalls", res.Calls.List), slog.Int("ledgerCalls", res.Calls.Ledger), slog.Int("triggerCalls", res.Calls.Trigger),
+			slog.String("error", res.Error))
+		results = append(results, res)
+	}
+	return results
+}
+
+// sweepCandidates lists the bucket under the rule's prefix and keeps the
+// objects modified in [from, to) that the rule matches and no ignore
+// prefix covers. Listing costs one call per 1,000 keys under the prefix.
+func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time.Time, opts []func(*cosclient.Options), calls *SweepCalls) ([]sweepCandidate, error) {
+	var out []sweepCandidate
+	pager := cosclient.NewObjectsPaginator(h.ci, &cosclient.ListObjectsInput{Prefix: rule.Prefix, MaxKeys: listPageKeys}, opts...)
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		calls.List++
+		if err != nil {
+			return nil, fmt.Errorf("list the bucket under %q: %w", rule.Prefix, err)
+		}
+		for _, o := range page.Contents {
+			modified, err := time.Parse(time.RFC3339, o.LastModified)
+			if err != nil || modified.Before(from) || !modified.Before(to) {
+				continue
+			}
+			if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, o.Key); ignored || !rule.matchesObject(o.Key, o.Size) {
+				continue
+			}
+			out = append(out, sweepCandidate{key: o.Key, modified: modified})
+		}
+	}
+	return out, nil
+}
+
+// sweepRule looks the candidates up in CI's execution list and triggers
+// those with no run, within the sweep's remaining budget.
+func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, cands []sweepCandidate, opts []func(*cosclient.Options), budget *int, res *ReconcileResult) error {
+	if len(cands) == 0 {
+		return nil
+	}
+	items := make([]ledger.Item, len(cands))
+	for i, c := range cands {
+		items[i] = ledger.Item{Key: c.key, Since: c.modified.Add(-ledger.Slack)}
+	}
+	found, err := ledger.Lookup(ctx, h.ci, rule.WorkflowID, items, opts...)
+	res.Calls.Ledger += found.Calls
+	if err != nil {
+		return err
+	}
+	res.AlreadyRan = len(found.Runs)
+	var todo []sweepCandidate
+	for _, c := range cands {
+		if _, ran := found.Runs[c.key]; !ran {
+			todo = append(todo, c)
+		}
+	}
+	if len(todo) > *budget {
+		todo, res.Truncated = todo[:*budget], true
+	}
+	*budget -= len(todo)
+	log := logx.From(ctx, h.logger)
+	if h.cfg.DryRun {
+		for _, c := range todo {
+			log.Info("dry run", slog.String("bucket", s.Bucket), slog.String("key", c.key),
+				slog.String("workflowId", rule.WorkflowID), slog.String("rule", rule.Name), slog.String("sweep", s.Name))
+			res.Planned = append(res.Planned, c.key)
+		}
+		return nil
+	}
+	outcomes := make([]taskOutcome, len(todo))
+	runBounded(h.cfg.Concurrency, len(todo), func(i int) {
+		c := todo[i]
+		outcomes[i] = h.triggerOnce(ctx, triggerTask{
+			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
+			since: c.modified.Add(-ledger.Slack), check: true, sweep: s.Name,
+		})
+	})
+	for i, o := range outcomes {
+		res.Calls.Trigger += o.calls
+		res.Calls.Ledger += o.ledgerCalls
+		if o.err != nil {
+			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
+			continue
+		}
+		res.Triggered = append(res.Triggered, SweptObject{Key: todo[i].key, InstanceID: o.instanceID})
+	}
+	return nil
+}
