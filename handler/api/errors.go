@@ -110,7 +110,14 @@ func fromCI(err error) *apiError {
 	if cosclient.NotFound(err) || hasAPI && ae.ErrorCode() == ciResourceNotFound && status == http.StatusBadRequest {
 		// CI answers 400 ResourceNotFound for an unknown job ID on cancel;
 		// to an API caller that is a 404, as it is for GET.
-		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: "not found: " + err.Error(), requestID: requestID}
+		msg := "not found"
+		var nf *cosclient.NotFoundError
+		if errors.As(err, &nf) {
+			msg = nf.Error()
+		} else if hasAPI && ae.ErrorMessage() != "" {
+			msg = "CI: " + ae.ErrorMessage()
+		}
+		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: msg, requestID: requestID}
 	}
 	out := &apiError{status: http.StatusBadGateway, code: codeUpstream, message: "CI call failed: " + err.Error(), requestID: requestID}
 	if status >= 400 && status < 500 {
