@@ -67,6 +67,11 @@ func (s *BackfillSpec) check() error {
 		return err
 	}
 	bad := func(field, reason string) error { return &valid.FieldError{Field: field, Reason: reason} }
+	if s.Prefix != nil {
+		if reason := prefixProblem(*s.Prefix); reason != "" {
+			return bad("prefix", reason)
+		}
+	}
 	if s.Window != "" {
 		d, err := parseWindow(s.Window)
 		if err != nil {

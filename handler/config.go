@@ -417,11 +417,11 @@ func checkRules(rules []Rule, src source) error {
 	return nil
 }
 
-// prefixProblem explains why p cannot be a key prefix of a rule or an
-// ignore list, or returns "". CI's own rule for a prefix is the ci_prefix
-// tag; this is cosflow's, against "..", which in a key prefix is almost
-// surely a path mistaken for a key (COS keys have no directories to
-// climb).
+// prefixProblem explains why p cannot be a key prefix of a rule, an
+// ignore list or a backfill, or returns "". CI's own rule for a prefix is
+// the ci_prefix tag; this is cosflow's, against "..", which in a key
+// prefix is almost surely a path mistaken for a key (COS keys have no
+// directories to climb).
 func prefixProblem(p string) string {
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
