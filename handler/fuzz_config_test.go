@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -80,10 +80,10 @@ func FuzzLoadConfig(f *testing.F) {
 		if cfg.Concurrency < 1 || cfg.Concurrency > MaxConcurrency {
 			t.Fatalf("accepted concurrency %d", cfg.Concurrency)
 		}
-		if err := valid.Struct(cfg); err != nil {
+		if err := cirules.Struct(cfg); err != nil {
 			t.Fatalf("accepted config fails validation: %v", err)
 		}
-		if err := checkRules(cfg.Rules); err != nil {
+		if err := checkRules(cfg.Rules, source{variable: EnvRules}); err != nil {
 			t.Fatalf("accepted rules fail checkRules: %v", err)
 		}
 		for _, p := range cfg.IgnorePrefixes {
@@ -91,11 +91,16 @@ func FuzzLoadConfig(f *testing.F) {
 				t.Fatalf("accepted ignore prefix %q", p)
 			}
 		}
+		specs := make([]any, len(cfg.Backfills)) // as written in JSON
 		for i := range cfg.Backfills {
-			s := cfg.Backfills[i]
-			if err := s.check(); err != nil {
-				t.Fatalf("accepted backfill [%d] fails check: %v", i, err)
+			var fields specFields = cfg.Backfills[i].Backfill
+			if r := cfg.Backfills[i].Reconcile; r != nil {
+				fields = r
 			}
+			if err := fields.check(); err != nil {
+				t.Fatalf("accepted timer spec [%d] fails check: %v", i, err)
+			}
+			specs[i] = fields
 		}
 
 		// Round trip: the accepted values, written back as JSON, load again
@@ -110,7 +115,7 @@ func FuzzLoadConfig(f *testing.F) {
 			env2[EnvRules] = string(b)
 		}
 		if len(cfg.Backfills) > 0 {
-			b, err := json.Marshal(cfg.Backfills)
+			b, err := json.Marshal(specs)
 			if err != nil {
 				t.Fatalf("marshal accepted backfills: %v", err)
 			}

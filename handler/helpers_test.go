@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
@@ -86,6 +87,17 @@ func (e *testEnv) upload(t testing.TB, payload []byte) (*UploadResult, error) {
 // ciCalls counts the requests the emulator received.
 func (e *testEnv) ciCalls() int { return len(e.emu.Calls()) }
 
+// opCalls counts the requests for one operation (ciemu.Op...).
+func (e *testEnv) opCalls(op string) int {
+	n := 0
+	for _, c := range e.emu.Calls() {
+		if c.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
 // rec describes one COS record for cosEvent.
 type rec struct {
 	key   string
@@ -93,6 +105,7 @@ type rec struct {
 	event string // default cos:ObjectCreated:Put
 	etag  string
 	vid   string
+	at    time.Time // eventTime; zero means now (a fresh record)
 }
 
 // cosEvent builds a COS delivery in the platform's shape.
@@ -108,6 +121,10 @@ func cosEvent(recs ...rec) []byte {
 		if etag == "" {
 			etag = "9a4802d5c99dafe1c04da0a8e7e166bf"
 		}
+		at := r.at
+		if at.IsZero() {
+			at = time.Now()
+		}
 		records = append(records, m{
 			"cos": m{
 				"cosSchemaVersion":  "1.0",
@@ -121,7 +138,7 @@ func cosEvent(recs ...rec) []byte {
 				},
 			},
 			"event": m{
-				"eventName": ev, "eventVersion": "1.0", "eventSource": "qcs::cos", "eventTime": 1795312800,
+				"eventName": ev, "eventVersion": "1.0", "eventSource": "qcs::cos", "eventTime": at.Unix(),
 				"eventQueue": "q", "reqid": 1,
 				"requestParameters": m{"requestSourceIP": "203.0.113.1", "requestHeaders": m{"Authorization": "q-sign-algorithm=sha1&q-signature=UPLOADERSECRETSIG"}},
 			},

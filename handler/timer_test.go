@@ -3,6 +3,7 @@ package handler
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,9 @@ import (
 )
 
 const tick = "2026-11-22T02:00:00Z"
+
+// jobNameRE is the job name of the spec "nightly" at tick.
+var jobNameRE = regexp.MustCompile(`^nightly-20261122T020000Z-[0-9a-f]{8}$`)
 
 // timer runs a timer payload and returns its result.
 func (e *testEnv) timer(t *testing.T, payload []byte) (*TimerResult, error) {
@@ -32,8 +36,8 @@ func TestTimerIdempotentPerTick(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first tick: %v", err)
 	}
-	if len(first.Jobs) != 1 || !first.Jobs[0].Created || first.Jobs[0].JobID == "" || first.Jobs[0].JobName != "nightly-20261122T020000Z" {
-		t.Fatalf("first tick = %+v, want one created job nightly-20261122T020000Z", first.Jobs)
+	if len(first.Jobs) != 1 || !first.Jobs[0].Created || first.Jobs[0].JobID == "" || !jobNameRE.MatchString(first.Jobs[0].JobName) {
+		t.Fatalf("first tick = %+v, want one created job nightly-20261122T020000Z-<digest>", first.Jobs)
 	}
 	again, err := env.timer(t, timerEvent(tick, msg)) // the platform retries the tick
 	if err != nil {
@@ -131,19 +135,22 @@ func TestTimerRetryableAndDryRun(t *testing.T) {
 
 func TestJobName(t *testing.T) {
 	at := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
+	const digest = "1a2b3c4d"
+	const suffix = "-20261122T020000Z-" + digest
 	tests := []struct {
 		name, spec, want string
 	}{
-		{"plain", "nightly", "nightly-20261122T020000Z"},
-		{"CJK kept", "夜间回填", "夜间回填-20261122T020000Z"},
-		{"illegal characters", "a b/c.d:e", "a-b-c-d-e-20261122T020000Z"},
-		{"injection", `x"; DROP TABLE jobs;--<script>`, "x---DROP-TABLE-jobs----script--20261122T020000Z"},
-		{"emoji and kana", "猫🐱ねこ", "猫----20261122T020000Z"},
-		{"long is cut, suffix kept", strings.Repeat("长", 200), strings.Repeat("长", 111) + "-20261122T020000Z"},
+		{"plain", "nightly", "nightly" + suffix},
+		{"CJK kept", "夜间回填", "夜间回填" + suffix},
+		{"illegal characters", "a b/c.d:e", "a-b-c-d-e" + suffix},
+		{"injection", `x"; DROP TABLE jobs;--<script>`, "x---DROP-TABLE-jobs----script-" + suffix},
+		{"emoji and kana", "猫🐱ねこ", "猫---" + suffix},
+		{"empty", "", "backfill" + suffix},
+		{"long is cut, suffix kept", strings.Repeat("长", 200), strings.Repeat("长", cosclient.MaxJobNameRunes-len(suffix)) + suffix},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := JobName(tt.spec, at)
+			got := JobName(tt.spec, at, digest)
 			if got != tt.want {
 				t.Errorf("JobName(%q) = %q, want %q", tt.spec, got, tt.want)
 			}
@@ -156,7 +163,7 @@ func TestJobName(t *testing.T) {
 		})
 	}
 	// Other time zones name the same tick the same way.
-	if a, b := JobName("n", at), JobName("n", at.In(time.FixedZone("CST", 8*3600))); a != b {
+	if a, b := JobName("n", at, digest), JobName("n", at.In(time.FixedZone("CST", 8*3600)), digest); a != b {
 		t.Errorf("zone changes the name: %q vs %q", a, b)
 	}
 }
