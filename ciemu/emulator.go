@@ -35,6 +35,7 @@ const (
 	DefaultMaxCalls       = 10_000
 	DefaultMaxTriggerKeys = 100_000
 	DefaultMaxObjects     = 100_000
+	DefaultMaxExecutions  = 100_000
 )
 
 // Options configure an Emulator. Zero values take the defaults.
@@ -47,7 +48,8 @@ type Options struct {
 	// their states.
 	Now func() time.Time
 	// SubmittedFor and RunningFor are how long a job stays Submitted, then
-	// Running, before Success. Zero takes the default; negative means the
+	// Running, before Success; a workflow execution is Running for
+	// RunningFor, then Success. Zero takes the default; negative means the
 	// state is skipped.
 	SubmittedFor, RunningFor time.Duration
 	// MaxJobs bounds stored jobs over all buckets; beyond it the oldest
@@ -55,6 +57,9 @@ type Options struct {
 	MaxJobs int
 	// MaxCalls bounds the call log (a ring buffer of the latest calls).
 	MaxCalls int
+	// MaxExecutions bounds the workflow executions stored over all
+	// buckets; beyond it the oldest is forgotten.
+	MaxExecutions int
 	// MaxTriggerKeys bounds the distinct (bucket, workflow, object) keys
 	// TriggerCount remembers; beyond it the key first seen longest ago is
 	// forgotten (its count reads 0).
@@ -75,14 +80,15 @@ type Emulator struct {
 	now         func() time.Time
 	lc          lifecycle
 
-	mu       sync.Mutex // guards everything below
-	rng      *rand.Rand
-	faults   Faults
-	seq      uint64
-	jobs     jobStore
-	triggers triggerCounter
-	objects  objectStore
-	calls    ring[Call] // the latest calls
+	mu         sync.Mutex // guards everything below
+	rng        *rand.Rand
+	faults     Faults
+	seq        uint64
+	jobs       jobStore
+	executions executionStore
+	triggers   triggerCounter
+	objects    objectStore
+	calls      ring[Call] // the latest calls
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
@@ -105,12 +111,13 @@ func New(opts Options) *Emulator {
 			submittedFor: duration(opts.SubmittedFor, DefaultSubmittedFor),
 			runningFor:   duration(opts.RunningFor, DefaultRunningFor),
 		},
-		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		faults:   opts.Faults,
-		jobs:     newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
-		triggers: newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
-		objects:  newObjectStore(positive(opts.MaxObjects, DefaultMaxObjects)),
-		calls:    newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
+		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		faults:     opts.Faults,
+		jobs:       newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
+		executions: newExecutionStore(positive(opts.MaxExecutions, DefaultMaxExecutions)),
+		triggers:   newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
+		objects:    newObjectStore(positive(opts.MaxObjects, DefaultMaxObjects)),
+		calls:      newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
 	}
 }
 
@@ -139,16 +146,17 @@ func (e *Emulator) Calls() []Call {
 	return e.calls.all()
 }
 
-// TriggerCount returns how many TriggerWorkflow calls succeeded for one
-// bucket, workflow and object.
+// TriggerCount returns how many workflow executions TriggerWorkflow
+// started for one bucket, workflow and object, answered or not: what a
+// test checks to see that an object ran once.
 func (e *Emulator) TriggerCount(bucket, workflowID, object string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.triggers.count(triggerKey{bucket, workflowID, object})
 }
 
-// TotalTriggers returns how many TriggerWorkflow calls succeeded in all,
-// including those whose per-key count was forgotten.
+// TotalTriggers returns how many workflow executions TriggerWorkflow
+// started in all, including those whose per-key count was forgotten.
 func (e *Emulator) TotalTriggers() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -176,12 +184,13 @@ func (e *Emulator) MaxInFlight() int {
 	return int(e.maxInFlight.Load())
 }
 
-// Reset forgets all jobs, trigger counts, objects, logged calls and the
-// in-flight peak. Faults and credentials stay.
+// Reset forgets all jobs, executions, trigger counts, objects, logged
+// calls and the in-flight peak. Faults and credentials stay.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.jobs.reset()
+	e.executions.reset()
 	e.triggers.reset()
 	e.objects.reset()
 	e.calls.reset()

@@ -64,6 +64,12 @@ type testCall struct {
 	noAuth               bool
 }
 
+// at is c signed at now.
+func (c testCall) at(now time.Time) testCall {
+	c.now = now
+	return c
+}
+
 type testAnswer struct {
 	status  int
 	header  http.Header

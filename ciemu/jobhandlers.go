@@ -22,8 +22,8 @@ func (e *Emulator) createJob(req *request) (any, *apiError) {
 		return nil, errorf(http.StatusBadRequest, "MalformedXML",
 			"the body is not a well-formed <Request>: %v", decErr)
 	}
-	if err := checkCreate(&in); err != nil {
-		return nil, err
+	if err := in.Validate(); err != nil {
+		return nil, validationError(err)
 	}
 	typ := in.Type
 	if typ == "" {

@@ -62,28 +62,42 @@ func queryStates[S ~string](q url.Values, parse func(string) ([]S, error)) (map[
 	return set, nil
 }
 
-// newPaging reads the shared values of a listing input that passed
-// cosclient's Validate: only the token's shape is the emulator's own.
-func newPaging(token string, size int, order, start, end string) (paging, *apiError) {
-	pg := paging{size: size, asc: order == "Asc"}
+// parseListing reads a listing query: size and states, which need
+// parsing first; then validate (the operation input's Validate, given
+// the size) checks every value; then the shared paging. Only the token's
+// shape is the emulator's own rule.
+func parseListing[S ~string](q url.Values, parseStates func(string) ([]S, error), validate func(size int) error) (paging, map[S]bool, *apiError) {
+	var pg paging
+	size, err := querySize(q)
+	if err != nil {
+		return pg, nil, err
+	}
+	states, err := queryStates(q, parseStates)
+	if err != nil {
+		return pg, nil, err
+	}
+	if err := validate(size); err != nil {
+		return pg, nil, validationError(err)
+	}
+	pg = paging{size: size, asc: q.Get("orderByTime") == "Asc"}
 	if pg.size == 0 {
 		pg.size = defaultPageSize
 	}
-	if token != "" {
+	if token := q.Get("nextToken"); token != "" {
 		seq, ok := parseToken(token)
 		if !ok {
-			return pg, invalidArgument("nextToken", "%q is not a token this service issued", token)
+			return pg, nil, invalidArgument("nextToken", "%q is not a token this service issued", token)
 		}
 		pg.after = seq
 	}
-	// Validate checked both times parse.
-	if start != "" {
-		pg.start, _ = cosclient.ParseTime(start)
+	// validate checked that both times parse.
+	if v := q.Get("startCreationTime"); v != "" {
+		pg.start, _ = cosclient.ParseTime(v)
 	}
-	if end != "" {
-		pg.end, _ = cosclient.ParseTime(end)
+	if v := q.Get("endCreationTime"); v != "" {
+		pg.end, _ = cosclient.ParseTime(v)
 	}
-	return pg, nil
+	return pg, states, nil
 }
 
 // inWindow reports whether a creation time falls in the window. Creation
@@ -150,39 +164,29 @@ type jobQuery struct {
 // parseJobQuery reads and checks every filter; a bad one is 400
 // InvalidArgument naming the parameter.
 func parseJobQuery(q url.Values) (jobQuery, *apiError) {
-	var jq jobQuery
-	size, err := querySize(q)
+	var in cosclient.DescribeInventoryTriggerJobsInput
+	pg, states, err := parseListing(q, cosclient.ParseJobStates, func(size int) error {
+		in = cosclient.DescribeInventoryTriggerJobsInput{
+			NextToken:         q.Get("nextToken"),
+			Size:              size,
+			Type:              cosclient.JobType(q.Get("type")),
+			OrderByTime:       q.Get("orderByTime"),
+			StartCreationTime: q.Get("startCreationTime"),
+			EndCreationTime:   q.Get("endCreationTime"),
+			WorkflowID:        q.Get("workflowId"),
+			JobID:             q.Get("jobId"),
+			Name:              q.Get("name"),
+		}
+		return in.Validate()
+	})
 	if err != nil {
-		return jq, err
+		return jobQuery{}, err
 	}
-	states, err := queryStates(q, cosclient.ParseJobStates)
-	if err != nil {
-		return jq, err
+	typ := in.Type
+	if typ == "" {
+		typ = cosclient.JobTypeWorkflow
 	}
-	in := cosclient.DescribeInventoryTriggerJobsInput{
-		NextToken:         q.Get("nextToken"),
-		Size:              size,
-		Type:              cosclient.JobType(q.Get("type")),
-		OrderByTime:       q.Get("orderByTime"),
-		StartCreationTime: q.Get("startCreationTime"),
-		EndCreationTime:   q.Get("endCreationTime"),
-		WorkflowID:        q.Get("workflowId"),
-		JobID:             q.Get("jobId"),
-		Name:              q.Get("name"),
-	}
-	if err := in.Validate(); err != nil {
-		return jq, validationError(err)
-	}
-	jq.paging, err = newPaging(in.NextToken, in.Size, in.OrderByTime, in.StartCreationTime, in.EndCreationTime)
-	if err != nil {
-		return jq, err
-	}
-	jq.typ = in.Type
-	if jq.typ == "" {
-		jq.typ = cosclient.JobTypeWorkflow
-	}
-	jq.states, jq.workflowID, jq.jobID, jq.name = states, in.WorkflowID, in.JobID, in.Name
-	return jq, nil
+	return jobQuery{paging: pg, typ: typ, states: states, workflowID: in.WorkflowID, jobID: in.JobID, name: in.Name}, nil
 }
 
 // matches applies every filter but the cursor to j, whose state is state.

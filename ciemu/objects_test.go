@@ -19,12 +19,6 @@ func putCall(key, body string) testCall {
 	return testCall{method: "PUT", target: "/" + key, body: body, host: testCOSHost}
 }
 
-// at is c signed at now.
-func (c testCall) at(now time.Time) testCall {
-	c.now = now
-	return c
-}
-
 func TestPutObject(t *testing.T) {
 	clock := newFakeClock()
 	e, srv := newTestServer(t, Options{Now: clock.Now})

@@ -18,6 +18,8 @@ const (
 	OpDescribeInventoryTriggerJobs = "DescribeInventoryTriggerJobs"
 	OpDescribeInventoryTriggerJob  = "DescribeInventoryTriggerJob"
 	OpCancelInventoryTriggerJob    = "CancelInventoryTriggerJob"
+	OpDescribeWorkflowExecutions   = "DescribeWorkflowExecutions"
+	OpDescribeWorkflowExecution    = "DescribeWorkflowExecution"
 	OpPutObject                    = "PutObject"
 	OpListObjects                  = "ListObjects"
 	OpGetObject                    = "GetObject"
@@ -28,7 +30,7 @@ type request struct {
 	r         *http.Request
 	now       time.Time
 	bucket    string
-	id        string // from the path: a job ID, an object key
+	id        string // from the path: a job or run ID, an object key
 	requestID string
 	// header holds the operation's own answer headers (an object's ETag):
 	// they go out with its answer only, not with an error or a fault.
@@ -59,6 +61,12 @@ var (
 		"/inventorytriggerjob/{id}": {
 			http.MethodGet: {OpDescribeInventoryTriggerJob, (*Emulator).describeJob},
 			http.MethodPut: {OpCancelInventoryTriggerJob, (*Emulator).cancelJob},
+		},
+		"/workflowexecution": {
+			http.MethodGet: {OpDescribeWorkflowExecutions, (*Emulator).describeExecutions},
+		},
+		"/workflowexecution/{id}": {
+			http.MethodGet: {OpDescribeWorkflowExecution, (*Emulator).describeExecution},
 		},
 	}
 	// On a COS host every path but / names an object, whatever it looks

@@ -17,19 +17,3 @@ func validationError(err error) *apiError {
 	}
 	return invalidArgument("request", "%v", err)
 }
-
-// checkTrigger validates TriggerWorkflow's query.
-func checkTrigger(in *cosclient.TriggerWorkflowInput) *apiError {
-	if err := in.Validate(); err != nil {
-		return validationError(err)
-	}
-	return nil
-}
-
-// checkCreate validates a CreateInventoryTriggerJob body.
-func checkCreate(in *cosclient.CreateInventoryTriggerJobInput) *apiError {
-	if err := in.Validate(); err != nil {
-		return validationError(err)
-	}
-	return nil
-}

@@ -1,0 +1,225 @@
+package ciemu
+
+import (
+	"encoding/xml"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cosflow/cosflow/cosclient"
+)
+
+// Every TriggerWorkflow that runs starts a workflow execution, CI's record
+// of what ran; its RunId is the InstanceId the trigger answered (whether
+// or not that answer reached the caller). Like a job's, an execution's
+// state is derived from the clock: Running for the lifecycle's running
+// time, then Success.
+
+// chinaTime is the zone CI writes times in.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// execution is one stored workflow execution.
+type execution struct {
+	seq        uint64 // creation order, also the paging cursor
+	bucket     string
+	workflowID string
+	runID      string
+	object     string
+	created    time.Time
+}
+
+type (
+	workflowKey struct{ bucket, workflowID string }
+	runKey      struct{ bucket, runID string }
+)
+
+// executionStore holds executions of every bucket, at most max of them:
+// the oldest is forgotten first.
+type executionStore struct {
+	order      ring[*execution] // oldest first
+	byRun      map[runKey]*execution
+	byWorkflow map[workflowKey][]*execution // oldest first
+}
+
+func newExecutionStore(max int) executionStore {
+	return executionStore{
+		order:      newRing[*execution](max),
+		byRun:      make(map[runKey]*execution),
+		byWorkflow: make(map[workflowKey][]*execution),
+	}
+}
+
+func (s *executionStore) add(x *execution) {
+	if old, full := s.order.push(x); full {
+		s.forget(old)
+	}
+	s.byRun[runKey{x.bucket, x.runID}] = x
+	k := workflowKey{x.bucket, x.workflowID}
+	s.byWorkflow[k] = append(s.byWorkflow[k], x)
+}
+
+// forget drops x, the oldest execution of all and so the oldest of its
+// workflow.
+func (s *executionStore) forget(x *execution) {
+	delete(s.byRun, runKey{x.bucket, x.runID})
+	k := workflowKey{x.bucket, x.workflowID}
+	list := s.byWorkflow[k]
+	list[0] = nil // let it be collected; the next append reallocates
+	if len(list) == 1 {
+		delete(s.byWorkflow, k)
+		return
+	}
+	s.byWorkflow[k] = list[1:]
+}
+
+func (s *executionStore) reset() {
+	s.order.reset()
+	clear(s.byRun)
+	clear(s.byWorkflow)
+}
+
+// executionState derives an execution's state at now. A trigger starts
+// its run at once, so there is no Submitted phase.
+func (lc lifecycle) executionState(x *execution, now time.Time) cosclient.ExecutionState {
+	if now.Before(x.created.Add(lc.runningFor)) {
+		return cosclient.ExecutionStateRunning
+	}
+	return cosclient.ExecutionStateSuccess
+}
+
+// execution renders x as a WorkflowExecutionList element at now. CreateTime
+// is RFC 3339 in +08:00, as the API reference's examples write it (jobs
+// use the +0800 layout): callers must read both.
+func (lc lifecycle) execution(x *execution, now time.Time) cosclient.WorkflowExecution {
+	return cosclient.WorkflowExecution{
+		RunID:      x.runID,
+		WorkflowID: x.workflowID,
+		Object:     x.object,
+		CreateTime: x.created.In(chinaTime).Format(time.RFC3339),
+		State:      lc.executionState(x, now),
+	}
+}
+
+// workflowName is a workflow's stable stand-in name.
+func workflowName(workflowID string) string {
+	return "workflow-" + workflowID[1:9]
+}
+
+// topology is a minimal workflow graph in the shape CI answers it: the
+// Dependencies between nodes (Start → End), then the Nodes with their
+// Type and input queue.
+func topology(bucket string) *cosclient.Topology {
+	el := func(name, text string, children ...cosclient.Node) cosclient.Node {
+		return cosclient.Node{XMLName: xml.Name{Local: name}, Text: text, Nodes: children}
+	}
+	return &cosclient.Topology{Nodes: []cosclient.Node{
+		el("Dependencies", "", el("Start", "End")),
+		el("Nodes", "", el("Start", "",
+			el("Type", "Start"),
+			el("Input", "", el("QueueId", defaultQueueID(bucket))))),
+	}}
+}
+
+// executionQuery is a parsed DescribeWorkflowExecutions query.
+type executionQuery struct {
+	paging
+	workflowID string
+	name       string                            // an object key prefix
+	states     map[cosclient.ExecutionState]bool // nil means all
+	jobID      string
+}
+
+// parseExecutionQuery reads and checks every filter; a bad one (or a
+// missing workflowId) is 400 InvalidArgument naming the parameter.
+func parseExecutionQuery(q url.Values) (executionQuery, *apiError) {
+	var in cosclient.DescribeWorkflowExecutionsInput
+	pg, states, err := parseListing(q, cosclient.ParseExecutionStates, func(size int) error {
+		in = cosclient.DescribeWorkflowExecutionsInput{
+			WorkflowID:        q.Get("workflowId"),
+			Name:              q.Get("name"),
+			StartCreationTime: q.Get("startCreationTime"),
+			EndCreationTime:   q.Get("endCreationTime"),
+			OrderByTime:       q.Get("orderByTime"),
+			Size:              size,
+			NextToken:         q.Get("nextToken"),
+			JobID:             q.Get("jobId"),
+		}
+		return in.Validate()
+	})
+	if err != nil {
+		return executionQuery{}, err
+	}
+	return executionQuery{paging: pg, workflowID: in.WorkflowID, name: in.Name, states: states, jobID: in.JobID}, nil
+}
+
+// matches applies every filter but the workflow and the cursor to x,
+// whose state is state.
+//
+// Whether CI's name filter matches keys exactly is undocumented, so the
+// emulator takes the loosest plausible reading, a prefix match: a caller
+// that trusts the filter instead of comparing each <Object> itself sees
+// other objects' runs here, as it might on the service.
+//
+// Executions started by TriggerWorkflow belong to no job, so a jobId
+// filter matches none of them.
+func (xq *executionQuery) matches(x *execution, state cosclient.ExecutionState) bool {
+	return xq.jobID == "" &&
+		strings.HasPrefix(x.object, xq.name) &&
+		(xq.states == nil || xq.states[state]) &&
+		xq.inWindow(x.created)
+}
+
+// describeExecutions serves GET /workflowexecution: one page of a
+// workflow's executions in creation order (Desc by default), one
+// WorkflowExecutionList element each, and a NextToken when more match.
+func (e *Emulator) describeExecutions(req *request) (any, *apiError) {
+	xq, err := parseExecutionQuery(req.r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	out := &cosclient.DescribeWorkflowExecutionsOutput{RequestID: req.requestID}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	list := e.executions.byWorkflow[workflowKey{req.bucket, xq.workflowID}]
+	page, next := pageOf(list, func(x *execution) uint64 { return x.seq }, xq.paging, func(x *execution) bool {
+		return xq.matches(x, e.lc.executionState(x, req.now))
+	})
+	for _, x := range page {
+		out.WorkflowExecutionList = append(out.WorkflowExecutionList, e.lc.execution(x, req.now))
+	}
+	out.NextToken = next
+	return out, nil
+}
+
+// describeExecution serves GET /workflowexecution/<runId>. The service's
+// answer for an unknown ID is undocumented; the emulator answers 200
+// without a <WorkflowExecution>, as it does for unknown jobs.
+func (e *Emulator) describeExecution(req *request) (any, *apiError) {
+	out := &cosclient.DescribeWorkflowExecutionOutput{RequestID: req.requestID}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if x := e.executions.byRun[runKey{req.bucket, req.id}]; x != nil {
+		d := e.lc.execution(x, req.now)
+		d.WorkflowName = workflowName(x.workflowID)
+		d.Topology = topology(x.bucket)
+		out.WorkflowExecution = &d
+	}
+	return out, nil
+}
+
+// Executions returns a workflow's executions in a bucket, oldest first,
+// as DescribeWorkflowExecutions would list them now (with their
+// WorkflowName too). Every TriggerWorkflow that ran is here, including
+// those whose answer was lost, until Options.MaxExecutions forgets it.
+func (e *Emulator) Executions(bucket, workflowID string) []cosclient.WorkflowExecution {
+	now := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []cosclient.WorkflowExecution
+	for _, x := range e.executions.byWorkflow[workflowKey{bucket, workflowID}] {
+		d := e.lc.execution(x, now)
+		d.WorkflowName = workflowName(workflowID)
+		out = append(out, d)
+	}
+	return out
+}
