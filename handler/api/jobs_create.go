@@ -70,7 +70,8 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	log := a.logger(r)
 	attrs := JobLogAttrs(target.bucket, in)
 	if a.opts.DryRun {
-		req.Bucket, req.Region = target.bucket, target.region
+		// Echo what would be sent: the defaults made explicit.
+		req.Bucket, req.Region, req.Type = target.bucket, target.region, string(in.Type)
 		log.Info("dry run: job not created", attrs...)
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true, Request: req})
 		return
