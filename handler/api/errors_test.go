@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
 )
@@ -117,34 +120,48 @@ func closedPortURL(t testing.TB) string {
 	return "http://" + addr
 }
 
-// fromCI is table-tested on hand-built errors too, for the cases the
-// emulator cannot produce.
+// fromCI is table-tested on errors built as cosclient builds them, for the
+// cases the emulator cannot produce.
 func TestFromCI(t *testing.T) {
-	apiErr := func(status int, code string) error {
-		return &cosclient.OperationError{Operation: "X", Attempts: 1, Err: &cosclient.ResponseError{
-			StatusCode: status, RequestID: "req-h", Err: &cosclient.APIError{Code: code, Message: "m", RequestID: "req-b"}}}
+	// opErr wraps err as every failed call does.
+	opErr := func(err error) error {
+		return &smithy.OperationError{ServiceID: cosclient.ServiceCI, OperationName: "X", Err: err}
 	}
+	// respErr is an answer with status; CI's <Error> when code is set.
+	respErr := func(status int, code string) error {
+		var inner error = errors.New("no body")
+		if code != "" {
+			inner = &cosclient.APIError{Code: code, Message: "m", RequestID: "req-b"}
+		}
+		return opErr(&cosclient.ResponseError{
+			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: inner},
+			RequestID:     "req-h",
+		})
+	}
+	prefix := "p"
+	refused := opErr((&cosclient.CreateInventoryTriggerJobInput{Name: "n", Input: cosclient.JobInput{Prefix: &prefix}}).Validate())
 	tests := []struct {
-		name     string
-		err      error
-		status   int
-		code     string
-		field    string
-		reqID    string
-		inMesage string
+		name      string
+		err       error
+		status    int
+		code      string
+		field     string
+		reqID     string
+		inMessage string
 	}{
-		{"validation", &cosclient.ValidationError{Field: "Operation.WorkflowIds", Reason: "bad"}, 400, codeInvalidRequest, "operation.workflowIds", "", "bad"},
-		{"not found", fmt.Errorf("wrapped: %w", &cosclient.NotFoundError{JobID: "b1", RequestID: "r1"}), 404, codeNotFound, "", "r1", "b1"},
-		{"400", apiErr(400, "InvalidArgument"), 400, "InvalidArgument", "", "req-b", "m"},
-		{"400 resource not found", apiErr(400, "ResourceNotFound"), 404, "ResourceNotFound", "", "req-b", "m"},
-		{"403", apiErr(403, "AccessDenied"), 403, "AccessDenied", "", "req-b", "m"},
-		{"429", apiErr(429, "Whatever"), 429, "Whatever", "", "req-b", "m"},
-		{"503 SlowDown", apiErr(503, "SlowDown"), 429, "SlowDown", "", "req-b", "m"},
-		{"500", apiErr(500, "InternalError"), 502, "InternalError", "", "req-b", "m"},
-		{"status without body", &cosclient.ResponseError{StatusCode: 404, RequestID: "r2", Err: errors.New("no body")}, 404, codeUpstream, "", "r2", "no body"},
-		{"429 without body", &cosclient.ResponseError{StatusCode: 429, RequestID: "r3", Err: errors.New("x")}, 429, codeThrottled, "", "r3", ""},
-		{"connection refused", errors.New("dial tcp: connection refused"), 502, codeUpstream, "", "", "refused"},
-		{"budget exhausted", fmt.Errorf("ci X: %w", cosclient.ErrRetryBudgetExhausted), 502, codeUpstream, "", "", "budget"},
+		{"refused input, wire path mapped to the API's", refused, 400, codeInvalidRequest, "operation.workflowIds", "", "is empty"},
+		{"not found", opErr(fmt.Errorf("wrapped: %w", &cosclient.NotFoundError{Resource: "job", ID: "b1", RequestID: "r1"})), 404, codeNotFound, "", "r1", "b1"},
+		{"400", respErr(400, "InvalidArgument"), 400, "InvalidArgument", "", "req-h", "m"},
+		{"400 resource not found", respErr(400, "ResourceNotFound"), 404, codeNotFound, "", "req-h", "m"},
+		{"403", respErr(403, "AccessDenied"), 403, "AccessDenied", "", "req-h", "m"},
+		{"404 without body", respErr(404, ""), 404, codeNotFound, "", "req-h", "not found"},
+		{"409 without body", respErr(409, ""), 409, codeUpstream, "", "req-h", "no body"},
+		{"429", respErr(429, "Whatever"), 429, "Whatever", "", "req-h", "m"},
+		{"429 without body", respErr(429, ""), 429, codeThrottled, "", "req-h", ""},
+		{"503 SlowDown", respErr(503, "SlowDown"), 429, "SlowDown", "", "req-h", "m"},
+		{"500", respErr(500, "InternalError"), 502, "InternalError", "", "req-h", "m"},
+		{"connection refused", opErr(&cosclient.ConnectionError{Err: errors.New("dial tcp: connection refused")}), 502, codeUpstream, "", "", "refused"},
+		{"budget exhausted", opErr(fmt.Errorf("retry: %w", cosclient.ErrRetryBudgetExhausted)), 502, codeUpstream, "", "", "budget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,8 +169,8 @@ func TestFromCI(t *testing.T) {
 			if e.status != tt.status || e.code != tt.code || e.field != tt.field || e.requestID != tt.reqID {
 				t.Errorf("fromCI = %+v, want status %d code %s field %q requestId %q", e, tt.status, tt.code, tt.field, tt.reqID)
 			}
-			if !strings.Contains(e.message, tt.inMesage) {
-				t.Errorf("message %q lacks %q", e.message, tt.inMesage)
+			if !strings.Contains(e.message, tt.inMessage) {
+				t.Errorf("message %q lacks %q", e.message, tt.inMessage)
 			}
 		})
 	}
