@@ -168,11 +168,15 @@ func windowInterval(tick time.Time, window time.Duration) *cosclient.TimeInterva
 // operation (the time window included). Two specs that share a name (in
 // two timer triggers, say) but not their work get different job names.
 func contentDigest(in *cosclient.CreateInventoryTriggerJobInput) string {
+	// encoding/xml refuses an unnamed struct type without an XMLName (and
+	// the digest was then that of nothing, the same for every job): the
+	// element is named here, and with it our own types cannot fail.
 	body, _ := xml.Marshal(struct {
+		XMLName   xml.Name `xml:"Work"`
 		Type      cosclient.JobType
 		Input     cosclient.JobInput
 		Operation cosclient.JobOperation
-	}{in.Type, in.Input, in.Operation}) // our own types: encoding cannot fail
+	}{Type: in.Type, Input: in.Input, Operation: in.Operation})
 	sum := sha256.Sum256(body)
 	return hex.EncodeToString(sum[:4])
 }
