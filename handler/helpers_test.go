@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,20 +39,25 @@ func withMsg(lines []map[string]any, msg string) []map[string]any {
 	return out
 }
 
-// testEnv is a Handler wired to a real client and an emulator on loopback.
+// testEnv is a Handler wired to a real client and an emulator on loopback,
+// with a fake CI in front of the emulator (front) that can lose answers.
 type testEnv struct {
-	emu *ciemu.Emulator
-	ci  *cosclient.Client
-	h   *Handler
-	log *logxtest.Buffer
-	cfg *Config
+	emu   *ciemu.Emulator
+	front *frontCI
+	ci    *cosclient.Client
+	h     *Handler
+	log   *logxtest.Buffer
+	cfg   *Config
 }
 
 // newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler.
 func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 	t.Helper()
-	emu, url := citest.Emulator(t, ciemu.Options{Seed: 1})
-	full := map[string]string{EnvCIEndpoint: url}
+	emu := ciemu.New(ciemu.Options{Seed: 1})
+	front := &frontCI{emu: emu}
+	srv := httptest.NewServer(front)
+	t.Cleanup(srv.Close)
+	full := map[string]string{EnvCIEndpoint: srv.URL}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -57,13 +65,95 @@ func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
-	ci := citest.Client(t, url, func(o *cosclient.Options) {
+	ci := citest.Client(t, srv.URL, func(o *cosclient.Options) {
 		*o = cfg.ClientOptions(citest.Credentials)
 		o.Retry = citest.FastRetry
 	})
 	buf := &logxtest.Buffer{}
 	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil)
-	return &testEnv{emu: emu, ci: ci, h: h, log: buf, cfg: cfg}
+	return &testEnv{emu: emu, front: front, ci: ci, h: h, log: buf, cfg: cfg}
+}
+
+// fate is what the fake CI does with one call.
+type fate int
+
+const (
+	pass        fate = iota // the emulator answers
+	failBefore              // 500, and the emulator never sees the call
+	failAfter               // the emulator acts, its answer is lost: 500 instead
+	garbleAfter             // the emulator acts, its answer is a 200 nobody can read
+)
+
+// frontCI stands in front of the emulator: by default it passes every
+// call through; with fates set it loses answers, before or after the
+// emulator acted (so an execution exists that the caller did not hear of).
+type frontCI struct {
+	emu http.Handler
+
+	mu    sync.Mutex
+	fates func(op string, n int) fate // n counts the calls of op, from 1
+	seen  map[string]int
+}
+
+// setFates decides each later call's fate; nil passes everything.
+func (f *frontCI) setFates(fn func(op string, n int) fate) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fates, f.seen = fn, map[string]int{}
+}
+
+// always gives every call of op the fate fa, and passes the others.
+func always(op string, fa fate) func(string, int) fate {
+	return func(o string, _ int) fate {
+		if o == op {
+			return fa
+		}
+		return pass
+	}
+}
+
+// opOf names the operations the fake CI tells apart by path.
+func opOf(r *http.Request) string {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/triggerworkflow":
+		return ciemu.OpTriggerWorkflow
+	case r.Method == http.MethodGet && r.URL.Path == "/workflowexecution":
+		return "DescribeWorkflowExecutions" // ciemu.OpDescribeWorkflowExecutions, once it lands
+	case r.Method == http.MethodGet && r.URL.Path == "/inventorytriggerjob":
+		return ciemu.OpDescribeInventoryTriggerJobs
+	case r.Method == http.MethodPost && r.URL.Path == "/inventorytriggerjob":
+		return ciemu.OpCreateInventoryTriggerJob
+	case r.Method == http.MethodGet && r.URL.Path == "/" && strings.Contains(r.Host, ".cos."):
+		return ciemu.OpListObjects
+	}
+	return ""
+}
+
+func (f *frontCI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fa := pass
+	f.mu.Lock()
+	if f.fates != nil {
+		op := opOf(r)
+		f.seen[op]++
+		fa = f.fates(op, f.seen[op])
+	}
+	f.mu.Unlock()
+	const lost = `<Error><Code>InternalError</Code><Message>answer lost (test)</Message></Error>`
+	switch fa {
+	case failBefore:
+		http.Error(w, lost, http.StatusInternalServerError)
+		return
+	case failAfter, garbleAfter:
+		f.emu.ServeHTTP(httptest.NewRecorder(), r)
+		if fa == failAfter {
+			http.Error(w, lost, http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = w.Write([]byte("<Response><InstanceId>"))
+		return
+	}
+	f.emu.ServeHTTP(w, r)
 }
 
 // invoke runs one invocation with an SCF request ID.

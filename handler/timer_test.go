@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"regexp"
@@ -195,5 +196,196 @@ func TestTimerResultJSON(t *testing.T) {
 	b, _ = json.Marshal(newUploadResult())
 	if string(b) != `{"triggered":[],"skipped":[],"failed":[]}` {
 		t.Errorf("got %s", b)
+	}
+}
+
+// specInput parses one backfill spec (bucket and region defaulted) and
+// returns the job request it makes at at.
+func specInput(t *testing.T, spec string, at time.Time) *cosclient.CreateInventoryTriggerJobInput {
+	t.Helper()
+	s, err := parseSpec([]byte(spec), testBucket, testRegion)
+	if err != nil || s.Backfill == nil {
+		t.Fatalf("parseSpec(%s) = %+v, %v", spec, s, err)
+	}
+	return s.Backfill.jobInput(at)
+}
+
+// TestJobNameDigest: the digest in a job name changes with each part of
+// the work (type, input, operation, window) and with nothing else.
+func TestJobNameDigest(t *testing.T) {
+	at := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
+	base := `{"name":"n","prefix":"p/","workflowId":"` + wfA + `","window":"24h"}`
+	baseName := specInput(t, base, at).Name
+	tests := []struct {
+		name, spec string
+		same       bool
+	}{
+		{"same spec", base, true},
+		{"other bucket", `{"name":"n","bucket":"other-1250000000","prefix":"p/","workflowId":"` + wfA + `","window":"24h"}`, true},
+		{"other prefix", `{"name":"n","prefix":"q/","workflowId":"` + wfA + `","window":"24h"}`, false},
+		{"empty prefix", `{"name":"n","prefix":"","workflowId":"` + wfA + `","window":"24h"}`, false},
+		{"other workflow", `{"name":"n","prefix":"p/","workflowId":"` + wfB + `","window":"24h"}`, false},
+		{"other window", `{"name":"n","prefix":"p/","workflowId":"` + wfA + `","window":"12h"}`, false},
+		{"no window", `{"name":"n","prefix":"p/","workflowId":"` + wfA + `"}`, false},
+		{"object input", `{"name":"n","object":"p/","workflowId":"` + wfA + `"}`, false},
+		{"tag job", `{"name":"n","prefix":"p/","tag":"Transcode","jobParam":{"TemplateId":"t01"},"window":"24h"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := specInput(t, tt.spec, at).Name
+			if (got == baseName) != tt.same {
+				t.Errorf("job name %q beside %q: same = %v, want %v", got, baseName, got == baseName, tt.same)
+			}
+			if !strings.HasPrefix(got, "n-20261122T020000Z-") {
+				t.Errorf("job name %q does not start with the name and tick", got)
+			}
+		})
+	}
+}
+
+// TestBackfillNamesCollide: two specs whose names sanitise alike but whose
+// work differs get two jobs; a retry of the tick finds both and creates
+// nothing.
+func TestBackfillNamesCollide(t *testing.T) {
+	env := newTestEnv(t, map[string]string{EnvBucket: testBucket, EnvRegion: testRegion})
+	msg := `[{"name":"img a","prefix":"a/","workflowId":"` + wfA + `"},{"name":"img-a","prefix":"b/","workflowId":"` + wfA + `"}]`
+	first, err := env.timer(t, timerEvent(tick, msg))
+	if err != nil {
+		t.Fatalf("first tick: %v", err)
+	}
+	if len(first.Jobs) != 2 || !first.Jobs[0].Created || !first.Jobs[1].Created {
+		t.Fatalf("jobs = %+v, want 2 created", first.Jobs)
+	}
+	a, b := first.Jobs[0], first.Jobs[1]
+	if a.JobName == b.JobName || a.JobID == b.JobID {
+		t.Errorf("both specs got job name %q (IDs %s, %s)", a.JobName, a.JobID, b.JobID)
+	}
+	for _, j := range first.Jobs {
+		if !strings.HasPrefix(j.JobName, "img-a-20261122T020000Z-") {
+			t.Errorf("job name %q, want img-a-20261122T020000Z-<digest>", j.JobName)
+		}
+	}
+	prefixes := map[string]string{}
+	for _, j := range env.emu.Jobs(testBucket) {
+		if j.Input != nil && j.Input.Prefix != nil {
+			prefixes[j.Name] = *j.Input.Prefix
+		}
+	}
+	if prefixes[a.JobName] != "a/" || prefixes[b.JobName] != "b/" {
+		t.Errorf("emulator jobs by name %v, want %s→a/ and %s→b/", prefixes, a.JobName, b.JobName)
+	}
+
+	creates := env.opCalls(ciemu.OpCreateInventoryTriggerJob)
+	again, err := env.timer(t, timerEvent(tick, msg)) // the platform retries the tick
+	if err != nil {
+		t.Fatalf("retried tick: %v", err)
+	}
+	for i, j := range again.Jobs {
+		if j.Created || j.Error != "" || j.JobID != first.Jobs[i].JobID || j.JobName != first.Jobs[i].JobName {
+			t.Errorf("retried job %d = %+v, want %s found, not created", i, j, first.Jobs[i].JobID)
+		}
+	}
+	if n := env.opCalls(ciemu.OpCreateInventoryTriggerJob) - creates; n != 0 {
+		t.Errorf("the retry made %d CreateInventoryTriggerJob calls, want 0", n)
+	}
+}
+
+// TestBackfillExistingJob: a job of the spec's name is used only when it
+// does the spec's work; one doing other work is an error, not created:false.
+func TestBackfillExistingJob(t *testing.T) {
+	at, _ := time.Parse(time.RFC3339, tick)
+	spec := `{"name":"nightly","prefix":"photos/","workflowId":"` + wfA + `","window":"24h"}`
+	tests := []struct {
+		name string
+		edit func(in *cosclient.CreateInventoryTriggerJobInput) // nil: the same work
+	}{
+		{"same work", nil},
+		{"other prefix", func(in *cosclient.CreateInventoryTriggerJobInput) { p := "videos/"; in.Input.Prefix = &p }},
+		{"object input", func(in *cosclient.CreateInventoryTriggerJobInput) {
+			o := "photos/"
+			in.Input.Prefix, in.Input.Object, in.Operation.TimeInterval = nil, &o, nil
+		}},
+		{"other workflow", func(in *cosclient.CreateInventoryTriggerJobInput) { in.Operation.WorkflowIDs = wfB }},
+		{"other window", func(in *cosclient.CreateInventoryTriggerJobInput) {
+			in.Operation.TimeInterval = windowInterval(at, time.Hour)
+		}},
+		{"no window", func(in *cosclient.CreateInventoryTriggerJobInput) { in.Operation.TimeInterval = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t, map[string]string{EnvBucket: testBucket, EnvRegion: testRegion})
+			in := specInput(t, spec, at)
+			if tt.edit != nil {
+				tt.edit(in)
+			}
+			made, err := env.ci.CreateInventoryTriggerJob(context.Background(), in)
+			if err != nil {
+				t.Fatalf("create the existing job: %v", err)
+			}
+			res, err := env.timer(t, timerEvent(tick, spec))
+			if err != nil {
+				t.Fatalf("a job of another's work is no reason to retry: %v", err)
+			}
+			j := res.Jobs[0]
+			if j.Created || j.JobID != made.JobsDetail.JobID || j.JobName != in.Name {
+				t.Errorf("job = %+v, want %s (%s) reported, not created", j, in.Name, made.JobsDetail.JobID)
+			}
+			if tt.edit == nil && j.Error != "" {
+				t.Errorf("the same work is an error: %s", j.Error)
+			}
+			if tt.edit != nil && (j.Retryable || !strings.Contains(j.Error, "with another input or operation")) {
+				t.Errorf("error %q (retryable %v), want a permanent \"another input or operation\"", j.Error, j.Retryable)
+			}
+			if n := len(env.emu.Jobs(testBucket)); n != 1 {
+				t.Errorf("%d jobs, want only the existing one", n)
+			}
+		})
+	}
+}
+
+// TestTimerSpecNamesUnique: two specs of one name are refused, naming the
+// second one's name field, in a Message and in COSFLOW_BACKFILLS alike.
+func TestTimerSpecNamesUnique(t *testing.T) {
+	specs := `[{"name":"a","prefix":"x/","workflowId":"` + wfA + `"},{"name":"b","object":"o","workflowId":"` + wfA + `"},` +
+		`{"name":"a","prefix":"y/","workflowId":"` + wfB + `"}]`
+	const want = `[2].name: "a" is already the name of spec [0]`
+
+	env := newTestEnv(t, map[string]string{EnvBucket: testBucket, EnvRegion: testRegion})
+	_, err := env.timer(t, timerEvent(tick, specs))
+	var pe *InvalidPayloadError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "Message"+want) {
+		t.Errorf("Message: err = %v, want an InvalidPayloadError naming Message%s", err, want)
+	}
+	if n := env.ciCalls(); n != 0 {
+		t.Errorf("%d CI calls, want 0", n)
+	}
+
+	_, err = LoadConfig(func(k string) string {
+		return map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: specs}[k]
+	})
+	if err == nil || !strings.HasPrefix(err.Error(), EnvBackfills+want) {
+		t.Errorf("%s: err = %v, want %s%s", EnvBackfills, err, EnvBackfills, want)
+	}
+}
+
+// TestTimerWindowLogged: the job line gives the window in CI's +08:00 and
+// in UTC, the timer event's own zone.
+func TestTimerWindowLogged(t *testing.T) {
+	env := newTestEnv(t, map[string]string{EnvBucket: testBucket, EnvRegion: testRegion})
+	if _, err := env.timer(t, timerEvent(tick, `{"name":"nightly","prefix":"p/","workflowId":"`+wfA+`","window":"24h"}`)); err != nil {
+		t.Fatal(err)
+	}
+	lines := withMsg(env.log.Lines(t), "job created")
+	if len(lines) != 1 {
+		t.Fatalf("%d \"job created\" lines, want 1:\n%s", len(lines), env.log.String())
+	}
+	want := map[string]string{
+		"start": "2026-11-21T10:00:00+0800", "end": "2026-11-22T09:59:59+0800",
+		"startUTC": "2026-11-21T02:00:00Z", "endUTC": "2026-11-22T01:59:59Z",
+	}
+	for k, v := range want {
+		if lines[0][k] != v {
+			t.Errorf("%s = %v, want %s", k, lines[0][k], v)
+		}
 	}
 }
