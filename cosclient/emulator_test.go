@@ -129,3 +129,59 @@ func TestListObjectsAgainstEmulator(t *testing.T) {
 		}
 	}
 }
+
+// TestExecutionsAgainstEmulator finds the run a TriggerWorkflow started in
+// CI's execution list, by paging and by its RunID.
+func TestExecutionsAgainstEmulator(t *testing.T) {
+	emu, c := newEmulator(t, ciemu.Options{Seed: 2})
+	ctx := context.Background()
+	runs := map[string]string{} // object → RunID
+	for _, object := range []string{"dir/a.mp4", "dir/a.mp4.bak", "dir/b.mp4"} {
+		out, err := c.TriggerWorkflow(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: emuWorkflow, Object: object})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[object] = out.InstanceID
+	}
+
+	// The name filter may match more than the key: compare each Object.
+	p := cosclient.NewExecutionsPaginator(c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow, Name: "dir/a.mp4", Size: 1})
+	var found []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range page.WorkflowExecutionList {
+			if _, err := x.Created(); err != nil || x.WorkflowID != emuWorkflow {
+				t.Errorf("execution %+v: %v", x, err)
+			}
+			if x.Object == "dir/a.mp4" {
+				found = append(found, x.RunID)
+			}
+		}
+	}
+	if !reflect.DeepEqual(found, []string{runs["dir/a.mp4"]}) {
+		t.Errorf("found runs %v of dir/a.mp4, want %v", found, runs["dir/a.mp4"])
+	}
+
+	out, err := c.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: runs["dir/b.mp4"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := out.WorkflowExecution
+	var want cosclient.WorkflowExecution
+	for _, e := range emu.Executions(emuBucket, emuWorkflow) {
+		if e.RunID == x.RunID {
+			want = e
+		}
+	}
+	if x.Object != "dir/b.mp4" || x.Topology == nil || len(x.Topology.Nodes) == 0 || x.WorkflowName != want.WorkflowName || x.CreateTime != want.CreateTime {
+		t.Errorf("execution %+v\nwant %+v", x, want)
+	}
+
+	_, err = c.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: "i00000000000000000000000000000000"})
+	if !cosclient.NotFound(err) || cosclient.Classify(err) != cosclient.RetryNever {
+		t.Errorf("unknown run: %v", err)
+	}
+}
