@@ -36,6 +36,20 @@ func newEmulator(t *testing.T, opts ciemu.Options) (*ciemu.Emulator, *cosclient.
 	return emu, c
 }
 
+// allPages pages p to its end.
+func allPages[Out any](t *testing.T, p *cosclient.Paginator[Out]) []*Out {
+	t.Helper()
+	var pages []*Out
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page)
+	}
+	return pages
+}
+
 // TestAgainstEmulator runs the job operations, the paginator and the
 // waiter against the CI emulator (which the official SDK also checks).
 func TestAgainstEmulator(t *testing.T) {
@@ -67,13 +81,8 @@ func TestAgainstEmulator(t *testing.T) {
 		t.Fatalf("Wait: %+v %v", d, err)
 	}
 
-	p := cosclient.NewJobsPaginator(c, &cosclient.DescribeInventoryTriggerJobsInput{Size: 1, OrderByTime: "Asc"})
 	var listed []string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, page := range allPages(t, cosclient.NewJobsPaginator(c, &cosclient.DescribeInventoryTriggerJobsInput{Size: 1, OrderByTime: "Asc"})) {
 		for _, d := range page.JobsDetail {
 			listed = append(listed, d.JobID)
 		}
@@ -109,19 +118,13 @@ func TestListObjectsAgainstEmulator(t *testing.T) {
 			want = append(want, o)
 		}
 	}
-	p := cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: "dir/", MaxKeys: 2})
+	pages := allPages(t, cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: "dir/", MaxKeys: 2}))
 	var got []cosclient.Object
-	pages := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages++
+	for _, page := range pages {
 		got = append(got, page.Contents...)
 	}
-	if len(want) != 5 || !reflect.DeepEqual(got, want) || pages != 3 {
-		t.Errorf("%d pages of %v\nwant %v", pages, got, want)
+	if len(want) != 5 || !reflect.DeepEqual(got, want) || len(pages) != 3 {
+		t.Errorf("%d pages of %v\nwant %v", len(pages), got, want)
 	}
 	for _, o := range got {
 		if o.ETag == "" || o.LastModified == "" {
@@ -145,13 +148,8 @@ func TestExecutionsAgainstEmulator(t *testing.T) {
 	}
 
 	// The name filter may match more than the key: compare each Object.
-	p := cosclient.NewExecutionsPaginator(c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow, Name: "dir/a.mp4", Size: 1})
 	var found []string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, page := range allPages(t, cosclient.NewExecutionsPaginator(c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow, Name: "dir/a.mp4", Size: 1})) {
 		for _, x := range page.WorkflowExecutionList {
 			if _, err := x.Created(); err != nil || x.WorkflowID != emuWorkflow {
 				t.Errorf("execution %+v: %v", x, err)
