@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/cosflow/cosflow/cosclient"
 )
 
-// apiError is an answer outside 2xx: the HTTP status and CI's error code.
-// Handlers return it; serve writes it as a cosclient.ErrorBody.
+// apiError is an answer outside 2xx: the HTTP status and CI's (or COS's)
+// error code. Handlers return it; it is answered as a cosclient.ErrorBody
+// (see errorReply).
 type apiError struct {
 	status  int
 	code    string
@@ -34,39 +33,6 @@ func invalidArgument(field, format string, args ...any) *apiError {
 		code:    "InvalidArgument",
 		message: field + ": " + fmt.Sprintf(format, args...),
 	}
-}
-
-// writeError writes e as CI and COS do: the <Error> body with the request
-// and trace IDs (the caller sets their headers), Content-Type
-// application/xml.
-func writeError(w http.ResponseWriter, e *apiError, requestID, traceID string) {
-	writeXML(w, e.status, cosclient.ErrorBody{
-		Code:      e.code,
-		Message:   e.message,
-		RequestID: requestID,
-		TraceID:   traceID,
-	})
-}
-
-// writeXML writes v as an XML body with status. A nil v is an empty body.
-func writeXML(w http.ResponseWriter, status int, v any) {
-	if v == nil {
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(status)
-		return
-	}
-	body, err := xml.Marshal(v)
-	if err != nil {
-		// Only our own response types reach here, so this is a bug in the
-		// emulator: say so rather than send half a body.
-		status = http.StatusInternalServerError
-		body = []byte("<Error><Code>InternalError</Code><Message>encode response: " +
-			xmlEscape(err.Error()) + "</Message></Error>")
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
 }
 
 func xmlEscape(s string) string {

@@ -4,18 +4,29 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
 // Faults make the emulator misbehave the way a real service under load
-// does. Rates are probabilities in [0, 1] drawn from one seeded source per
-// request: a request is reset with probability ResetRate, else throttled
-// with ThrottleRate, else failed with ErrorRate (the rates add; their sum is
-// capped at 1). Latency applies to every request before anything else.
+// does. Rates are probabilities in [0, 1] drawn from one seeded source.
 //
-// Every fault is decided and acted on BEFORE the request is authenticated
-// or processed, so a reset or an injected error never has side effects: a
-// client that sees one may retry without double-triggering a workflow.
+// Before processing: a request is reset with probability ResetRate, else
+// throttled with ThrottleRate, else failed with ErrorRate (the rates add;
+// their sum is capped at 1). Latency applies to every request before
+// anything else. These are decided and acted on BEFORE the request is
+// authenticated or processed, so they never have side effects: a client
+// that sees one may retry without double-triggering a workflow.
+//
+// After processing: with LostAnswerRate, a call that changed state
+// (TriggerWorkflow, CreateInventoryTriggerJob, CancelInventoryTriggerJob,
+// PUT Object) runs, its effects stand (the execution exists, the trigger
+// is counted), and then its answer is lost, one of three ways drawn
+// alike: a TCP reset (FaultLostReset), a 500 InternalError
+// (FaultLostError), or a 200 whose body is cut short (FaultLostBody). A
+// client cannot tell these from the before-processing faults (save the
+// 200), which is the point: it must not assume a failed call had no
+// effect.
 type Faults struct {
 	ErrorRate    float64       // answer ErrorStatus/ErrorCode
 	ErrorStatus  int           // default 503
@@ -26,6 +37,16 @@ type Faults struct {
 	// ThrottleStatus is the status of throttled answers: 503 (default, as
 	// COS answers SlowDown) or 429.
 	ThrottleStatus int
+	// Ops, when not empty, limits the before-processing faults and
+	// Latency to these operations (Op* names); other calls are served
+	// normally.
+	Ops []string
+	// LostAnswerRate loses the answer of a call that changed state, after
+	// it ran.
+	LostAnswerRate float64
+	// LostAnswerOps, when not empty, limits lost answers to these
+	// operations; naming one that changes no state has no effect.
+	LostAnswerOps []string
 }
 
 // FaultKind names the fault injected into one call.
@@ -40,7 +61,21 @@ const (
 	// FaultCancelled is a request whose context ended during injected
 	// latency: the client went away, nothing was answered.
 	FaultCancelled FaultKind = "cancelled"
+	// The answers lost after the operation ran (LostAnswerRate); its
+	// effects stand. A reset falls back to FaultLostError where the
+	// connection cannot be taken over.
+	FaultLostReset FaultKind = "lost-reset" // the connection was reset instead of answering
+	FaultLostError FaultKind = "lost-error" // 500 InternalError instead of the answer
+	FaultLostBody  FaultKind = "lost-body"  // 200 with half the body, without the operation's own headers
 )
+
+// Lost reports whether k is an answer lost after the operation ran.
+func (k FaultKind) Lost() bool {
+	return k == FaultLostReset || k == FaultLostError || k == FaultLostBody
+}
+
+// lostWays are the ways an answer is lost, drawn alike.
+var lostWays = [...]FaultKind{FaultLostReset, FaultLostError, FaultLostBody}
 
 // SetFaults replaces the fault configuration; requests already past fault
 // injection are not affected. Soak tests turn faults on and off with it.
@@ -50,11 +85,17 @@ func (e *Emulator) SetFaults(f Faults) {
 	e.mu.Unlock()
 }
 
-// decideFault draws this request's fault.
-func (e *Emulator) decideFault() (FaultKind, Faults) {
+// decideFault draws the before-processing fault of a call of op, and
+// returns the faults in force for the call: those its lost answer is
+// drawn from too.
+func (e *Emulator) decideFault(op string) (FaultKind, Faults) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	f := e.faults
+	if len(f.Ops) > 0 && !slices.Contains(f.Ops, op) {
+		f.Latency = 0
+		return FaultNone, f
+	}
 	if f.ResetRate <= 0 && f.ThrottleRate <= 0 && f.ErrorRate <= 0 {
 		return FaultNone, f
 	}
@@ -68,6 +109,25 @@ func (e *Emulator) decideFault() (FaultKind, Faults) {
 		return FaultError, f
 	}
 	return FaultNone, f
+}
+
+// decideLost draws whether a call of op, which changed state under faults
+// f, loses its answer, and how.
+func (e *Emulator) decideLost(f Faults, op string) FaultKind {
+	if f.LostAnswerRate <= 0 || len(f.LostAnswerOps) > 0 && !slices.Contains(f.LostAnswerOps, op) {
+		return FaultNone
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rng.Float64() >= f.LostAnswerRate {
+		return FaultNone
+	}
+	return lostWays[e.rng.IntN(len(lostWays))]
+}
+
+// lostAnswer is the 500 that replaces a FaultLostError answer.
+func lostAnswer() *apiError {
+	return errorf(http.StatusInternalServerError, "InternalError", "internal error (injected after the operation ran)")
 }
 
 // faultError is the answer for an injected error or throttle.
@@ -122,22 +182,25 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// resetConnection takes over the connection and closes it with SO_LINGER
-// 0, so the kernel sends an RST: the client sees "connection reset by peer"
-// rather than a clean EOF. It reports whether it could (HTTP/2 and wrapped
-// writers cannot be hijacked).
-func resetConnection(w http.ResponseWriter) bool {
+// hijack takes over the connection for a reset; nil when it cannot
+// (HTTP/2 and wrapped writers cannot be hijacked).
+func hijack(w http.ResponseWriter) net.Conn {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
-		return false
+		return nil
 	}
 	conn, _, err := hj.Hijack()
 	if err != nil {
-		return false
+		return nil
 	}
+	return conn
+}
+
+// resetConnection closes conn with SO_LINGER 0, so the kernel sends an
+// RST: the client sees "connection reset by peer" rather than a clean EOF.
+func resetConnection(conn net.Conn) {
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		tcp.SetLinger(0)
 	}
 	conn.Close()
-	return true
 }

@@ -105,6 +105,17 @@ func (c testCall) do(t *testing.T, srv *httptest.Server) testAnswer {
 // doTampered is do with tamper applied to the signed request before it goes.
 func (c testCall) doTampered(t *testing.T, srv *httptest.Server, tamper func(*http.Request)) testAnswer {
 	t.Helper()
+	a, err := c.send(t, srv, tamper)
+	if err != nil {
+		t.Fatalf("%s %s: %v", c.method, c.target, err)
+	}
+	return a
+}
+
+// send is doTampered that returns a transport failure (a reset) instead
+// of failing the test.
+func (c testCall) send(t *testing.T, srv *httptest.Server, tamper func(*http.Request)) (testAnswer, error) {
+	t.Helper()
 	var body io.Reader
 	if c.body != "" {
 		body = strings.NewReader(c.body)
@@ -144,12 +155,12 @@ func (c testCall) doTampered(t *testing.T, srv *httptest.Server, tamper func(*ht
 	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", c.method, c.target, err)
+		return testAnswer{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return testAnswer{}, err
 	}
 	_, service, _ := bucketFromHost(req.Host)
 	a := testAnswer{status: resp.StatusCode, header: resp.Header, body: b, service: service}
@@ -159,7 +170,7 @@ func (c testCall) doTampered(t *testing.T, srv *httptest.Server, tamper func(*ht
 			t.Errorf("%s %s to %s: header %s is %q", c.method, c.target, req.Host, h, got)
 		}
 	}
-	return a
+	return a, nil
 }
 
 // idHeaders names the request- and trace-ID headers the answer should

@@ -1,7 +1,6 @@
 package ciemu
 
 import (
-	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -45,6 +44,9 @@ type handlerFunc func(e *Emulator, req *request) (any, *apiError)
 type endpoint struct {
 	op string
 	h  handlerFunc
+	// mutates marks the operations that change state: the ones whose
+	// answer Faults.LostAnswerRate may lose after they ran.
+	mutates bool
 }
 
 // The route tables, by service: path → method → operation. A path written
@@ -52,32 +54,32 @@ type endpoint struct {
 var (
 	ciRoutes = map[string]map[string]endpoint{
 		"/triggerworkflow": {
-			http.MethodPost: {OpTriggerWorkflow, (*Emulator).triggerWorkflow},
+			http.MethodPost: {OpTriggerWorkflow, (*Emulator).triggerWorkflow, true},
 		},
 		"/inventorytriggerjob": {
-			http.MethodPost: {OpCreateInventoryTriggerJob, (*Emulator).createJob},
-			http.MethodGet:  {OpDescribeInventoryTriggerJobs, (*Emulator).describeJobs},
+			http.MethodPost: {OpCreateInventoryTriggerJob, (*Emulator).createJob, true},
+			http.MethodGet:  {OpDescribeInventoryTriggerJobs, (*Emulator).describeJobs, false},
 		},
 		"/inventorytriggerjob/{id}": {
-			http.MethodGet: {OpDescribeInventoryTriggerJob, (*Emulator).describeJob},
-			http.MethodPut: {OpCancelInventoryTriggerJob, (*Emulator).cancelJob},
+			http.MethodGet: {OpDescribeInventoryTriggerJob, (*Emulator).describeJob, false},
+			http.MethodPut: {OpCancelInventoryTriggerJob, (*Emulator).cancelJob, true},
 		},
 		"/workflowexecution": {
-			http.MethodGet: {OpDescribeWorkflowExecutions, (*Emulator).describeExecutions},
+			http.MethodGet: {OpDescribeWorkflowExecutions, (*Emulator).describeExecutions, false},
 		},
 		"/workflowexecution/{id}": {
-			http.MethodGet: {OpDescribeWorkflowExecution, (*Emulator).describeExecution},
+			http.MethodGet: {OpDescribeWorkflowExecution, (*Emulator).describeExecution, false},
 		},
 	}
 	// On a COS host every path but / names an object, whatever it looks
 	// like: /triggerworkflow there is the object "triggerworkflow".
 	cosRoutes = map[string]map[string]endpoint{
 		"/": {
-			http.MethodGet: {OpListObjects, (*Emulator).listObjects},
+			http.MethodGet: {OpListObjects, (*Emulator).listObjects, false},
 		},
 		"/{key}": {
-			http.MethodPut: {OpPutObject, (*Emulator).putObject},
-			http.MethodGet: {OpGetObject, (*Emulator).getObject},
+			http.MethodPut: {OpPutObject, (*Emulator).putObject, true},
+			http.MethodGet: {OpGetObject, (*Emulator).getObject, false},
 		},
 	}
 )
@@ -120,9 +122,10 @@ func pick(methods map[string]endpoint, method, path, id string) route {
 
 // ServeHTTP answers one CI or COS request. The order is: count it in
 // flight, inject faults (before anything with side effects), check the
-// Host, the signature and the route, then run the operation. Every answer
-// carries the service's request-ID header (x-ci-request-id or
-// x-cos-request-id); every call is logged.
+// Host, the signature and the route, run the operation, then maybe lose
+// its answer. Every answer carries the service's request-ID header
+// (x-ci-request-id or x-cos-request-id); every call is logged, before its
+// answer goes out.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.enter()
 	defer e.leave()
@@ -140,56 +143,88 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Query:     r.URL.Query(),
 		RequestID: req.requestID,
 	}
-	defer func() {
-		e.mu.Lock()
-		e.calls.push(call)
-		e.mu.Unlock()
-	}()
 
-	kind, f := e.decideFault()
+	kind, f := e.decideFault(rt.op)
 	if f.Latency > 0 {
 		call.Latency = f.Latency
 		if !sleep(r.Context(), f.Latency) {
 			call.Fault = FaultCancelled
+			e.record(call)
 			return
 		}
 	}
 	call.Fault = kind
-	if kind == FaultReset && resetConnection(w) {
+	if kind == FaultReset && e.reset(w, call) {
 		return
+	}
+
+	body, apiErr, ran := e.serve(req, rt, hostErr, kind, f)
+	if ran && apiErr == nil && rt.mutates {
+		call.Fault = e.decideLost(f, rt.op)
+	}
+	switch call.Fault {
+	case FaultLostReset:
+		if e.reset(w, call) {
+			return
+		}
+		call.Fault = FaultLostError
+		apiErr = lostAnswer()
+	case FaultLostError:
+		apiErr = lostAnswer()
 	}
 
 	idHeader, traceHeader := idHeaders(service)
-	w.Header().Set(idHeader, req.requestID)
-	body, apiErr := e.serve(req, rt, hostErr, kind, f)
-	if apiErr != nil {
-		call.Status, call.Code = apiErr.status, apiErr.code
-		traceID := e.newTraceID()
-		w.Header().Set(traceHeader, traceID)
-		writeError(w, apiErr, req.requestID, traceID)
-		return
+	var rp reply
+	switch {
+	case apiErr != nil:
+		rp = errorReply(apiErr, req.requestID, traceHeader, e.newTraceID())
+	case call.Fault == FaultLostBody:
+		rp = okReply(body, nil)
+		rp.body = rp.body[:len(rp.body)/2] // no XML document ends half way
+	default:
+		rp = okReply(body, req.header)
 	}
-	maps.Copy(w.Header(), req.header)
-	call.Status = http.StatusOK
-	writeXML(w, http.StatusOK, body)
+	w.Header().Set(idHeader, req.requestID)
+	call.Status, call.Code = rp.status, rp.code
+	e.record(call)
+	rp.write(w)
 }
 
-// serve runs the checks and the operation, in the service's order.
-func (e *Emulator) serve(req *request, rt route, hostErr *apiError, kind FaultKind, f Faults) (any, *apiError) {
+// reset logs call and resets its connection, or reports that it cannot.
+func (e *Emulator) reset(w http.ResponseWriter, call Call) bool {
+	conn := hijack(w)
+	if conn == nil {
+		return false
+	}
+	e.record(call) // Status 0: nothing was answered
+	resetConnection(conn)
+	return true
+}
+
+func (e *Emulator) record(call Call) {
+	e.mu.Lock()
+	e.calls.push(call)
+	e.mu.Unlock()
+}
+
+// serve runs the checks and the operation, in the service's order; ran
+// reports that the operation itself ran (whatever it answered).
+func (e *Emulator) serve(req *request, rt route, hostErr *apiError, kind FaultKind, f Faults) (body any, err *apiError, ran bool) {
 	switch kind {
 	case FaultError, FaultThrottle, FaultReset: // a reset that could not hijack degrades to an error
-		return nil, faultError(kind, f)
+		return nil, faultError(kind, f), false
 	}
 	if hostErr != nil {
-		return nil, hostErr
+		return nil, hostErr, false
 	}
 	if _, err := e.authenticate(req.r, req.now); err != nil {
-		return nil, err
+		return nil, err, false
 	}
 	if rt.err != nil {
-		return nil, rt.err
+		return nil, rt.err, false
 	}
-	return rt.h(e, req)
+	body, err = rt.h(e, req)
+	return body, err, true
 }
 
 // newRequestID returns an ID in the shape CI uses (base64-ish text); ours
