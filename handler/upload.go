@@ -143,35 +143,42 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 	}
 
 	tasks := h.planUploads(ctx, records, res)
+	planned := len(tasks)
+	// A task whose lookup failed lands in res.Failed, retryable: it is
+	// counted below with the triggers that failed.
 	tasks = h.checkLedger(ctx, tasks, res)
-	if len(tasks) == 0 {
-		return res, nil
-	}
 	outcomes := make([]taskOutcome, len(tasks))
 	runBounded(h.cfg.Concurrency, len(tasks), func(i int) {
 		outcomes[i] = h.triggerOnce(ctx, tasks[i])
 	})
-
-	var incomplete *IncompleteError
 	for i, o := range outcomes {
 		t := &tasks[i]
 		if o.err == nil {
 			res.Triggered = append(res.Triggered, Triggered{Bucket: t.bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
 			continue
 		}
-		retryable := o.retryable()
-		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable})
-		if retryable {
-			if incomplete == nil {
-				incomplete = &IncompleteError{Total: len(tasks), First: fmt.Sprintf("%s → %s: %v", t.key, t.rule.WorkflowID, o.err)}
-			}
-			incomplete.Failed++
-		}
+		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
 	}
-	if incomplete != nil {
-		return res, incomplete
+	if err := incompleteOf(res.Failed, planned); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// incompleteOf is the *IncompleteError for the retryable failures among
+// failed, out of total planned triggers; nil when there is none.
+func incompleteOf(failed []Failed, total int) *IncompleteError {
+	var incomplete *IncompleteError
+	for _, f := range failed {
+		if !f.Retryable {
+			continue
+		}
+		if incomplete == nil {
+			incomplete = &IncompleteError{Total: total, First: fmt.Sprintf("%s → %s: %s", f.Key, f.WorkflowID, f.Error)}
+		}
+		incomplete.Failed++
+	}
+	return incomplete
 }
 
 // planUploads decides, per record and rule, what to trigger; everything it
