@@ -3,6 +3,7 @@ package cosclient_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -181,5 +182,53 @@ func TestExecutionsAgainstEmulator(t *testing.T) {
 	_, err = c.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: "i00000000000000000000000000000000"})
 	if !cosclient.NotFound(err) || cosclient.Classify(err) != cosclient.RetryNever {
 		t.Errorf("unknown run: %v", err)
+	}
+}
+
+// TestLostAnswerFiresOnce: a TriggerWorkflow that ran but lost its answer
+// is sent once and runs once, whichever way the answer was lost. A 2xx
+// with an unreadable body is Accepted (the run started; never retry),
+// a reset or a 500 after the run is Ambiguous (look before retrying).
+func TestLostAnswerFiresOnce(t *testing.T) {
+	emu, c := newEmulator(t, ciemu.Options{Seed: 5, Faults: ciemu.Faults{LostAnswerRate: 1, LostAnswerOps: []string{ciemu.OpTriggerWorkflow}}})
+	want := map[ciemu.FaultKind]struct {
+		status   int
+		accepted bool
+		class    cosclient.Retry
+	}{
+		ciemu.FaultLostBody:  {200, true, cosclient.RetryNever},
+		ciemu.FaultLostError: {500, false, cosclient.RetryNow},
+		ciemu.FaultLostReset: {0, false, cosclient.RetryNow},
+	}
+	seen := map[ciemu.FaultKind]bool{}
+	for i := 0; len(seen) < len(want); i++ {
+		if i == 50 {
+			t.Fatalf("50 triggers drew only %v", seen)
+		}
+		object := fmt.Sprintf("lost/%d.jpg", i)
+		_, err := c.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: emuWorkflow, Object: object})
+		var calls []ciemu.Call
+		for _, call := range emu.Calls() {
+			if call.Query.Get("object") == object {
+				calls = append(calls, call)
+			}
+		}
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d requests, want 1", object, len(calls))
+		}
+		kind := calls[0].Fault
+		w, ok := want[kind]
+		if !ok {
+			t.Fatalf("%s: fault %q, want a lost answer", object, kind)
+		}
+		seen[kind] = true
+		if cosclient.Accepted(err) != w.accepted || !cosclient.Ambiguous(err) || cosclient.Classify(err) != w.class ||
+			cosclient.ErrorStatus(err) != w.status || cosclient.ErrorAttempts(err) != 1 {
+			t.Errorf("%s (%s): %v: accepted %v, ambiguous %v, retry %v, status %d, attempts %d", object, kind, err,
+				cosclient.Accepted(err), cosclient.Ambiguous(err), cosclient.Classify(err), cosclient.ErrorStatus(err), cosclient.ErrorAttempts(err))
+		}
+		if n := emu.TriggerCount(emuBucket, emuWorkflow, object); n != 1 {
+			t.Errorf("%s (%s) ran %d times, want 1", object, kind, n)
+		}
 	}
 }
