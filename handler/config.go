@@ -211,7 +211,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			if p == "" {
 				continue
 			}
-			if reason := prefixProblem(p); reason != "" {
+			// Both prefix rules here, so that either names the element's
+			// place in the list as written, empty elements included.
+			reason := prefixProblem(p)
+			if err := cosclient.ValidatePrefix(p); err != nil {
+				reason = reasonOf(err)
+			}
+			if reason != "" {
 				return nil, &ConfigError{Variable: EnvIgnorePrefixes, Field: fmt.Sprintf("[%d]", i), Reason: reason}
 			}
 			cfg.IgnorePrefixes = append(cfg.IgnorePrefixes, p)
