@@ -88,7 +88,8 @@ type Emulator struct {
 	executions executionStore
 	triggers   triggerCounter
 	objects    objectStore
-	calls      ring[Call] // the latest calls
+	calls      ring[Call]          // the latest calls
+	answers    map[string][]Answer // canned, by operation; see SetAnswer
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
@@ -118,6 +119,7 @@ func New(opts Options) *Emulator {
 		triggers:   newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
 		objects:    newObjectStore(positive(opts.MaxObjects, DefaultMaxObjects)),
 		calls:      newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
+		answers:    make(map[string][]Answer),
 	}
 }
 
@@ -185,7 +187,8 @@ func (e *Emulator) MaxInFlight() int {
 }
 
 // Reset forgets all jobs, executions, trigger counts, objects, logged
-// calls and the in-flight peak. Faults and credentials stay.
+// calls, unused canned answers and the in-flight peak. Faults and
+// credentials stay.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -194,6 +197,7 @@ func (e *Emulator) Reset() {
 	e.triggers.reset()
 	e.objects.reset()
 	e.calls.reset()
+	clear(e.answers)
 	e.maxInFlight.Store(e.inFlight.Load())
 }
 

@@ -67,6 +67,9 @@ const (
 	FaultLostReset FaultKind = "lost-reset" // the connection was reset instead of answering
 	FaultLostError FaultKind = "lost-error" // 500 InternalError instead of the answer
 	FaultLostBody  FaultKind = "lost-body"  // 200 with half the body, without the operation's own headers
+	// FaultCanned is a call answered with a SetAnswer answer after it
+	// ran.
+	FaultCanned FaultKind = "canned"
 )
 
 // Lost reports whether k is an answer lost after the operation ran.

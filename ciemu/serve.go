@@ -122,8 +122,9 @@ func pick(methods map[string]endpoint, method, path, id string) route {
 
 // ServeHTTP answers one CI or COS request. The order is: count it in
 // flight, inject faults (before anything with side effects), check the
-// Host, the signature and the route, run the operation, then maybe lose
-// its answer. Every answer carries the service's request-ID header
+// Host, the signature and the route, run the operation, then answer it,
+// with a canned answer (SetAnswer) if one is queued, else maybe losing
+// the answer (Faults.LostAnswerRate). Every answer carries the service's request-ID header
 // (x-ci-request-id or x-cos-request-id); every call is logged, before its
 // answer goes out.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -159,28 +160,37 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	body, apiErr, ran := e.serve(req, rt, hostErr, kind, f)
-	if ran && apiErr == nil && rt.mutates {
+	var canned *Answer
+	if ran {
+		canned = e.takeAnswer(rt.op)
+	}
+	switch {
+	case canned != nil:
+		call.Fault = FaultCanned
+	case ran && apiErr == nil && rt.mutates:
 		call.Fault = e.decideLost(f, rt.op)
 	}
-	switch call.Fault {
-	case FaultLostReset:
+	if call.Fault == FaultLostReset {
 		if e.reset(w, call) {
 			return
 		}
 		call.Fault = FaultLostError
-		apiErr = lostAnswer()
-	case FaultLostError:
-		apiErr = lostAnswer()
 	}
 
 	idHeader, traceHeader := idHeaders(service)
 	var rp reply
 	switch {
+	case canned != nil:
+		rp = canned.reply()
+	case call.Fault == FaultLostError:
+		rp = errorReply(lostAnswer(), req.requestID, traceHeader, e.newTraceID())
 	case apiErr != nil:
 		rp = errorReply(apiErr, req.requestID, traceHeader, e.newTraceID())
 	case call.Fault == FaultLostBody:
 		rp = okReply(body, nil)
-		rp.body = rp.body[:len(rp.body)/2] // no XML document ends half way
+		// The root element closes at the end, so half a document never
+		// parses; an empty answer stays empty.
+		rp.body = rp.body[:len(rp.body)/2]
 	default:
 		rp = okReply(body, req.header)
 	}
