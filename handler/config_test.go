@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/logx/logxtest"
@@ -16,7 +20,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
-	if cfg.Concurrency != DefaultConcurrency || cfg.DryRun || len(cfg.Rules) != 0 || cfg.LogLevel != slog.LevelInfo {
+	if cfg.Concurrency != DefaultConcurrency || cfg.DryRun || len(cfg.Rules) != 0 || cfg.LogLevel != slog.LevelInfo ||
+		cfg.Ledger != LedgerLate || cfg.LedgerAfter != DefaultLedgerAfter {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	env := map[string]string{
@@ -57,7 +62,14 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"wrong type", map[string]string{EnvRules: rule(`,"minSize":"big","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].minSize: must be an integer`},
 		{"negative size", map[string]string{EnvRules: rule(`,"minSize":-1,"workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].minSize: must be at least 0`},
 		{"min above max", map[string]string{EnvRules: rule(`,"minSize":10,"maxSize":5,"workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].minSize: 10 is above maxSize 5`},
-		{"traversal prefix", map[string]string{EnvRules: rule(`,"prefix":"in/../secret/","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].prefix:`},
+		{"traversal prefix", map[string]string{EnvRules: rule(`,"prefix":"in/../secret/","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].prefix: "in/../secret/" has a ".." segment`},
+		{"control character in prefix", map[string]string{EnvRules: rule(`,"prefix":"in/\u0001","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].prefix: holds U+0001, a character XML 1.0 cannot carry`},
+		{"prefix longer than a key", map[string]string{EnvRules: rule(`,"prefix":"` + strings.Repeat("p", 851) + `","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].prefix: is 851 bytes, longer than the 850 an object key may have`},
+		{"control character in suffix", map[string]string{EnvRules: rule(`,"suffix":".jpg\u007f\u0000","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].suffix: holds U+0000`},
+		{"ignore traversal after an empty element", map[string]string{EnvIgnorePrefixes: "out/,,a/../b"}, `COSFLOW_IGNORE_PREFIXES[2]: "a/../b" has a ".." segment`},
+		{"ignore control character", map[string]string{EnvIgnorePrefixes: "out/,,tmp/"}, `COSFLOW_IGNORE_PREFIXES[2]: holds U+0001, a character XML 1.0 cannot carry`},
+		{"backfill workflow and tag", map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: `[{"name":"n","prefix":"","workflowId":"` + wfA + `","tag":"Transcode"}]`}, `COSFLOW_BACKFILLS[0].tag: is only for Job jobs`},
+		{"backfill traversal prefix", map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: `{"name":"n","prefix":"a/..","workflowId":"` + wfA + `"}`}, `COSFLOW_BACKFILLS.prefix: "a/.." has a ".." segment`},
 		{"bad event pattern", map[string]string{EnvRules: rule(`,"events":["ObjectCreated"],"workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].events[0]:`},
 		{"inner wildcard", map[string]string{EnvRules: rule(`,"events":["cos:*:Put"],"workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].events[0]: '*' is only allowed at the end`},
 		{"control char name", map[string]string{EnvRules: `[{"name":"a\nb","workflowId":"` + wfA + `"}]`}, `COSFLOW_RULES[0].name: must not contain control characters`},
@@ -126,5 +138,121 @@ func TestFailing(t *testing.T) {
 	}
 	if n := strings.Count(buf.String(), "\n"); n != 1 {
 		t.Errorf("%d log lines, want exactly 1:\n%s", n, buf.String())
+	}
+}
+
+func TestLoadConfigLedger(t *testing.T) {
+	tests := []struct {
+		ledger, after string
+		mode          LedgerMode
+		threshold     time.Duration
+		err           string // the error starts with this; "" for none
+	}{
+		{"", "", LedgerLate, DefaultLedgerAfter, ""},
+		{"late", "0s", LedgerLate, 0, ""},
+		{" ALWAYS ", "45s", LedgerAlways, 45 * time.Second, ""},
+		{"off", "1m", LedgerOff, time.Minute, ""},
+		{"sometimes", "", "", 0, `COSFLOW_LEDGER: must be late, always or off, not "sometimes"`},
+		{"", "61s", "", 0, `COSFLOW_LEDGER_AFTER: must be a duration from 0s to 1m0s`},
+		{"", "-1s", "", 0, `COSFLOW_LEDGER_AFTER: must be a duration`},
+		{"", "30", "", 0, `COSFLOW_LEDGER_AFTER: must be a duration`},
+		{"", "soon", "", 0, `COSFLOW_LEDGER_AFTER: must be a duration`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ledger+"/"+tt.after, func(t *testing.T) {
+			env := map[string]string{EnvLedger: tt.ledger, EnvLedgerAfter: tt.after}
+			cfg, err := LoadConfig(func(k string) string { return env[k] })
+			if tt.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Errorf("err = %v, want %s…", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadConfig: %v", err)
+			}
+			if cfg.Ledger != tt.mode || cfg.LedgerAfter != tt.threshold {
+				t.Errorf("ledger %q after %v, want %q after %v", cfg.Ledger, cfg.LedgerAfter, tt.mode, tt.threshold)
+			}
+		})
+	}
+}
+
+// TestLoadConfigFiles: COSFLOW_RULES_FILE and COSFLOW_BACKFILLS_FILE read
+// the JSON from a file of the code package (USER_CODE_ROOT on SCF, else
+// the working directory); errors name the variable and the file.
+func TestLoadConfigFiles(t *testing.T) {
+	abs, err := filepath.Abs("testdata/config/rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := t.TempDir()
+	exact := "[" + strings.Repeat(" ", maxConfigFileBytes-2) + "]"
+	writeFile(t, filepath.Join(big, "exact.json"), exact)
+	writeFile(t, filepath.Join(big, "over.json"), exact+" ")
+
+	tests := []struct {
+		name      string
+		env       map[string]string
+		rules     []string // the rule names loaded
+		backfills []string // the timer spec names loaded
+		err       string   // the whole error starts with this
+	}{
+		{"rules under USER_CODE_ROOT", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/rules.json"}, []string{"images", "videos"}, nil, ""},
+		{"rules from the working directory", map[string]string{EnvRulesFile: "testdata/config/rules.json"}, []string{"images", "videos"}, nil, ""},
+		{"an absolute path ignores the root", map[string]string{EnvCodeRoot: "/nonexistent", EnvRulesFile: abs}, []string{"images", "videos"}, nil, ""},
+		{"rules file and the shorthand", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/rules.json", EnvWorkflowID: wfA}, []string{"images", "videos", DefaultRuleName}, nil, ""},
+		{"backfills under USER_CODE_ROOT", map[string]string{EnvCodeRoot: "testdata", EnvBackfillsFile: "config/backfills.json", EnvBucket: testBucket, EnvRegion: testRegion}, nil, []string{"nightly", "sweep"}, ""},
+		{"a file of exactly the limit", map[string]string{EnvCodeRoot: big, EnvRulesFile: "exact.json"}, nil, nil, ""},
+
+		{"the root is where a relative file is looked for", map[string]string{EnvCodeRoot: "testdata/config", EnvRulesFile: "testdata/config/rules.json"}, nil, nil,
+			`COSFLOW_RULES_FILE (testdata/config/rules.json): cannot read the file: open testdata/config/testdata/config/rules.json: no such file`},
+		{"missing file", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/nope.json"}, nil, nil, `COSFLOW_RULES_FILE (config/nope.json): cannot read the file:`},
+		{"a file over the limit", map[string]string{EnvCodeRoot: big, EnvRulesFile: "over.json"}, nil, nil, `COSFLOW_RULES_FILE (over.json): the file is larger than 1048576 bytes`},
+		{"a directory", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config"}, nil, nil, `COSFLOW_RULES_FILE (config): cannot read the file:`},
+		{"rules both ways", map[string]string{EnvRules: `[]`, EnvRulesFile: "testdata/config/rules.json"}, nil, nil, `COSFLOW_RULES_FILE: cannot be set together with COSFLOW_RULES: set one of them`},
+		{"backfills both ways", map[string]string{EnvBackfills: `[]`, EnvBackfillsFile: "testdata/config/backfills.json"}, nil, nil, `COSFLOW_BACKFILLS_FILE: cannot be set together with COSFLOW_BACKFILLS: set one of them`},
+		{"a rule's field", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/rules_bad_workflow.json"}, nil, nil,
+			`COSFLOW_RULES_FILE (config/rules_bad_workflow.json)[1].workflowId: is not 'w' and 32 lower-case hex digits`},
+		{"a rule named twice", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/rules_duplicate.json"}, nil, nil,
+			`COSFLOW_RULES_FILE (config/rules_duplicate.json)[1].name: "a" is already the name of rule [0]`},
+		{"rules not JSON", map[string]string{EnvCodeRoot: "testdata", EnvRulesFile: "config/rules_not_json.json"}, nil, nil,
+			`COSFLOW_RULES_FILE (config/rules_not_json.json): is not valid JSON`},
+		{"a spec named twice", map[string]string{EnvCodeRoot: "testdata", EnvBackfillsFile: "config/backfills_duplicate.json", EnvBucket: testBucket, EnvRegion: testRegion}, nil, nil,
+			`COSFLOW_BACKFILLS_FILE (config/backfills_duplicate.json)[1].name: "a" is already the name of spec [0]`},
+		{"a spec's workflow and tag", map[string]string{EnvCodeRoot: "testdata", EnvBackfillsFile: "config/backfills_tag.json", EnvBucket: testBucket, EnvRegion: testRegion}, nil, nil,
+			`COSFLOW_BACKFILLS_FILE (config/backfills_tag.json)[0].tag: is only for Job jobs`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(func(k string) string { return tt.env[k] })
+			if tt.err != "" {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("err = %v\n  want a *ConfigError starting %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadConfig: %v", err)
+			}
+			var rules, specs []string
+			for _, r := range cfg.Rules {
+				rules = append(rules, r.Name)
+			}
+			for i := range cfg.Backfills {
+				specs = append(specs, cfg.Backfills[i].Name())
+			}
+			if !slices.Equal(rules, tt.rules) || !slices.Equal(specs, tt.backfills) {
+				t.Errorf("rules %v, specs %v; want %v, %v", rules, specs, tt.rules, tt.backfills)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
