@@ -79,6 +79,8 @@ func TestAuthCoversEveryRoute(t *testing.T) {
 		{http.MethodGet, "/v1/jobs"},
 		{http.MethodGet, "/v1/jobs/b1"},
 		{http.MethodPost, "/v1/jobs/b1/cancel"},
+		{http.MethodGet, "/v1/runs?workflowId=" + testWF},
+		{http.MethodGet, "/v1/runs/i1"},
 		{http.MethodGet, "/v1/unknown"},
 	} {
 		res := env.doAuth(t, rt.method, rt.target, "", "Bearer wrong")

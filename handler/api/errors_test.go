@@ -58,6 +58,16 @@ func TestCIErrorMapping(t *testing.T) {
 			wantStatus: http.StatusBadGateway, wantCode: codeUpstream},
 		{name: "unknown job", method: "GET", target: "/v1/jobs/b0123456789abcdef0123456789abcdef",
 			wantStatus: http.StatusNotFound, wantCode: codeNotFound, wantCIReq: true},
+		{name: "unknown run", method: "GET", target: "/v1/runs/i0123456789abcdef0123456789abcdef",
+			wantStatus: http.StatusNotFound, wantCode: codeNotFound, wantCIReq: true},
+		{name: "runs: token CI did not issue", method: "GET", target: "/v1/runs?workflowId=" + testWF + "&nextToken=bogus",
+			wantStatus: http.StatusBadRequest, wantCode: "InvalidArgument", wantCIReq: true},
+		{name: "runs: 5xx after retries", faults: ciemu.Faults{ErrorRate: 1},
+			method: "GET", target: "/v1/runs?workflowId=" + testWF,
+			wantStatus: http.StatusBadGateway, wantCode: "ServiceUnavailable", wantCIReq: true},
+		{name: "trigger: 5xx, and the ledger cannot tell whether it ran", faults: ciemu.Faults{ErrorRate: 1},
+			method: "POST", target: "/v1/trigger", body: triggerBody,
+			wantStatus: http.StatusBadGateway, wantCode: "ServiceUnavailable", wantCIReq: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

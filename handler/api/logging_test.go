@@ -25,6 +25,7 @@ func TestLogLinesCarryInvocationAttrs(t *testing.T) {
 		{http.MethodPost, "/v1/trigger", `{"workflowId":"` + testWF + `","object":"a.jpg"}`},
 		{http.MethodPost, "/v1/jobs", `{"name":"n","input":{"prefix":"p/"},"operation":{"workflowIds":"` + testWF + `","userData":"hidden-user-data"}}`},
 		{http.MethodGet, "/v1/jobs", ""},
+		{http.MethodGet, "/v1/runs?workflowId=" + testWF + "&object=a.jpg", ""},
 		{http.MethodPost, "/v1/trigger", `{"workflowId":"bad"}`},
 	}
 	for _, rq := range requests {

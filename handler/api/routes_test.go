@@ -310,11 +310,16 @@ func TestDryRunSendsNothing(t *testing.T) {
 		t.Fatalf("dry run made %d CI calls", n)
 	}
 	// Reads still go to CI.
-	if res := env.do(t, http.MethodGet, "/v1/jobs", ""); res.status != http.StatusOK {
-		t.Fatalf("dry-run list = %d %s", res.status, res.body)
-	}
-	if n := len(env.callsOf(ciemu.OpDescribeInventoryTriggerJobs)); n != 1 {
-		t.Errorf("dry-run list made %d CI calls, want 1", n)
+	for _, read := range []struct{ target, op string }{
+		{"/v1/jobs", ciemu.OpDescribeInventoryTriggerJobs},
+		{"/v1/runs?workflowId=" + testWF, ciemu.OpDescribeWorkflowExecutions},
+	} {
+		if res := env.do(t, http.MethodGet, read.target, ""); res.status != http.StatusOK {
+			t.Fatalf("dry-run GET %s = %d %s", read.target, res.status, res.body)
+		}
+		if n := len(env.callsOf(read.op)); n != 1 {
+			t.Errorf("dry-run GET %s made %d CI calls, want 1", read.target, n)
+		}
 	}
 }
 
@@ -331,6 +336,9 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 		{http.MethodGet, "/v1/trigger", http.StatusMethodNotAllowed, "POST"},
 		{http.MethodPut, "/v1/jobs/b1/cancel", http.StatusMethodNotAllowed, "POST"},
 		{http.MethodPost, "/v1/health", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{http.MethodPost, "/v1/runs", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{http.MethodDelete, "/v1/runs/i1", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{http.MethodGet, "/v1/runs/i1/cancel", http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
 		res := env.do(t, tt.method, tt.target, "")

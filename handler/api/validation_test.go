@@ -79,6 +79,21 @@ func TestValidation(t *testing.T) {
 		{"job id too long", "GET", "/v1/jobs/" + strings.Repeat("b", 129), "", "id"},
 		{"job route unknown query", "GET", "/v1/jobs/b1?force=1", "", "force"},
 		{"cancel bad bucket", "POST", "/v1/jobs/b1/cancel?bucket=x", "", "bucket"},
+		// GET /v1/runs
+		{"runs without workflowId", "GET", "/v1/runs", "", "workflowId"},
+		{"runs of a bad workflowId", "GET", "/v1/runs?workflowId=w1", "", "workflowId"},
+		{"runs object too long", "GET", "/v1/runs?workflowId=" + testWF + "&object=" + strings.Repeat("k", 851), "", "object"},
+		{"runs state of jobs only", "GET", "/v1/runs?workflowId=" + testWF + "&states=Pause", "", "states"},
+		{"runs since not a duration", "GET", "/v1/runs?workflowId=" + testWF + "&since=yesterday", "", "since"},
+		{"runs since negative", "GET", "/v1/runs?workflowId=" + testWF + "&since=-1h", "", "since"},
+		{"runs since over a year", "GET", "/v1/runs?workflowId=" + testWF + "&since=9000h", "", "since"},
+		{"runs size too big", "GET", "/v1/runs?workflowId=" + testWF + "&size=101", "", "size"},
+		{"runs CI's name for object", "GET", "/v1/runs?workflowId=" + testWF + "&name=a.jpg", "", "name"},
+		{"runs orderByTime", "GET", "/v1/runs?workflowId=" + testWF + "&orderByTime=Asc", "", "orderByTime"},
+		{"runs repeated object", "GET", "/v1/runs?workflowId=" + testWF + "&object=a&object=b", "", "object"},
+		// GET /v1/runs/{runId}
+		{"run id bad", "GET", "/v1/runs/i.1", "", "runId"},
+		{"run route unknown query", "GET", "/v1/runs/i1?object=a", "", "object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
