@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // httpEnv is a handler whose API is the echoing stand-in.
@@ -154,4 +155,93 @@ func FuzzAdapt(f *testing.F) {
 			t.Errorf("inconsistent request: %+v", r)
 		}
 	})
+}
+
+// TestHTTPLimits: the path, the headers and the query each take up to 8 KB
+// and are refused beyond with HTTP's own status for it.
+func TestHTTPLimits(t *testing.T) {
+	env := httpEnv(t)
+	request := func(path, header, query string) string {
+		b, _ := json.Marshal(map[string]any{
+			"httpMethod": "GET", "path": path,
+			"headers":     map[string]string{"x-big": header},
+			"queryString": map[string]string{"q": query},
+		})
+		return string(b)
+	}
+	const header = len("x-big") // a header's name counts with its value
+	const query = len("q=")
+	tests := []struct {
+		name    string
+		payload string
+		status  int
+		code    string
+	}{
+		{"path of 8 KB", request("/"+strings.Repeat("p", MaxPathBytes-1), "", ""), 200, ""},
+		{"path over 8 KB", request("/"+strings.Repeat("p", MaxPathBytes), "", ""), 414, "URITooLong"},
+		{"headers of 8 KB", request("/x", strings.Repeat("h", MaxHeaderBytes-header), ""), 200, ""},
+		{"headers over 8 KB", request("/x", strings.Repeat("h", MaxHeaderBytes-header+1), ""), 431, "HeadersTooLarge"},
+		{"query of 8 KB", request("/x", "", strings.Repeat("q", MaxQueryBytes-query)), 200, ""},
+		{"query over 8 KB", request("/x", "", strings.Repeat("q", MaxQueryBytes-query+1)), 400, "InvalidRequest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := env.http(t, tt.payload)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d (%s)", resp.StatusCode, tt.status, clip.String(resp.Body, 200))
+			}
+			if tt.code == "" {
+				return
+			}
+			var body struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Error.Code != tt.code {
+				t.Errorf("body %s, want error code %s", clip.String(resp.Body, 200), tt.code)
+			}
+		})
+	}
+}
+
+// TestHTTPErrorsEchoLittle: whatever a refused request holds, its error
+// answer stays under 8 KB and repeats at most 200 characters of it.
+func TestHTTPErrorsEchoLittle(t *testing.T) {
+	env := httpEnv(t)
+	long := strings.Repeat("Z", 9000)
+	tests := []struct {
+		name    string
+		payload map[string]any
+	}{
+		{"long path", map[string]any{"httpMethod": "GET", "path": "/" + long}},
+		{"long header", map[string]any{"httpMethod": "GET", "path": "/x", "headers": map[string]string{"x": long}}},
+		{"long header name", map[string]any{"httpMethod": "GET", "path": "/x", "headers": map[string]string{long: "v"}}},
+		{"long query", map[string]any{"httpMethod": "GET", "path": "/x", "queryString": map[string]string{"q": long}}},
+		{"long method", map[string]any{"httpMethod": long, "path": "/x"}},
+		{"long relative path", map[string]any{"httpMethod": "GET", "path": long[:4000]}},
+		{"long path with a control character", map[string]any{"httpMethod": "GET", "path": "/" + long[:4000] + "\n"}},
+		{"long bad base64 body", map[string]any{"httpMethod": "POST", "path": "/x", "body": long[:4000] + "!", "isBase64Encoded": true}},
+		{"long query key of the wrong type", map[string]any{"httpMethod": "GET", "path": "/x", "queryString": map[string]any{long[:4000]: map[string]int{"b": 1}}}},
+		{"long query value of the wrong type", map[string]any{"httpMethod": "GET", "path": "/x", "queryString": map[string]any{"q": map[string]string{"b": long}}}},
+		{"long query array of the wrong type", map[string]any{"httpMethod": "GET", "path": "/x", "queryString": map[string]any{"q": []any{long, 1}}}},
+		{"long header of the wrong type", map[string]any{"httpMethod": "GET", "path": "/x", "headers": map[string]any{long[:4000]: 1}}},
+		{"method of the wrong type", map[string]any{"httpMethod": []string{long[:4000]}, "path": "/x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload, err := json.Marshal(tt.payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := env.http(t, string(payload))
+			if resp.StatusCode < 400 {
+				t.Fatalf("status %d, want a refusal", resp.StatusCode)
+			}
+			if n := len(resp.Body); n >= 8<<10 {
+				t.Errorf("error body of %d bytes", n)
+			}
+			if strings.Contains(resp.Body, long[:201]) {
+				t.Errorf("error body echoes more than 200 characters: %s…", clip.String(resp.Body, 300))
+			}
+		})
+	}
 }
