@@ -187,8 +187,9 @@ func TestExecutionsAgainstEmulator(t *testing.T) {
 
 // TestLostAnswerFiresOnce: a TriggerWorkflow that ran but lost its answer
 // is sent once and runs once, whichever way the answer was lost. A 2xx
-// with an unreadable body is Accepted (the run started; never retry),
-// a reset or a 500 after the run is Ambiguous (look before retrying).
+// with an unreadable body (a canned one, or one cut short) is Accepted:
+// the run started, never retry. A reset or a 500 after the run is
+// Ambiguous: look before retrying.
 func TestLostAnswerFiresOnce(t *testing.T) {
 	emu, c := newEmulator(t, ciemu.Options{Seed: 5, Faults: ciemu.Faults{LostAnswerRate: 1, LostAnswerOps: []string{ciemu.OpTriggerWorkflow}}})
 	want := map[ciemu.FaultKind]struct {
@@ -196,10 +197,14 @@ func TestLostAnswerFiresOnce(t *testing.T) {
 		accepted bool
 		class    cosclient.Retry
 	}{
+		ciemu.FaultCanned:    {200, true, cosclient.RetryNever},
 		ciemu.FaultLostBody:  {200, true, cosclient.RetryNever},
 		ciemu.FaultLostError: {500, false, cosclient.RetryNow},
 		ciemu.FaultLostReset: {0, false, cosclient.RetryNow},
 	}
+	// The first trigger gets a canned unreadable 200; the others lose
+	// their answers as the seeded draw has it.
+	emu.SetAnswer(ciemu.OpTriggerWorkflow, []byte("<Response><InstanceId>i0123"))
 	seen := map[ciemu.FaultKind]bool{}
 	for i := 0; len(seen) < len(want); i++ {
 		if i == 50 {
