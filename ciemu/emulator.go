@@ -1,13 +1,27 @@
-// Package ciemu is an emulator of the CI (Cloud Infinite) batch API that
-// speaks the real wire: the same paths, query names, XML shapes, COS q-sign
-// signatures, Host-based buckets and error bodies as the service, so the
-// official SDK and cosclient both talk to it unchanged.
+// Package ciemu is an emulator of the CI (Cloud Infinite) batch API and
+// of the bucket it works on, speaking the real wire: the same paths, query
+// names, XML shapes, COS q-sign signatures, Host-based buckets and error
+// bodies as the services, so the official SDK and cosclient both talk to
+// it unchanged.
 //
-// Jobs advance Submitted → Running → Success as a pure function of their
-// creation time and an injectable clock, memory is bounded (jobs, call log,
-// trigger counters), and faults (errors, throttling, latency, TCP resets)
-// can be injected with seeded randomness. Tests query what it saw through
-// Calls, TriggerCount, Jobs and MaxInFlight.
+// One http.Handler serves both hosts of a bucket, routed by the Host
+// header's service label:
+//   - <bucket>.ci.<region>.myqcloud.com: TriggerWorkflow, the inventory
+//     trigger jobs (create, list, describe, cancel) and the workflow
+//     executions every trigger records (list, describe);
+//   - <bucket>.cos.<region>.myqcloud.com: PUT Object and GET Bucket,
+//     keeping what a listing shows of an object, never its body.
+//
+// Jobs and executions advance through their states as a pure function of
+// their creation time and an injectable clock, and memory is bounded
+// (jobs, executions, objects, call log, trigger counters).
+//
+// Faults are injected with seeded randomness, before processing (errors,
+// throttling, latency, TCP resets: no side effects) or after it (an answer
+// lost after the call changed state: the execution exists although the
+// caller saw a failure). SetAnswer replaces one answer with a canned one.
+// Tests query what the emulator saw through Calls, TriggerCount,
+// Executions, Jobs, Objects and MaxInFlight.
 package ciemu
 
 import (
@@ -73,8 +87,8 @@ type Options struct {
 	Seed uint64
 }
 
-// Emulator is the CI batch API as an http.Handler. It is safe for
-// concurrent use.
+// Emulator is the CI batch API and the COS bucket side it needs, as one
+// http.Handler. It is safe for concurrent use.
 type Emulator struct {
 	credentials map[string]string
 	now         func() time.Time
