@@ -74,24 +74,34 @@ const maxEcho = 200
 // stays well under 8 KB whatever the input was.
 const maxMessage = 2000
 
-// invalid is a 400 naming the offending field.
-func invalid(field, reason string) *apiError {
+// invalid is a 400 naming the offending field of the body ("" for the
+// body as a whole).
+func invalid(field, reason string) *apiError { return invalidIn("body", field, reason) }
+
+// invalidIn is a 400 naming the offending field of subject (the body or
+// the query), or subject itself when field is "".
+func invalidIn(subject, field, reason string) *apiError {
 	field = clip.String(field, maxEcho)
-	msg := "body " + reason
+	msg := subject + " " + reason
 	if field != "" {
 		msg = field + " " + reason
 	}
 	return &apiError{status: http.StatusBadRequest, code: codeInvalidRequest, message: msg, field: field}
 }
 
-// fromFieldError turns a validation failure into a 400 (any other error
-// too: it is a client's mistake that validation reported).
-func fromFieldError(err error) *apiError {
+// fromFieldError turns a body's validation failure into a 400 (any other
+// error too: it is a client's mistake that validation reported).
+func fromFieldError(err error) *apiError { return fromFieldErrorIn("body", err) }
+
+// fromQueryError turns a query's validation failure into a 400.
+func fromQueryError(err error) *apiError { return fromFieldErrorIn("query", err) }
+
+func fromFieldErrorIn(subject string, err error) *apiError {
 	var fe *valid.FieldError
 	if errors.As(err, &fe) {
-		return invalid(fe.Field, fe.Reason)
+		return invalidIn(subject, fe.Field, fe.Reason)
 	}
-	return invalid("", err.Error())
+	return invalidIn(subject, "", err.Error())
 }
 
 // fromCI maps an error of a CI call onto an answer: a refused input → 400;

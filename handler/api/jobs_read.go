@@ -77,7 +77,7 @@ func (q *query) target() Target {
 func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
 	in, t, err := ListJobsInput(r.URL.RawQuery, time.Now())
 	if err != nil {
-		writeError(w, fromFieldError(err))
+		writeError(w, fromQueryError(err))
 		return
 	}
 	target, e := a.resolveBucket(t.Bucket, t.Region)
@@ -150,7 +150,7 @@ func (a *api) idTarget(w http.ResponseWriter, r *http.Request, name string) (str
 	}
 	t := q.target()
 	if q.err != nil {
-		writeError(w, fromFieldError(q.err))
+		writeError(w, fromQueryError(q.err))
 		return "", bucketTarget{}, false
 	}
 	target, e := a.resolveBucket(t.Bucket, t.Region)

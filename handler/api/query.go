@@ -26,7 +26,7 @@ func parseQuery(rawQuery string, known ...string) *query {
 	q := &query{}
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		q.err = &valid.FieldError{Reason: "the query string is malformed"}
+		q.err = &valid.FieldError{Reason: "is malformed"}
 		return q
 	}
 	q.values = values
@@ -37,6 +37,8 @@ func parseQuery(rawQuery string, known ...string) *query {
 	sort.Strings(names) // the same request always reports the same field
 	for _, name := range names {
 		switch {
+		case name == "":
+			q.fail("", "holds a parameter without a name")
 		case !contains(known, name) && len(known) == 0:
 			q.fail(name, "is not a query parameter of this route (it takes none)")
 		case !contains(known, name):

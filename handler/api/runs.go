@@ -57,7 +57,7 @@ func RunsOf(page []cosclient.WorkflowExecution, object string) []Run {
 func (a *api) listRuns(w http.ResponseWriter, r *http.Request) {
 	in, t, err := ListRunsInput(r.URL.RawQuery, time.Now())
 	if err != nil {
-		writeError(w, fromFieldError(err))
+		writeError(w, fromQueryError(err))
 		return
 	}
 	target, e := a.resolveBucket(t.Bucket, t.Region)

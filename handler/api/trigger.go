@@ -104,7 +104,7 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 // validate (400 naming the field).
 func (a *api) decodeRequest(w http.ResponseWriter, r *http.Request, v any, validate func() error) *apiError {
 	if q := parseQuery(r.URL.RawQuery); q.err != nil {
-		return fromFieldError(q.err)
+		return fromQueryError(q.err)
 	}
 	if e := decodeBody(w, r, v); e != nil {
 		return e
