@@ -1,0 +1,250 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
+)
+
+const wf = "w0123456789abcdef0123456789abcdef"
+
+var bg = context.Background()
+
+// trigger starts a run of wf for each key through the real client.
+func trigger(t *testing.T, ci *cosclient.Client, keys ...string) map[string]string {
+	t.Helper()
+	runs := map[string]string{}
+	for _, k := range keys {
+		out, err := ci.TriggerWorkflow(bg, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: k})
+		if err != nil {
+			t.Fatalf("trigger %s: %v", k, err)
+		}
+		runs[k] = out.InstanceID
+	}
+	return runs
+}
+
+func keys(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%04d.jpg", prefix, i)
+	}
+	return out
+}
+
+func items(ks []string, since time.Time) []Item {
+	out := make([]Item, len(ks))
+	for i, k := range ks {
+		out[i] = Item{Key: k, Since: since}
+	}
+	return out
+}
+
+// listCalls counts the emulator's DescribeWorkflowExecutions calls.
+func listCalls(emu *ciemu.Emulator) int {
+	n := 0
+	for _, c := range emu.Calls() {
+		if c.Operation == ciemu.OpDescribeWorkflowExecutions {
+			n++
+		}
+	}
+	return n
+}
+
+// TestLookupComparesObjectsExactly: the emulator's name filter matches by
+// prefix (the loosest reading of an undocumented filter), so a lookup of
+// "a.jpg" is answered with "a.jpg.bak" too; only exact keys count.
+func TestLookupComparesObjectsExactly(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{})
+	ci := citest.Client(t, url, nil)
+	before := time.Now().Add(-time.Minute)
+	runs := trigger(t, ci, "dir/a.jpg.bak", "dir/b.jpg")
+	got, err := Lookup(bg, ci, wf, items([]string{"dir/a.jpg", "dir/b.jpg"}, before))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Runs["dir/a.jpg"]; ok {
+		t.Errorf("dir/a.jpg found, but only dir/a.jpg.bak ran")
+	}
+	if r := got.Runs["dir/b.jpg"]; r.RunID != runs["dir/b.jpg"] {
+		t.Errorf("dir/b.jpg run = %q, want %q", r.RunID, runs["dir/b.jpg"])
+	}
+	if got.Calls != listCalls(emu) || got.Calls == 0 {
+		t.Errorf("Calls = %d, emulator saw %d", got.Calls, listCalls(emu))
+	}
+}
+
+// TestLookupSince: a run created before an item's Since does not count.
+func TestLookupSince(t *testing.T) {
+	_, url := citest.Emulator(t, ciemu.Options{})
+	ci := citest.Client(t, url, nil)
+	now := time.Now()
+	trigger(t, ci, "old.jpg")
+	for _, tt := range []struct {
+		since time.Time
+		found bool
+	}{{now.Add(10 * time.Second), false}, {now.Add(-10 * time.Second), true}} {
+		got, err := Lookup(bg, ci, wf, items([]string{"old.jpg"}, tt.since))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := got.Runs["old.jpg"]; ok != tt.found {
+			t.Errorf("since %v: found %v, want %v", tt.since.Sub(now), ok, tt.found)
+		}
+	}
+}
+
+// TestLookupCost holds Lookup to its bound: at most about twice the
+// calls of the cheaper way (one per 100 executions of the workflow since
+// the oldest item, or one per object), and exactly the cheaper way in the
+// common cases.
+func TestLookupCost(t *testing.T) {
+	tests := []struct {
+		name      string
+		ran       int // objects of this lookup that ran
+		others    int // runs of the workflow for other objects, newer than the items
+		ask       int // objects looked up
+		wantCalls int // exact, or 0 to check only the bound
+	}{
+		{"one object: one call", 1, 0, 1, 1},
+		{"one object among many runs: one call", 0, 500, 1, 1},
+		{"many objects, all ran: one call per 100 runs", 250, 0, 250, 3},
+		{"many objects, none ran, few runs: one listing page", 0, 30, 200, 1},
+		{"few objects among many runs: bounded", 3, 1000, 3, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, url := citest.Emulator(t, ciemu.Options{MaxCalls: 100_000})
+			ci := citest.Client(t, url, nil)
+			since := time.Now().Add(-time.Minute)
+			asked := keys("ask/", tt.ask)
+			trigger(t, ci, asked[:tt.ran]...)
+			trigger(t, ci, keys("other/", tt.others)...)
+			before := listCalls(emu)
+			got, err := Lookup(bg, ci, wf, items(asked, since))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Runs) != tt.ran {
+				t.Errorf("found %d runs, want %d", len(got.Runs), tt.ran)
+			}
+			for _, k := range asked[:tt.ran] {
+				if _, ok := got.Runs[k]; !ok {
+					t.Errorf("%s ran but was not found", k)
+				}
+			}
+			calls := listCalls(emu) - before
+			if calls != got.Calls {
+				t.Errorf("Calls = %d, emulator saw %d", got.Calls, calls)
+			}
+			executions := tt.ran + tt.others
+			cheaper := min((executions+PageSize-1)/PageSize, tt.ask)
+			if tt.wantCalls != 0 && calls != tt.wantCalls {
+				t.Errorf("%d calls, want %d", calls, tt.wantCalls)
+			}
+			if calls > 2*cheaper+1 {
+				t.Errorf("%d calls, more than twice the cheaper way (%d) plus one", calls, cheaper)
+			}
+		})
+	}
+}
+
+func TestLookupNothing(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{})
+	got, err := Lookup(bg, citest.Client(t, url, nil), wf, nil)
+	if err != nil || len(got.Runs) != 0 || got.Calls != 0 || len(emu.Calls()) != 0 {
+		t.Errorf("empty lookup = %+v, %v, %d emulator calls", got, err, len(emu.Calls()))
+	}
+}
+
+// lost500 is a 500 answer given after the trigger ran: its answer lost.
+var lost500 = ciemu.Answer{Status: 500, Body: cosclient.ErrorBody{Code: "InternalError", Message: "lost after the run"}}
+
+// TestTrigger: one run per call whatever happens to the answer. After an
+// ambiguous failure the run is looked up; it is started again only when
+// the lookup shows none (or, without check, as a plain retry would).
+func TestTrigger(t *testing.T) {
+	tests := []struct {
+		name  string
+		check bool
+		setup func(*ciemu.Emulator)
+		want  Outcome // Calls, LedgerCalls, Found, Accepted
+		runs  int     // executions of the object afterwards
+		fails bool
+	}{
+		{"answered", true, func(*ciemu.Emulator) {}, Outcome{Calls: 1}, 1, false},
+		{"answer lost after the run: found, not run again", true,
+			func(e *ciemu.Emulator) { e.SetAnswer(ciemu.OpTriggerWorkflow, lost500) },
+			Outcome{Calls: 1, LedgerCalls: 1, Found: true}, 1, false},
+		{"answer lost, no check: a plain retry runs it again", false,
+			func(e *ciemu.Emulator) { e.SetAnswer(ciemu.OpTriggerWorkflow, lost500) },
+			Outcome{Calls: 2}, 2, false},
+		{"503 before the run: looked up, not found, triggered again", true,
+			func(e *ciemu.Emulator) {
+				e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
+			},
+			Outcome{Calls: maxAmbiguousRounds, LedgerCalls: maxAmbiguousRounds - 1}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, url := citest.Emulator(t, ciemu.Options{})
+			tt.setup(emu)
+			ci := citest.Client(t, url, nil)
+			got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "in/x.jpg"},
+				time.Now().Add(-Slack), tt.check)
+			if (err != nil) != tt.fails {
+				t.Fatalf("err = %v, want error %v", err, tt.fails)
+			}
+			if got.Calls != tt.want.Calls || got.LedgerCalls != tt.want.LedgerCalls || got.Found != tt.want.Found || got.Accepted != tt.want.Accepted {
+				t.Errorf("outcome = %+v, want %+v", got, tt.want)
+			}
+			if n := emu.TriggerCount(citest.Bucket, wf, "in/x.jpg"); n != tt.runs {
+				t.Errorf("%d runs, want %d", n, tt.runs)
+			}
+			if err == nil && got.InstanceID == "" {
+				t.Errorf("no instance ID: %+v", got)
+			}
+		})
+	}
+}
+
+// TestTriggerAccepted: a 2xx whose body cannot be read has started the
+// run; it is reported, not retried.
+func TestTriggerAccepted(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{})
+	emu.SetAnswer(ciemu.OpTriggerWorkflow, []byte("<Response><InstanceId>"))
+	ci := citest.Client(t, url, nil)
+	got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), true)
+	if err != nil || !got.Accepted || got.Calls != 1 || got.InstanceID != "" || got.Status != 200 || got.RequestID == "" {
+		t.Errorf("outcome = %+v, %v; want accepted after one call, with status and request ID", got, err)
+	}
+	if n := emu.TriggerCount(citest.Bucket, wf, "a.jpg"); n != 1 {
+		t.Errorf("%d runs, want 1", n)
+	}
+}
+
+// TestTriggerUnconfirmed: when the lookup after an ambiguous failure
+// fails too, Trigger stops rather than risk a second run.
+func TestTriggerUnconfirmed(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{Faults: ciemu.Faults{
+		ErrorRate: 1, Ops: []string{ciemu.OpDescribeWorkflowExecutions},
+	}})
+	emu.SetAnswer(ciemu.OpTriggerWorkflow, lost500)
+	ci := citest.Client(t, url, nil)
+	got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), true)
+	if !errors.Is(err, ErrUnconfirmed) || got.Calls != 1 {
+		t.Fatalf("outcome = %+v, err = %v; want ErrUnconfirmed after one call", got, err)
+	}
+	if cosclient.Classify(err) == cosclient.RetryNever {
+		t.Errorf("an unconfirmed trigger is not worth retrying later: %v", err)
+	}
+	if n := emu.TriggerCount(citest.Bucket, wf, "a.jpg"); n != 1 {
+		t.Errorf("%d runs, want 1", n)
+	}
+}
