@@ -197,6 +197,13 @@ func TestEndpointOverride(t *testing.T) {
 		via = append(via, s)
 		mu.Unlock()
 	}
+	seenVia := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		v := via
+		via = nil
+		return v
+	}
 	tests := []struct {
 		name    string
 		hc      *http.Client
@@ -216,7 +223,6 @@ func TestEndpointOverride(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			via = nil
 			c := f.client(t, func(o *Options) { o.HTTPClient = tt.hc })
 			if _, err := c.TriggerWorkflow(bg, trigger); err != nil {
 				t.Fatal(err)
@@ -224,7 +230,7 @@ func TestEndpointOverride(t *testing.T) {
 			if r := f.requests()[i]; r.Host != testHost || !r.SigOK {
 				t.Errorf("host %q sigOK %v", r.Host, r.SigOK)
 			}
-			if tt.wantVia != "" && !reflect.DeepEqual(via, []string{tt.wantVia}) {
+			if via := seenVia(); tt.wantVia != "" && !reflect.DeepEqual(via, []string{tt.wantVia}) {
 				t.Errorf("caller's transport saw %q, want %q", via, tt.wantVia)
 			}
 		})
