@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/clip"
 )
 
 // JobParam is a Job job's tag-specific parameters as JSON: CI takes them as
@@ -75,7 +76,7 @@ func objectNodes(obj map[string]any, path string) ([]cosclient.Node, error) {
 		if arr, ok := obj[k].([]any); ok {
 			for i, item := range arr {
 				if _, nested := item.([]any); nested {
-					return nil, fmt.Errorf("jobParam %s[%d]: arrays of arrays have no XML form", p, i)
+					return nil, fmt.Errorf("jobParam %s[%d]: arrays of arrays have no XML form", clip.String(p, maxEcho), i)
 				}
 				n, err := valueNode(k, item, p)
 				if err != nil {
@@ -117,7 +118,7 @@ func valueNode(name string, v any, path string) (cosclient.Node, error) {
 	case nil:
 		// an empty element
 	default:
-		return cosclient.Node{}, fmt.Errorf("jobParam %s: unsupported JSON %s", path, jsonKind(v))
+		return cosclient.Node{}, fmt.Errorf("jobParam %s: unsupported JSON %s", clip.String(path, maxEcho), jsonKind(v))
 	}
 	return n, nil
 }
