@@ -56,12 +56,14 @@ type errorDetail struct {
 	RequestID string `json:"requestId,omitempty"`
 }
 
-// writeError answers with e in the API's error shape.
+// writeError answers with e in the API's error shape. The field was
+// clipped where it was set (invalidIn): clipping it again would cut the
+// "..." that marks the cut.
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, errorBody{Error: errorDetail{
 		Code:      clip.String(e.code, maxEcho),
 		Message:   clip.String(e.message, maxMessage),
-		Field:     clip.String(e.field, maxEcho),
+		Field:     e.field,
 		RequestID: clip.String(e.requestID, maxEcho),
 	}})
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -61,7 +60,7 @@ func contains(list []string, s string) bool {
 
 func (q *query) fail(name, reason string) {
 	if q.err == nil {
-		q.err = &valid.FieldError{Field: clip.String(name, maxEcho), Reason: reason}
+		q.err = &valid.FieldError{Field: name, Reason: reason} // clipped by invalidIn, once
 	}
 }
 
