@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func withMsg(lines []map[string]any, msg string) []map[string]any {
 }
 
 // testEnv is a Handler wired to a real client and an emulator on loopback,
-// with a fake CI in front of the emulator (front) that can lose answers.
+// with a thin fake CI in front of the emulator (front) that can drop calls.
 type testEnv struct {
 	emu   *ciemu.Emulator
 	front *frontCI
@@ -74,42 +73,34 @@ func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 	return &testEnv{emu: emu, front: front, ci: ci, h: h, log: buf, cfg: cfg}
 }
 
-// fate is what the fake CI does with one call.
-type fate int
-
-const (
-	pass        fate = iota // the emulator answers
-	failBefore              // 500, and the emulator never sees the call
-	failAfter               // the emulator acts, its answer is lost: 500 instead
-	garbleAfter             // the emulator acts, its answer is a 200 nobody can read
-)
-
-// frontCI stands in front of the emulator: by default it passes every
-// call through; with fates set it loses answers, before or after the
-// emulator acted (so an execution exists that the caller did not hear of).
+// frontCI stands in front of the emulator and passes every call through,
+// but can refuse the next calls of an operation with a 500 before the
+// emulator sees them: an answer lost before CI acted, which the emulator's
+// own faults cannot limit to the first call of several. It counts the
+// calls it saw by operation, refused ones included.
 type frontCI struct {
 	emu http.Handler
 
 	mu    sync.Mutex
-	fates func(op string, n int) fate // n counts the calls of op, from 1
-	seen  map[string]int
+	drops map[string]int // op → calls still to refuse
+	seen  map[string]int // op → calls seen
 }
 
-// setFates decides each later call's fate; nil passes everything.
-func (f *frontCI) setFates(fn func(op string, n int) fate) {
+// dropNext refuses the next n calls of op before the emulator sees them.
+func (f *frontCI) dropNext(op string, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.fates, f.seen = fn, map[string]int{}
+	if f.drops == nil {
+		f.drops = map[string]int{}
+	}
+	f.drops[op] = n
 }
 
-// always gives every call of op the fate fa, and passes the others.
-func always(op string, fa fate) func(string, int) fate {
-	return func(o string, _ int) fate {
-		if o == op {
-			return fa
-		}
-		return pass
-	}
+// calls is how many calls of op the fake CI saw.
+func (f *frontCI) calls(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.seen[op]
 }
 
 // opOf names the operations the fake CI tells apart by path.
@@ -118,39 +109,25 @@ func opOf(r *http.Request) string {
 	case r.Method == http.MethodPost && r.URL.Path == "/triggerworkflow":
 		return ciemu.OpTriggerWorkflow
 	case r.Method == http.MethodGet && r.URL.Path == "/workflowexecution":
-		return "DescribeWorkflowExecutions" // ciemu.OpDescribeWorkflowExecutions, once it lands
-	case r.Method == http.MethodGet && r.URL.Path == "/inventorytriggerjob":
-		return ciemu.OpDescribeInventoryTriggerJobs
-	case r.Method == http.MethodPost && r.URL.Path == "/inventorytriggerjob":
-		return ciemu.OpCreateInventoryTriggerJob
-	case r.Method == http.MethodGet && r.URL.Path == "/" && strings.Contains(r.Host, ".cos."):
-		return ciemu.OpListObjects
+		return ciemu.OpDescribeWorkflowExecutions
 	}
 	return ""
 }
 
 func (f *frontCI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	fa := pass
+	op := opOf(r)
 	f.mu.Lock()
-	if f.fates != nil {
-		op := opOf(r)
-		f.seen[op]++
-		fa = f.fates(op, f.seen[op])
+	if f.seen == nil {
+		f.seen = map[string]int{}
+	}
+	f.seen[op]++
+	drop := f.drops[op] > 0
+	if drop {
+		f.drops[op]--
 	}
 	f.mu.Unlock()
-	const lost = `<Error><Code>InternalError</Code><Message>answer lost (test)</Message></Error>`
-	switch fa {
-	case failBefore:
-		http.Error(w, lost, http.StatusInternalServerError)
-		return
-	case failAfter, garbleAfter:
-		f.emu.ServeHTTP(httptest.NewRecorder(), r)
-		if fa == failAfter {
-			http.Error(w, lost, http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/xml")
-		_, _ = w.Write([]byte("<Response><InstanceId>"))
+	if drop {
+		http.Error(w, `<Error><Code>InternalError</Code><Message>dropped (test)</Message></Error>`, http.StatusInternalServerError)
 		return
 	}
 	f.emu.ServeHTTP(w, r)
@@ -195,6 +172,7 @@ type rec struct {
 	event string // default cos:ObjectCreated:Put
 	etag  string
 	vid   string
+	url   string    // cosObject.url; "" leaves it out
 	at    time.Time // eventTime; zero means now (a fresh record)
 }
 
@@ -222,6 +200,7 @@ func cosEvent(recs ...rec) []byte {
 				"cosBucket":         m{"name": "examplebucket", "appid": "1250000000", "region": "gz", "cosRegion": testRegion},
 				"cosObject": m{
 					"key":  "/1250000000/examplebucket/" + r.key,
+					"url":  r.url,
 					"size": r.size,
 					"meta": m{"ETag": `"` + etag + `"`, "Content-Type": "image/jpeg"},
 					"vid":  r.vid,
