@@ -67,7 +67,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"prefix longer than a key", map[string]string{EnvRules: rule(`,"prefix":"` + strings.Repeat("p", 851) + `","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].prefix: is 851 bytes, longer than the 850 an object key may have`},
 		{"control character in suffix", map[string]string{EnvRules: rule(`,"suffix":".jpg\u007f\u0000","workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].suffix: holds U+0000`},
 		{"ignore traversal after an empty element", map[string]string{EnvIgnorePrefixes: "out/,,a/../b"}, `COSFLOW_IGNORE_PREFIXES[2]: "a/../b" has a ".." segment`},
-		{"ignore control character", map[string]string{EnvIgnorePrefixes: "out/,,tmp/"}, `COSFLOW_IGNORE_PREFIXES[2]: holds U+0001, a character XML 1.0 cannot carry`},
+		{"ignore control character", map[string]string{EnvIgnorePrefixes: "out/,,tmp/\x01"}, `COSFLOW_IGNORE_PREFIXES[2]: holds U+0001, a character XML 1.0 cannot carry`},
 		{"backfill workflow and tag", map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: `[{"name":"n","prefix":"","workflowId":"` + wfA + `","tag":"Transcode"}]`}, `COSFLOW_BACKFILLS[0].tag: is only for Job jobs`},
 		{"backfill traversal prefix", map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: `{"name":"n","prefix":"a/..","workflowId":"` + wfA + `"}`}, `COSFLOW_BACKFILLS.prefix: "a/.." has a ".." segment`},
 		{"bad event pattern", map[string]string{EnvRules: rule(`,"events":["ObjectCreated"],"workflowId":"` + wfA + `"`)}, `COSFLOW_RULES[1].events[0]:`},
