@@ -16,6 +16,6 @@ type Call struct {
 	Status    int           // HTTP status answered; 0 when the connection was reset
 	Code      string        // CI or COS error code; "" on success
 	RequestID string        // x-ci-request-id (x-cos-request-id on a COS host) answered
-	Fault     FaultKind     // injected fault, FaultNone when the call was served normally
+	Fault     FaultKind     // injected fault or canned answer; FaultNone when the call was served normally
 	Latency   time.Duration // injected latency slept before answering
 }

@@ -127,7 +127,7 @@ func New(opts Options) *Emulator {
 			runningFor:   duration(opts.RunningFor, DefaultRunningFor),
 		},
 		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		faults:     opts.Faults,
+		faults:     opts.Faults.clone(),
 		jobs:       newJobStore(positive(opts.MaxJobs, DefaultMaxJobs)),
 		executions: newExecutionStore(positive(opts.MaxExecutions, DefaultMaxExecutions)),
 		triggers:   newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),

@@ -83,9 +83,16 @@ var lostWays = [...]FaultKind{FaultLostReset, FaultLostError, FaultLostBody}
 // SetFaults replaces the fault configuration; requests already past fault
 // injection are not affected. Soak tests turn faults on and off with it.
 func (e *Emulator) SetFaults(f Faults) {
+	f = f.clone()
 	e.mu.Lock()
 	e.faults = f
 	e.mu.Unlock()
+}
+
+// clone is f with slices of its own, so the caller may reuse its own.
+func (f Faults) clone() Faults {
+	f.Ops, f.LostAnswerOps = slices.Clone(f.Ops), slices.Clone(f.LostAnswerOps)
+	return f
 }
 
 // decideFault draws the before-processing fault of a call of op, and

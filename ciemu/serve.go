@@ -122,11 +122,11 @@ func pick(methods map[string]endpoint, method, path, id string) route {
 
 // ServeHTTP answers one CI or COS request. The order is: count it in
 // flight, inject faults (before anything with side effects), check the
-// Host, the signature and the route, run the operation, then answer it,
+// Host, the signature and the route, run the operation, then answer it:
 // with a canned answer (SetAnswer) if one is queued, else maybe losing
-// the answer (Faults.LostAnswerRate). Every answer carries the service's request-ID header
-// (x-ci-request-id or x-cos-request-id); every call is logged, before its
-// answer goes out.
+// the answer (Faults.LostAnswerRate). Every answer carries the service's
+// request-ID header (x-ci-request-id or x-cos-request-id); every call is
+// logged, before its answer goes out.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.enter()
 	defer e.leave()
@@ -178,26 +178,32 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	idHeader, traceHeader := idHeaders(service)
-	var rp reply
-	switch {
-	case canned != nil:
-		rp = canned.reply()
-	case call.Fault == FaultLostError:
-		rp = errorReply(lostAnswer(), req.requestID, traceHeader, e.newTraceID())
-	case apiErr != nil:
-		rp = errorReply(apiErr, req.requestID, traceHeader, e.newTraceID())
-	case call.Fault == FaultLostBody:
-		rp = okReply(body, nil)
-		// The root element closes at the end, so half a document never
-		// parses; an empty answer stays empty.
-		rp.body = rp.body[:len(rp.body)/2]
-	default:
-		rp = okReply(body, req.header)
-	}
+	rp := e.replyFor(req, traceHeader, call.Fault, canned, body, apiErr)
 	w.Header().Set(idHeader, req.requestID)
 	call.Status, call.Code = rp.status, rp.code
 	e.record(call)
 	rp.write(w)
+}
+
+// replyFor is the answer to a call that was not reset: the canned one,
+// the operation's own (its body or its error), or the operation's lost
+// one as fault says.
+func (e *Emulator) replyFor(req *request, traceHeader string, fault FaultKind, canned *Answer, body any, apiErr *apiError) reply {
+	switch {
+	case canned != nil:
+		return canned.reply()
+	case fault == FaultLostError:
+		return errorReply(lostAnswer(), req.requestID, traceHeader, e.newTraceID())
+	case apiErr != nil:
+		return errorReply(apiErr, req.requestID, traceHeader, e.newTraceID())
+	case fault == FaultLostBody:
+		rp := okReply(body, nil)
+		// The root element closes at the end, so half a document never
+		// parses; an empty answer stays empty.
+		rp.body = rp.body[:len(rp.body)/2]
+		return rp
+	}
+	return okReply(body, req.header)
 }
 
 // reset logs call and resets its connection, or reports that it cannot.
