@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -149,20 +148,17 @@ func checkNodes(path string, nodes []Node) *ParamError {
 	return nil
 }
 
-// xmlName reports whether s can be an XML element name without a prefix.
+// xmlName reports whether s can be an XML element name without a prefix:
+// what encoding/xml itself reads as one element of that name (the
+// emulator and the client parse with it), no namespace prefix, and not
+// the reserved "xml" start.
 func xmlName(s string) bool {
-	if s == "" || strings.HasPrefix(strings.ToLower(s), "xml") {
+	if s == "" || strings.Contains(s, ":") || strings.HasPrefix(strings.ToLower(s), "xml") {
 		return false
 	}
-	for i, r := range s {
-		switch {
-		case r == '_' || unicode.IsLetter(r):
-		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r)):
-		default:
-			return false
-		}
-	}
-	return true
+	tok, err := xml.NewDecoder(strings.NewReader("<" + s + "/>")).Token()
+	se, ok := tok.(xml.StartElement)
+	return err == nil && ok && se.Name.Local == s && se.Name.Space == "" && len(se.Attr) == 0
 }
 
 var opCreateInventoryTriggerJob = operation[CreateInventoryTriggerJobInput, CreateInventoryTriggerJobOutput]{

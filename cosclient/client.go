@@ -91,9 +91,14 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{scheme: "https", jitter: fullJitter}
-	c.http = opts.HTTPClient
-	if c.http == nil {
-		c.http = defaultHTTPClient()
+	c.http = defaultHTTPClient()
+	if opts.HTTPClient != nil {
+		// A copy that never follows a redirect either: CI does not
+		// redirect, and a followed 3xx would re-send the call, signed,
+		// elsewhere (a TriggerWorkflow twice).
+		hc := *opts.HTTPClient
+		hc.CheckRedirect = noRedirects
+		c.http = &hc
 	}
 	if opts.Endpoint != "" {
 		u, err := url.Parse(opts.Endpoint)

@@ -117,8 +117,8 @@ func (r *redirectRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 func defaultHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return &http.Client{Transport: tr, CheckRedirect: noRedirects}
 }
+
+// noRedirects makes an http.Client answer a 3xx as it is.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -385,12 +386,13 @@ func checkSize(path string, n, maxN int) *ParamError {
 // 2026-11-22T02:00:00+0800.
 const TimeLayout = "2006-01-02T15:04:05-0700"
 
-// ValidateTime checks a time in CI's layout (either offset style, see
-// ParseTime).
+// ValidateTime checks a time sent to CI: exactly its documented layout,
+// TimeLayout (2026-11-22T02:00:00+0800). Answers are read more leniently
+// (ParseTime), but a request carries what CI documents, as given.
 func ValidateTime(s string) error { return asErr(checkTime("time", s)) }
 
 func checkTime(path, s string) *ParamError {
-	if _, err := ParseTime(s); err != nil {
+	if _, err := time.Parse(TimeLayout, s); err != nil {
 		return paramErr(path, "is not a time like 2026-11-22T02:00:00+0800")
 	}
 	return nil

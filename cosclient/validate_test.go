@@ -104,8 +104,8 @@ func TestValidateFuncs(t *testing.T) {
 		{ValidateToken, strings.Repeat("t", 1025), false},
 		{ValidateText, "", true},
 		{ValidateTime, "2026-11-22T02:00:00+0800", true},
-		{ValidateTime, "2026-11-22T02:00:00+08:00", true},
-		{ValidateTime, "2026-11-22T02:00:00Z", true},
+		{ValidateTime, "2026-11-22T02:00:00+08:00", false}, // answers only: requests carry CI's layout
+		{ValidateTime, "2026-11-22T02:00:00Z", false},
 		{ValidateTime, "2026-11-22 02:00:00", false},
 		{ValidateTime, "2026-13-01T00:00:00+0800", false},
 		{ValidateTime, "", false},
@@ -303,7 +303,10 @@ func inputCases() []inputCase {
 		workflowJob("workflow job, two workflows", "", func(in *CreateInventoryTriggerJobInput) { in.Operation.WorkflowIDs += "," + testWorkflow }),
 		workflowJob("whole bucket", "", func(in *CreateInventoryTriggerJobInput) { in.Input = JobInput{Prefix: ptr("")} }),
 		workflowJob("time range", "", func(in *CreateInventoryTriggerJobInput) {
-			in.Operation.TimeInterval = &TimeInterval{Start: "2026-11-22T01:00:00+0800", End: "2026-11-22T02:00:00+08:00"}
+			in.Operation.TimeInterval = &TimeInterval{Start: "2026-11-22T01:00:00+0800", End: "2026-11-22T02:00:00+0800"}
+		}),
+		workflowJob("offset with a colon", "Operation.TimeInterval.End", func(in *CreateInventoryTriggerJobInput) {
+			in.Operation.TimeInterval = &TimeInterval{End: "2026-11-22T02:00:00+08:00"}
 		}),
 		workflowJob("open time range", "", func(in *CreateInventoryTriggerJobInput) {
 			in.Operation.TimeInterval = &TimeInterval{End: "2026-11-22T02:00:00+0800"}
@@ -331,7 +334,7 @@ func inputCases() []inputCase {
 			in.Operation.TimeInterval = &TimeInterval{End: "2026-13-01T00:00:00+0800"}
 		}),
 		workflowJob("start after end", "Operation.TimeInterval.End", func(in *CreateInventoryTriggerJobInput) {
-			in.Operation.TimeInterval = &TimeInterval{Start: "2026-11-22T02:00:00+0800", End: "2026-11-22T01:00:00+08:00"}
+			in.Operation.TimeInterval = &TimeInterval{Start: "2026-11-22T02:00:00+0800", End: "2026-11-22T01:00:00+0800"}
 		}),
 
 		tagJob("tag job", "", func(*CreateInventoryTriggerJobInput) {}),
@@ -376,8 +379,7 @@ func inputCases() []inputCase {
 		tagJob("job param namespaced", "Operation.JobParam[0]", func(in *CreateInventoryTriggerJobInput) {
 			in.Operation.JobParam = &JobParam{Nodes: []Node{{XMLName: xml.Name{Space: "urn:x", Local: "A"}}}}
 		}),
-		{"job param name µ, a letter but no XML name", okTagJob(jobParam(node("µ", "1"))), "Operation.JobParam[0]",
-			"BUG: validate.go's xmlName takes any unicode.IsLetter rune; µ (U+00B5) and ª (U+00AA) are letters but not XML 1.0 NameStartChars, so the body is not well-formed XML"},
+		{"job param name µ, a letter but no XML name", okTagJob(jobParam(node("µ", "1"))), "Operation.JobParam[0]", ""},
 
 		list("list defaults", "", DescribeInventoryTriggerJobsInput{}),
 		list("list every filter", "", DescribeInventoryTriggerJobsInput{NextToken: "t", Size: 100, Type: JobTypeJob, OrderByTime: "Asc",

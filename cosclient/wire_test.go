@@ -92,11 +92,11 @@ func TestWire(t *testing.T) {
 			call: func(c *Client) (any, error) {
 				return c.DescribeInventoryTriggerJobs(bg, &DescribeInventoryTriggerJobsInput{NextToken: "tok+/=", Size: 100, Type: JobTypeJob,
 					OrderByTime: "Asc", States: []JobState{JobStateRunning, JobStateFailed}, StartCreationTime: "2026-11-20T00:00:00+0800",
-					EndCreationTime: "2026-11-22T00:00:00+08:00", WorkflowID: testWorkflow, JobID: "b1", Name: "审核-1"})
+					EndCreationTime: "2026-11-22T00:00:00+0800", WorkflowID: testWorkflow, JobID: "b1", Name: "审核-1"})
 			},
 			method: "GET", host: testHost, path: "/inventorytriggerjob",
 			rawQuery: "type=Job&nextToken=tok%2B%2F%3D&size=100&orderByTime=Asc&states=Running%2CFailed" +
-				"&startCreationTime=2026-11-20T00%3A00%3A00%2B0800&endCreationTime=2026-11-22T00%3A00%3A00%2B08%3A00" +
+				"&startCreationTime=2026-11-20T00%3A00%3A00%2B0800&endCreationTime=2026-11-22T00%3A00%3A00%2B0800" +
 				"&workflowId=" + testWorkflow + "&jobId=b1&name=%E5%AE%A1%E6%A0%B8-1",
 			signedHeaders: []string{"host"},
 			check: func(t *testing.T, out any) {
@@ -324,7 +324,7 @@ func TestCreateInventoryTriggerJobBody(t *testing.T) {
 		golden string
 	}{
 		{"workflow prefix", CreateInventoryTriggerJobInput{Name: "backfill", Input: JobInput{Prefix: ptr("")},
-			Operation: JobOperation{WorkflowIDs: testWorkflow, TimeInterval: &TimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T02:00:00+08:00"}}}, ""},
+			Operation: JobOperation{WorkflowIDs: testWorkflow, TimeInterval: &TimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T02:00:00+0800"}}}, ""},
 		{"workflow manifest", CreateInventoryTriggerJobInput{Name: "m", Type: JobTypeWorkflow, Input: JobInput{Manifest: ptr("inv/manifest.json")},
 			Operation: JobOperation{WorkflowIDs: testWorkflow + "," + testWorkflow}}, ""},
 		{"workflow urlfile", CreateInventoryTriggerJobInput{Name: "u", Input: JobInput{URLFile: ptr("urls\t.txt")},
