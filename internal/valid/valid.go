@@ -1,8 +1,11 @@
-// Package valid validates the payloads cosflow accepts (configuration,
-// timer backfill specs, HTTP API bodies) and reports the first failure as a
-// *FieldError naming the JSON field path, so every caller tells users the
-// same thing the same way. The CI wire rules themselves live in cosclient;
-// the custom tags here call them, so there is one source of truth.
+// Package valid decodes and validates the payloads cosflow accepts
+// (configuration, timer backfill specs, HTTP API bodies) and reports the
+// first failure as a *FieldError naming the JSON field path, so every
+// caller tells users the same thing the same way.
+//
+// The package knows no domain: rules such as CI's bucket or workflow ID
+// syntax live with the code that owns them (cosclient) and are registered
+// by the caller as Rules on a Validator, so each rule has one home.
 package valid
 
 import (
@@ -11,13 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
-
-	"github.com/cosflow/cosflow/cosclient"
 )
 
 const reasonUnknownField = "is not a known field"
@@ -28,7 +30,7 @@ const MaxDepth = 32
 
 // FieldError is a payload field that failed validation.
 type FieldError struct {
-	Field  string // JSON path, e.g. "operation.workflowIds"; "" for the whole payload
+	Field  string // JSON path, e.g. "operation.workflowIds" or "[2].name"; "" for the whole payload
 	Reason string
 }
 
@@ -39,9 +41,22 @@ func (e *FieldError) Error() string {
 	return e.Field + ": " + e.Reason
 }
 
-var validate = newValidator()
+// Rule checks one string value; a non-nil error means invalid. The reason
+// shown is the error's Reason() string when it has that method, else its
+// Error().
+type Rule func(value string) error
 
-func newValidator() *validator.Validate {
+// Validator checks `validate` struct tags (validator/v10) with the caller's
+// Rules as extra tags, and names fields by their JSON names.
+type Validator struct {
+	validate *validator.Validate
+	rules    map[string]Rule
+}
+
+// New returns a Validator with each rule registered as a custom tag of that
+// name (e.g. "ci_bucket"). It panics on a tag name validator/v10 refuses: a
+// programming error, caught by any test that builds the Validator.
+func New(rules map[string]Rule) *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -53,27 +68,26 @@ func newValidator() *validator.Validate {
 		}
 		return name
 	})
-	for tag, check := range map[string]func(string) error{
-		"ci_bucket":     cosclient.ValidateBucket,
-		"ci_region":     cosclient.ValidateRegion,
-		"ci_workflowid": cosclient.ValidateWorkflowID,
-		"ci_jobname":    cosclient.ValidateJobName,
-		"ci_key":        cosclient.ValidateObjectKey,
-	} {
-		check := check
-		if err := v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
-			return check(fl.Field().String()) == nil
-		}); err != nil {
-			panic(err) // programming error: a bad tag name
+	for tag, rule := range rules {
+		if rule == nil {
+			panic(fmt.Sprintf("valid.New: rule %q is nil", tag))
+		}
+		err := v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
+			// A rule on a field that is not a string fails (see
+			// ruleReason) rather than panicking on a live payload.
+			return fl.Field().Kind() == reflect.String && rule(fl.Field().String()) == nil
+		})
+		if err != nil {
+			panic(fmt.Sprintf("valid.New: rule %q: %v", tag, err))
 		}
 	}
-	return v
+	return &Validator{validate: v, rules: maps.Clone(rules)}
 }
 
-// Struct checks v's `validate` tags and returns the first failure as a
-// *FieldError whose Field is the JSON path below v.
-func Struct(v any) error {
-	err := validate.Struct(v)
+// Struct checks s's `validate` tags and returns the first failure as a
+// *FieldError whose Field is the JSON path below s.
+func (v *Validator) Struct(s any) error {
+	err := v.validate.Struct(s)
 	if err == nil {
 		return nil
 	}
@@ -82,7 +96,7 @@ func Struct(v any) error {
 		return &FieldError{Reason: err.Error()}
 	}
 	fe := ves[0]
-	return &FieldError{Field: jsonPath(fe.Namespace()), Reason: reason(fe)}
+	return &FieldError{Field: jsonPath(fe.Namespace()), Reason: v.reason(fe)}
 }
 
 // jsonPath drops the root struct's name from a validator namespace.
@@ -93,7 +107,10 @@ func jsonPath(ns string) string {
 	return ns
 }
 
-func reason(fe validator.FieldError) string {
+func (v *Validator) reason(fe validator.FieldError) string {
+	if rule, ok := v.rules[fe.Tag()]; ok {
+		return ruleReason(rule, fe)
+	}
 	p := fe.Param()
 	switch fe.Tag() {
 	case "required":
@@ -116,52 +133,30 @@ func reason(fe validator.FieldError) string {
 		return "must be at most " + p
 	case "gt":
 		return "must be greater than " + p
-	case "ci_bucket":
-		return ciReason(cosclient.ValidateBucket, fe)
-	case "ci_region":
-		return ciReason(cosclient.ValidateRegion, fe)
-	case "ci_workflowid":
-		return ciReason(cosclient.ValidateWorkflowID, fe)
-	case "ci_jobname":
-		return ciReason(cosclient.ValidateJobName, fe)
-	case "ci_key":
-		return ciReason(cosclient.ValidateObjectKey, fe)
 	}
 	return fmt.Sprintf("fails the %q rule", fe.Tag())
 }
 
-// ciReason re-runs a cosclient check to recover its explanation.
-func ciReason(check func(string) error, fe validator.FieldError) string {
-	s, _ := fe.Value().(string)
-	var ve *cosclient.ValidationError
-	if err := check(s); errors.As(err, &ve) {
-		return ve.Reason
-	} else if err != nil {
-		return err.Error()
+// ruleReason re-runs a failed rule to recover its explanation: validator/v10
+// keeps only whether a custom tag passed.
+func ruleReason(rule Rule, fe validator.FieldError) string {
+	value := reflect.ValueOf(fe.Value())
+	if value.Kind() != reflect.String {
+		return fmt.Sprintf("must be a string for the %q rule", fe.Tag())
 	}
-	return "is invalid"
+	err := rule(value.String())
+	if err == nil {
+		return "is invalid"
+	}
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		return r.Reason()
+	}
+	return err.Error()
 }
 
-// FromCI turns a *cosclient.ValidationError (fields named the wire way,
-// e.g. "Operation.WorkflowIds") into a *FieldError with the JSON path
-// ("operation.workflowIds"), under prefix when given. Other errors pass
-// through unchanged.
-func FromCI(err error, prefix string) error {
-	var ve *cosclient.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	segs := strings.Split(ve.Field, ".")
-	for i, s := range segs {
-		segs[i] = lowerFirst(s)
-	}
-	path := strings.Join(segs, ".")
-	if prefix != "" {
-		path = prefix + "." + path
-	}
-	return &FieldError{Field: path, Reason: ve.Reason}
-}
-
+// lowerFirst turns a Go field name from a validator parameter into its
+// JSON spelling.
 func lowerFirst(s string) string {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return s

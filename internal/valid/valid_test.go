@@ -2,29 +2,76 @@ package valid
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/cosflow/cosflow/cosclient"
+	"unicode"
 )
 
+// reasonError is a rule failure that carries its own short reason, as
+// cosclient's validation errors do.
+type reasonError struct{ reason string }
+
+func (e *reasonError) Error() string  { return "invalid value: " + e.reason }
+func (e *reasonError) Reason() string { return e.reason }
+
+// testRules are small rules standing in for a caller's domain rules.
+var testRules = map[string]Rule{
+	"lower": func(s string) error {
+		if strings.ToLower(s) != s {
+			return &reasonError{"must be lower-case"}
+		}
+		return nil
+	},
+	"nospace": func(s string) error {
+		if strings.ContainsFunc(s, unicode.IsSpace) {
+			return fmt.Errorf("holds a space")
+		}
+		return nil
+	},
+}
+
+var testValidator = New(testRules)
+
+// code is a string type of its own: rules see its string value.
+type code string
+
+// opaque decodes itself and refuses anything but a JSON string, to stand
+// for a field type with its own UnmarshalJSON.
+type opaque struct{ s string }
+
+func (o *opaque) UnmarshalJSON(data []byte) error {
+	if len(data) == 0 || data[0] != '"' {
+		return errors.New("opaque: expected a JSON string")
+	}
+	o.s = string(data)
+	return nil
+}
+
 type inner struct {
-	WorkflowIDs string              `json:"workflowIds" validate:"required,ci_workflowid"`
-	JobParam    *cosclient.JobParam `json:"jobParam,omitempty"`
+	WorkflowIDs string  `json:"workflowIds" validate:"required,lower"`
+	Param       *opaque `json:"jobParam,omitempty"`
+}
+
+type item struct {
+	Name string `json:"name" validate:"required,nospace"`
 }
 
 type payload struct {
-	Name   string `json:"name" validate:"required,ci_jobname"`
-	Bucket string `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
-	Size   int    `json:"size" validate:"gte=0,lte=100"`
-	Type   string `json:"type" validate:"omitempty,oneof=Workflow Job"`
-	Op     inner  `json:"operation"`
+	Name   string  `json:"name" validate:"required,nospace"`
+	Bucket string  `json:"bucket,omitempty" validate:"omitempty,lower"`
+	Tag    *string `json:"tag,omitempty" validate:"omitempty,lower"`
+	Code   code    `json:"code,omitempty" validate:"omitempty,lower"`
+	Size   int     `json:"size" validate:"gte=0,lte=100"`
+	Type   string  `json:"type" validate:"omitempty,oneof=Workflow Job"`
+	Op     inner   `json:"operation"`
+	Items  []item  `json:"items,omitempty" validate:"dive"`
+	Number int     `json:"number,omitempty" validate:"omitempty,lower"` // a rule on a non-string
 }
 
-const okWorkflow = "w0123456789abcdef0123456789abcdef"
-
 func TestStruct(t *testing.T) {
-	good := payload{Name: "nightly", Op: inner{WorkflowIDs: okWorkflow}}
+	good := payload{Name: "nightly", Op: inner{WorkflowIDs: "w1"}}
+	upper := "UP"
 	tests := []struct {
 		name      string
 		mutate    func(*payload)
@@ -32,19 +79,23 @@ func TestStruct(t *testing.T) {
 		wantIn    string
 	}{
 		{"valid", func(*payload) {}, "", ""},
-		{"missing name", func(p *payload) { p.Name = "" }, "name", "required"},
-		{"bad name", func(p *payload) { p.Name = "a b" }, "name", ""},
-		{"bad bucket", func(p *payload) { p.Bucket = "NoAppID" }, "bucket", ""},
+		{"missing name", func(p *payload) { p.Name = "" }, "name", "is required"},
+		{"rule with plain error", func(p *payload) { p.Name = "a b" }, "name", "holds a space"},
+		{"rule with Reason()", func(p *payload) { p.Bucket = "NoAppID" }, "bucket", "must be lower-case"},
+		{"rule on a pointer", func(p *payload) { p.Tag = &upper }, "tag", "must be lower-case"},
+		{"rule on a string type", func(p *payload) { p.Code = "X" }, "code", "must be lower-case"},
+		{"rule on a non-string", func(p *payload) { p.Number = 3 }, "number", `must be a string for the "lower" rule`},
 		{"size", func(p *payload) { p.Size = 101 }, "size", "at most 100"},
 		{"type", func(p *payload) { p.Type = "Other" }, "type", "Workflow, Job"},
-		{"nested", func(p *payload) { p.Op.WorkflowIDs = "w123" }, "operation.workflowIds", ""},
+		{"nested", func(p *payload) { p.Op.WorkflowIDs = "W123" }, "operation.workflowIds", "must be lower-case"},
+		{"slice element", func(p *payload) { p.Items = []item{{"a"}, {"b c"}} }, "items[1].name", "holds a space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := good
 			tt.mutate(&p)
-			err := Struct(&p)
-			if tt.wantField == "" && tt.wantIn == "" {
+			err := testValidator.Struct(&p)
+			if tt.wantIn == "" {
 				if err != nil {
 					t.Fatalf("Struct = %v, want nil", err)
 				}
@@ -54,14 +105,35 @@ func TestStruct(t *testing.T) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("Struct = %v, want *FieldError", err)
 			}
-			if fe.Field != tt.wantField {
-				t.Errorf("Field = %q, want %q", fe.Field, tt.wantField)
-			}
-			if !strings.Contains(fe.Reason, tt.wantIn) || fe.Reason == "" {
-				t.Errorf("Reason = %q, want it to contain %q", fe.Reason, tt.wantIn)
+			if fe.Field != tt.wantField || fe.Reason != tt.wantIn && !strings.Contains(fe.Reason, tt.wantIn) {
+				t.Errorf("Struct = {%q, %q}, want field %q and reason containing %q", fe.Field, fe.Reason, tt.wantField, tt.wantIn)
 			}
 		})
 	}
+	if err := testValidator.Struct(3); err == nil {
+		t.Error("Struct(3) succeeded")
+	}
+}
+
+// TestNewPanics checks a bad rule is a programming error caught at start-up.
+func TestNewPanics(t *testing.T) {
+	ok := func(string) error { return nil }
+	for _, rules := range []map[string]Rule{
+		{"": ok},
+		{"a,b": ok},
+		{"a|b": ok},
+		{"nil": nil},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New(%v) did not panic", rules)
+				}
+			}()
+			New(rules)
+		}()
+	}
+	New(nil) // no rules is fine
 }
 
 func TestDecode(t *testing.T) {
@@ -76,7 +148,7 @@ func TestDecode(t *testing.T) {
 		{"wrong type", `{"name":5}`, "name", "must be a string"},
 		{"nested wrong type", `{"operation":{"workflowIds":[1]}}`, "operation.workflowIds", "must be a string"},
 		{"nested unknown field", `{"operation":{"workflowIds":"w","extra":1}}`, "operation.extra", "not a known field"},
-		{"custom decoder fails", `{"name":"x","operation":{"jobParam":[1]}}`, "operation.jobParam", "object"},
+		{"custom decoder fails", `{"name":"x","operation":{"jobParam":[1]}}`, "operation.jobParam", "expected a JSON string"},
 		{"syntax", `{"name":`, "", "not valid JSON"},
 		{"empty", ``, "", "empty"},
 		{"trailing", `{"name":"x"} {}`, "", "after the JSON value"},
@@ -102,21 +174,5 @@ func TestDecode(t *testing.T) {
 				t.Errorf("Decode = {%q, %q}, want field %q and reason containing %q", fe.Field, fe.Reason, tt.wantField, tt.wantIn)
 			}
 		})
-	}
-}
-
-func TestFromCI(t *testing.T) {
-	err := FromCI(&cosclient.ValidationError{Field: "Operation.WorkflowIds", Reason: "is required"}, "")
-	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Field != "operation.workflowIds" {
-		t.Fatalf("FromCI = %v", err)
-	}
-	err = FromCI(&cosclient.ValidationError{Field: "Input.UrlFile", Reason: "x"}, "spec")
-	if !errors.As(err, &fe) || fe.Field != "spec.input.urlFile" {
-		t.Fatalf("FromCI with prefix = %v", err)
-	}
-	plain := errors.New("other")
-	if FromCI(plain, "") != plain {
-		t.Error("FromCI changed a non-validation error")
 	}
 }
