@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/cosflow/cosflow/internal/jsonscan"
 )
 
 // decodeSeeds are payloads on the edges Decode guards; the fuzz targets
@@ -20,7 +22,8 @@ var decodeSeeds = []string{
 
 // FuzzDecode checks Decode never panics, fails only with a *FieldError,
 // and accepts nothing encoding/json would read differently: what it
-// accepts decodes to the same value with plain json.Unmarshal and survives a marshal/Decode round trip.
+// accepts decodes to the same value with plain json.Unmarshal, holds no
+// lone surrogate, and survives a marshal/Decode round trip.
 func FuzzDecode(f *testing.F) {
 	for _, s := range decodeSeeds {
 		f.Add([]byte(s))
@@ -34,6 +37,9 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode error %T is not a *FieldError: %v", err, err)
 			}
 			return
+		}
+		if off := jsonscan.LoneSurrogate(data); off >= 0 {
+			t.Fatalf("Decode accepted a lone surrogate at %d: %q", off, data)
 		}
 		var plain payload
 		if err := json.Unmarshal(data, &plain); err != nil {

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// anyReason in a TestWalk case accepts any reason for the fault.
+const anyReason = "*"
+
 func TestWalk(t *testing.T) {
 	type inner struct {
 		A string            `json:"a"`
@@ -42,7 +45,7 @@ func TestWalk(t *testing.T) {
 	}
 	tests := []struct {
 		name, data  string
-		field, want string // want "" for no fault
+		field, want string // want "" for no fault, anyReason for a fault with any reason
 	}{
 		{"ok", `{"name":"n","e":"x","D":"d","Plain":"p","inner":{"a":"x","x":{"any":[1,{"k":null}]},"q":"5","b":"AAE=","o":"s"}}`, "", ""},
 		{"null everywhere", `{"inner":{"r":null,"l":null,"m":null,"x":null,"o":null,"n":null}}`, "", ""},
@@ -71,7 +74,7 @@ func TestWalk(t *testing.T) {
 		{"object for an array", `{"inner":{"l":{}}}`, "inner.l", "must be an array, not object"},
 		{"number for an array", `{"inner":{"l":1}}`, "inner.l", "must be an array, not number"},
 		{"bool for a map", `{"inner":{"m":true}}`, "inner.m", "must be an object, not bool"},
-		{"bad base64", `{"inner":{"b":"%%"}}`, "inner.b", "illegal base64"},
+		{"bad base64", `{"inner":{"b":"%%"}}`, "inner.b", anyReason}, // worded differently under GOEXPERIMENT=jsonv2
 		{"own decoder fails", `{"inner":{"l":[{"o":"s"},{"o":1}]}}`, "inner.l[1].o", "opaque: expected a JSON string"},
 		{"own decoder of a standard type fails", `{"inner":{"t":"yesterday"}}`, "inner.t", "cannot parse"},
 		{",string left to the decoder", `{"inner":{"q":"x"}}`, "", ""},
@@ -86,7 +89,7 @@ func TestWalk(t *testing.T) {
 			if fe != nil {
 				got = *fe
 			}
-			if got.Field != tt.field || tt.want == "" && fe != nil || tt.want != "" && (fe == nil || !strings.Contains(got.Reason, tt.want)) {
+			if got.Field != tt.field || tt.want == "" && fe != nil || tt.want != "" && (fe == nil || tt.want != anyReason && !strings.Contains(got.Reason, tt.want)) {
 				t.Errorf("walk = %+v, want field %q, reason %q", fe, tt.field, tt.want)
 			}
 		})

@@ -173,6 +173,8 @@ func lowerFirst(s string) string {
 // path where one applies:
 //   - invalid UTF-8, and nesting deeper than MaxDepth;
 //   - anything but whitespace after the value;
+//   - a string (key or value) holding an escaped lone UTF-16 surrogate,
+//     which encoding/json would silently turn into U+FFFD;
 //   - an object key given twice (encoding/json keeps the last), at any depth;
 //   - a key that is no field of its struct, or matches one only by case
 //     (encoding/json matches case-insensitively). Map keys are free-form,
@@ -196,6 +198,10 @@ func Decode(data []byte, v any) error {
 	}
 	if rest := data[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
 		return &FieldError{Reason: "has data after the JSON value"}
+	}
+	if off := jsonscan.LoneSurrogate(value); off >= 0 {
+		return &FieldError{Field: jsonscan.PathAt(value, off),
+			Reason: fmt.Sprintf("holds an escaped lone surrogate (%s), which is not a character", value[off:off+6])}
 	}
 	if fe := walk(value, reflect.TypeOf(v)); fe != nil {
 		return fe

@@ -165,6 +165,15 @@ func TestDecode(t *testing.T) {
 		{"trailing space is fine", "{\"name\":\"x\"} \r\n\t", "", ""},
 		{"not an object", `[]`, "", "must be an object, not array"},
 		{"type error in an element", `{"items":[{"name":"a"},{"name":7}]}`, "items[1].name", "must be a string, not number"},
+		// The escaped forms a client can use to reach a key or value that
+		// encoding/json would silently rewrite.
+		{"lone high surrogate", `{"name":"a\ud800b"}`, "name", `holds an escaped lone surrogate (\ud800), which is not a character`},
+		{"lone low surrogate", `{"operation":{"workflowIds":"\uDC00"}}`, "operation.workflowIds", `(\uDC00)`},
+		{"high without its low", `{"items":[{"name":"a"},{"name":"\ud83d\u0041"}]}`, "items[1].name", `(\ud83d)`},
+		{"surrogate in a key", `{"na\udfffme":"x"}`, `na\udfffme`, "lone surrogate"},
+		{"surrogate in an opaque value", `{"operation":{"jobParam":"\ud800"}}`, "operation.jobParam", "lone surrogate"},
+		{"surrogate pair is a character", `{"name":"\ud83d\ude00"}`, "", ""},
+		{"escaped backslash is no escape", `{"name":"\\ud800"}`, "", ""},
 		{"case variant", `{"name":"x","NAME":"y"}`, "NAME", `"NAME" matches field "name" only by case; field names are case-sensitive`},
 		{"case variant alone", `{"Name":"x"}`, "Name", "only by case"},
 		{"nested case variant", `{"operation":{"WorkflowIds":"w"}}`, "operation.WorkflowIds", `matches field "workflowIds" only by case`},
