@@ -62,6 +62,38 @@ func LoneSurrogate(raw []byte) (offset int) {
 	return -1
 }
 
+// LoneSurrogateError is an escaped lone surrogate found in raw JSON, so
+// every caller refuses it in the same words.
+type LoneSurrogateError struct {
+	// Path is the JSON path of the string holding it (see PathAt).
+	Path string
+	// Escape is the escape as written, e.g. `\ud800`.
+	Escape string
+}
+
+// Reason says what is wrong without the path, for callers that report the
+// path in a field of their own.
+func (e *LoneSurrogateError) Reason() string {
+	return "holds an escaped lone surrogate (" + e.Escape + "), which is not a character"
+}
+
+func (e *LoneSurrogateError) Error() string {
+	if e.Path == "" {
+		return e.Reason()
+	}
+	return e.Path + ": " + e.Reason()
+}
+
+// FindLoneSurrogate returns the first escaped lone surrogate of raw (see
+// LoneSurrogate) with the path of the string holding it; nil when none.
+func FindLoneSurrogate(raw []byte) *LoneSurrogateError {
+	off := LoneSurrogate(raw)
+	if off < 0 {
+		return nil
+	}
+	return &LoneSurrogateError{Path: PathAt(raw, off), Escape: string(raw[off : off+6])}
+}
+
 // escapedUnit decodes the UTF-16 code unit of a "\uXXXX" escape at the start
 // of b; ok is false when b does not start with one.
 func escapedUnit(b []byte) (r rune, ok bool) {

@@ -123,3 +123,22 @@ func TestJoin(t *testing.T) {
 		}
 	}
 }
+
+func TestFindLoneSurrogate(t *testing.T) {
+	tests := []struct {
+		raw, wantErr string // wantErr "" for none
+	}{
+		{`{"a":["\u0041","\ud83d\ude00"]}`, ""},
+		{`{"a":["x",{"object":"\uD800"}]}`, `a[1].object: holds an escaped lone surrogate (\uD800), which is not a character`},
+		{`"\udc00"`, `holds an escaped lone surrogate (\udc00), which is not a character`},
+	}
+	for _, tt := range tests {
+		e := FindLoneSurrogate([]byte(tt.raw))
+		switch {
+		case tt.wantErr == "" && e != nil:
+			t.Errorf("FindLoneSurrogate(%s) = %v, want nil", tt.raw, e)
+		case tt.wantErr != "" && (e == nil || e.Error() != tt.wantErr):
+			t.Errorf("FindLoneSurrogate(%s) = %v, want %s", tt.raw, e, tt.wantErr)
+		}
+	}
+}

@@ -199,9 +199,8 @@ func Decode(data []byte, v any) error {
 	if rest := data[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
 		return &FieldError{Reason: "has data after the JSON value"}
 	}
-	if off := jsonscan.LoneSurrogate(value); off >= 0 {
-		return &FieldError{Field: jsonscan.PathAt(value, off),
-			Reason: fmt.Sprintf("holds an escaped lone surrogate (%s), which is not a character", value[off:off+6])}
+	if e := jsonscan.FindLoneSurrogate(value); e != nil {
+		return &FieldError{Field: e.Path, Reason: e.Reason()}
 	}
 	if fe := walk(value, reflect.TypeOf(v)); fe != nil {
 		return fe
