@@ -55,9 +55,11 @@ type COSBucket struct {
 
 // COSObject is the "cosObject" member of a record.
 type COSObject struct {
-	// Key is "/<appid>/<bucket-name>/<object key>"; use COSRecord.Object.Key.
+	// Key is "/<appid>/<bucket-name>/<object key>", the key raw; use
+	// COSRecord.Object.Key.
 	Key string `json:"key"`
-	// URL is the percent-encoded object URL.
+	// URL is the percent-encoded object URL; it only cross-checks Key (see
+	// COSRecord.Resolve).
 	URL string `json:"url"`
 	// Size is the object size in bytes.
 	Size int64 `json:"size"`

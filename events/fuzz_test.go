@@ -83,7 +83,9 @@ func FuzzParse(f *testing.F) {
 					}
 					continue
 				}
-				if validateKey(o.Key) != nil || !strings.Contains(o.Region, "-") || !strings.HasSuffix(o.Bucket, "-"+rec.COS.Bucket.AppID) {
+				b := rec.COS.Bucket
+				if o.Key == "" || rec.COS.Object.Key != "/"+b.AppID+"/"+b.Name+"/"+o.Key || o.URLKey == o.Key ||
+					!strings.Contains(o.Region, "-") || !strings.HasSuffix(o.Bucket, "-"+b.AppID) {
 					t.Fatalf("Records[%d] resolved to an invalid object: %+v", i, o)
 				}
 				if again, err := rec.Resolve(); err != nil || again != o {
