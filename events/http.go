@@ -70,9 +70,13 @@ type HTTPIdentity struct {
 // RemoteAddrHeader carries the caller's IP in Function URL events.
 const RemoteAddrHeader = "x-scf-remote-addr"
 
-// UnmarshalJSON decodes an HTTP request, requiring httpMethod and path.
-// Failures are *DecodeError.
+// UnmarshalJSON decodes an HTTP request, requiring httpMethod and path,
+// and refuses one holding an escaped lone surrogate (which encoding/json
+// would turn into U+FFFD). Failures are *DecodeError.
 func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
+	if de := loneSurrogate(KindHTTP, "", data); de != nil {
+		return de
+	}
 	type plain HTTPRequest // drops this method, avoiding recursion
 	var wire struct {
 		plain

@@ -218,3 +218,74 @@ func TestDetectManyKeysElided(t *testing.T) {
 		t.Errorf("error = %v (len %d)", err, len(err.Error()))
 	}
 }
+
+// TestParseLoneSurrogates checks that an escaped lone surrogate, which
+// encoding/json would quietly decode as U+FFFD, fails the record or payload
+// holding it with a *DecodeError naming the field.
+func TestParseLoneSurrogates(t *testing.T) {
+	const bucket = `"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"}`
+	record := func(key, extra string) string {
+		return `{"cos":{` + bucket + `,"cosObject":{"key":"/1250000000/examplebucket/` + key + `"` + extra + `}},"event":{"eventName":"cos:ObjectCreated:Put"}}`
+	}
+	const reason = "holds an escaped lone surrogate"
+	tests := []struct {
+		name    string
+		raw     string
+		badRec  int // index of the failing COS record; -1 when the payload fails
+		kind    Kind
+		field   string
+		message string // substring of Error()
+	}{
+		{"COS key", `{"Records":[` + record("a.jpg", "") + `,` + record(`b\ud800.jpg`, "") + `,` + record("c.jpg", "") + `]}`,
+			1, KindCOS, "Records[1].cos.cosObject.key", `COS event: Records[1].cos.cosObject.key: holds an escaped lone surrogate (\ud800), which is not a character`},
+		{"COS low surrogate in meta", `{"Records":[` + record("a.jpg", `,"meta":{"x-cos-meta-a":"\uDC00"}`) + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.meta.x-cos-meta-a", `(\uDC00)`},
+		{"COS high surrogate before a non-low escape", `{"Records":[` + record(`\ud83d\u0041`, "") + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.key", `(\ud83d)`},
+		{"COS surrogate in a key", `{"Records":[` + record("a.jpg", `,"x\udbff":1`) + `]}`,
+			0, KindCOS, `Records[0].cos.cosObject.x\udbff`, reason},
+		{"COS record that is a string", `{"Records":[` + record("a.jpg", "") + `,"\ud800"]}`,
+			1, KindCOS, "Records[1]", reason},
+		{"timer Message", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":"{\"prefix\":\"\ud800\"}"}`,
+			-1, KindTimer, "Message", `timer event: Message: holds an escaped lone surrogate (\ud800)`},
+		{"HTTP body", `{"httpMethod":"POST","path":"/v1/trigger","body":"{\"object\":\"\udc00\"}"}`,
+			-1, KindHTTP, "body", reason},
+		{"HTTP path", `{"httpMethod":"GET","path":"/v1/jobs/\ud800"}`, -1, KindHTTP, "path", reason},
+		{"HTTP header", `{"httpMethod":"GET","path":"/","headers":{"x-foo":"a\ud800"}}`, -1, KindHTTP, "headers.x-foo", reason},
+		{"HTTP query", `{"httpMethod":"GET","path":"/","queryString":{"a":"\ud800"}}`, -1, KindHTTP, "queryString.a", reason},
+		{"HTTP query list", `{"httpMethod":"GET","path":"/","queryString":{"b":["x","\ud800"]}}`, -1, KindHTTP, "queryString.b[1]", reason},
+		{"HTTP gateway context", `{"httpMethod":"GET","path":"/","requestContext":{"identity":{"secretId":"\udfff"}}}`,
+			-1, KindHTTP, "requestContext.identity.secretId", reason},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := Parse([]byte(tt.raw))
+			if tt.badRec >= 0 {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				for i, rec := range ev.COS.Records {
+					if i != tt.badRec {
+						if rec.Err != nil || rec.Object.Key == "" {
+							t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
+						}
+						continue
+					}
+					err = rec.Err
+				}
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DecodeError", err)
+			}
+			if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
+				t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
+			}
+		})
+	}
+	// A surrogate pair is a character, and an escaped backslash no escape.
+	ok := `{"httpMethod":"GET","path":"/\ud83d\ude00","headers":{"x-foo":"\\ud800"}}`
+	if ev, err := Parse([]byte(ok)); err != nil || ev.HTTP.Path != "/😀" || ev.HTTP.Headers["x-foo"] != `\ud800` {
+		t.Errorf("Parse(%s) = %+v, %v", ok, ev, err)
+	}
+}
