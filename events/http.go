@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -77,27 +79,29 @@ func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	if de := loneSurrogate(KindHTTP, "", data); de != nil {
 		return de
 	}
-	type plain HTTPRequest // drops this method, avoiding recursion
-	var wire struct {
-		plain
-		// Decoded value by value below, so an error can name the parameter.
+	// queryString first, value by value: a value's own decoder cannot say
+	// which parameter it was reading, so this loop names it.
+	var query struct {
 		QueryString map[string]json.RawMessage `json:"queryString"`
 	}
-	if err := json.Unmarshal(data, &wire); err != nil {
+	if err := json.Unmarshal(data, &query); err != nil {
 		return asDecodeError(KindHTTP, "", err)
 	}
-	p := wire.plain
-	if wire.QueryString != nil {
-		p.QueryString = make(map[string]QueryValues, len(wire.QueryString))
-		for name, raw := range wire.QueryString {
-			var vals QueryValues
-			if err := json.Unmarshal(raw, &vals); err != nil {
-				de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
-				de.Err = err
-				return de
-			}
-			p.QueryString[name] = vals
+	for _, name := range slices.Sorted(maps.Keys(query.QueryString)) {
+		var vals QueryValues
+		if err := json.Unmarshal(query.QueryString[name], &vals); err != nil {
+			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
+			de.Err = err
+			return de
 		}
+	}
+	// Into the type itself, not a struct embedding it: encoding/json names
+	// a type error by its Go path, which would then begin "plain." instead
+	// of the wire name.
+	type plain HTTPRequest // drops this method, avoiding recursion
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return asDecodeError(KindHTTP, "", err)
 	}
 	if p.HTTPMethod == "" {
 		return fieldError(KindHTTP, ProblemMissingField, "httpMethod", `missing (expected a method such as "GET")`)

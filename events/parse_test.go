@@ -175,6 +175,14 @@ func TestParseErrors(t *testing.T) {
 		{"timer bad Time", `{"Type":"Timer","Time":"yesterday"}`, ProblemInvalidField, KindTimer, "Time", "expected RFC 3339"},
 		{"http without method", `{"httpMethod":"","path":"/"}`, ProblemMissingField, KindHTTP, "httpMethod", "HTTP event: httpMethod: missing"},
 		{"http without path", `{"httpMethod":"GET"}`, ProblemMissingField, KindHTTP, "path", "HTTP event: path: missing"},
+		// Type errors name fields by their wire names.
+		{"http headers not an object", `{"httpMethod":"GET","path":"/","headers":5}`, ProblemInvalidField, KindHTTP, "headers", "HTTP event: headers: expected map[string]string, got JSON number"},
+		{"http header not a string", `{"httpMethod":"GET","path":"/","headers":{"a":1}}`, ProblemInvalidField, KindHTTP, "headers", "expected string"},
+		{"http body not a string", `{"httpMethod":"GET","path":"/","body":5}`, ProblemInvalidField, KindHTTP, "body", "HTTP event: body: expected string"},
+		{"http nested type error", `{"httpMethod":"GET","path":"/","requestContext":{"identity":{"secretId":1}}}`, ProblemInvalidField, KindHTTP, "requestContext.identity.secretId", "expected string"},
+		{"http query not an object", `{"httpMethod":"GET","path":"/","queryString":[]}`, ProblemInvalidField, KindHTTP, "queryString", "expected map"},
+		{"timer Message not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":5}`, ProblemInvalidField, KindTimer, "Message", "timer event: Message: expected string"},
+		{"timer TriggerName not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","TriggerName":{}}`, ProblemInvalidField, KindTimer, "TriggerName", "expected string"},
 		{"http bad query", `{"httpMethod":"GET","path":"/","queryString":{"a":1}}`, ProblemInvalidField, KindHTTP, "queryString.a", "HTTP event: queryString.a: query value: expected a string, an array of strings or true"},
 	}
 	for _, tt := range tests {
