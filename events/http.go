@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/internal/clip"
 )
@@ -206,21 +204,4 @@ type HTTPResponse struct {
 	Headers map[string]string `json:"headers"`
 	// Body is the response body, base64 when IsBase64Encoded.
 	Body string `json:"body"`
-}
-
-// NewHTTPResponse builds a response, joining repeated header values with
-// ", " and base64-encoding a body that is not valid UTF-8 (a JSON string
-// cannot carry it intact).
-func NewHTTPResponse(status int, header http.Header, body []byte) *HTTPResponse {
-	resp := &HTTPResponse{StatusCode: status, Headers: make(map[string]string, len(header))}
-	for name, vals := range header {
-		resp.Headers[name] = strings.Join(vals, ", ")
-	}
-	if utf8.Valid(body) {
-		resp.Body = string(body)
-	} else {
-		resp.IsBase64Encoded = true
-		resp.Body = base64.StdEncoding.EncodeToString(body)
-	}
-	return resp
 }
