@@ -49,7 +49,9 @@ func (e *FieldError) Error() string {
 type Rule func(value string) error
 
 // Validator checks `validate` struct tags (validator/v10) with the caller's
-// Rules as extra tags, and names fields by their JSON names.
+// Rules as extra tags, and names fields by their JSON names. Build one at
+// start-up (validator/v10 caches per struct type) and share it: it is safe
+// for concurrent use.
 type Validator struct {
 	validate *validator.Validate
 	rules    map[string]Rule
@@ -177,8 +179,9 @@ func lowerFirst(s string) string {
 //     which encoding/json would silently turn into U+FFFD;
 //   - an object key given twice (encoding/json keeps the last), at any depth;
 //   - a key that is no field of its struct, or matches one only by case
-//     (encoding/json matches case-insensitively). Map keys are free-form,
-//     and a type with its own UnmarshalJSON is left to it.
+//     (encoding/json matches case-insensitively). Map keys are free-form
+//     (only exact duplicates are refused), and the inside of a value whose
+//     type has its own UnmarshalJSON is left to that method.
 //
 // Type errors and failures of a type's own decoder name their path too,
 // array elements included ("rules[2].size").
