@@ -77,6 +77,7 @@ func (e *LoneSurrogateError) Reason() string {
 	return "holds an escaped lone surrogate (" + e.Escape + "), which is not a character"
 }
 
+// Error is Reason under the path: "a.b: holds an escaped lone surrogate ...".
 func (e *LoneSurrogateError) Error() string {
 	if e.Path == "" {
 		return e.Reason()

@@ -36,6 +36,8 @@ type FieldError struct {
 	Reason string
 }
 
+// Error renders the failure as "field: reason", or the reason alone for the
+// whole payload.
 func (e *FieldError) Error() string {
 	if e.Field == "" {
 		return e.Reason
