@@ -24,6 +24,9 @@ func TestParseFixtures(t *testing.T) {
 			guangzhou("photos/2026/dog.png"),
 			guangzhou("processed/photos/2026/dog.webp"),
 		}},
+		// The shape of captured public payloads: the key raw, the url
+		// percent-encoded; they agree.
+		{"cos_raw_key.json", KindCOS, []obj{{"bookshelfplus-1302260381", "ap-guangzhou", "!!!!!!!", ""}}},
 		{"cos_old_format.json", KindCOS, []obj{{"examplebucket-1250000000", "ap-chengdu", "uploads/report.pdf", ""}}},
 		{"cos_tricky_keys.json", KindCOS, []obj{
 			guangzhou("photos/my cat.jpg"),
@@ -35,7 +38,6 @@ func TestParseFixtures(t *testing.T) {
 			guangzhou("/leading-slash.jpg"),
 			guangzhou("photos/encoded%20key%2Bplus.jpg"), // the key as delivered, never decoded
 			guangzhou("photos/1+1=2.jpg"),
-			{"bookshelfplus-1302260381", "ap-guangzhou", "!!!!!!!", ""}, // as in captured public payloads
 			{"examplebucket-1250000000", "ap-guangzhou", "photos/as-delivered.jpg", "photos/from-url.jpg"},
 		}},
 		{"timer.json", KindTimer, nil},
