@@ -3,6 +3,8 @@ package events
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/cosflow/cosflow/internal/jsonscan"
 )
 
 // COSEvent is a COS object notification: one delivery may merge several
@@ -55,9 +57,11 @@ type COSBucket struct {
 
 // COSObject is the "cosObject" member of a record.
 type COSObject struct {
-	// Key is "/<appid>/<bucket-name>/<object key>"; use COSRecord.Object.Key.
+	// Key is "/<appid>/<bucket-name>/<object key>", the key raw; use
+	// COSRecord.Object.Key.
 	Key string `json:"key"`
-	// URL is the percent-encoded object URL.
+	// URL is the percent-encoded object URL; it only cross-checks Key (see
+	// COSRecord.Resolve).
 	URL string `json:"url"`
 	// Size is the object size in bytes.
 	Size int64 `json:"size"`
@@ -100,6 +104,8 @@ type COSRequestParameters struct {
 // record is decoded and resolved on its own (see COSRecord.Resolve): one
 // bad record does not spoil its delivery, it carries its own Err instead,
 // a *DecodeError naming the field, e.g. "Records[2].cos.cosObject.key".
+// A record holding an escaped lone surrogate anywhere is such a bad record:
+// encoding/json would decode it as U+FFFD, naming an object never uploaded.
 func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		Records []json.RawMessage `json:"Records"`
@@ -112,6 +118,10 @@ func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	}
 	records := make([]COSRecord, len(wire.Records))
 	for i, raw := range wire.Records {
+		if de := loneSurrogate(KindCOS, jsonscan.JoinIndex("Records", i), raw); de != nil {
+			records[i].Err = de
+			continue
+		}
 		prefix := fmt.Sprintf("Records[%d].", i)
 		if err := json.Unmarshal(raw, &records[i]); err != nil {
 			records[i].Err = asDecodeError(KindCOS, prefix, err)

@@ -5,13 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/internal/clip"
 )
-
-// MaxKeyBytes is the longest object key COS accepts, in bytes of UTF-8.
-const MaxKeyBytes = 850
 
 // ObjectRef is a COS record resolved to what a CI call needs.
 type ObjectRef struct {
@@ -19,8 +15,17 @@ type ObjectRef struct {
 	Bucket string
 	// Region is the full region name, e.g. "ap-guangzhou".
 	Region string
-	// Key is the decoded object key, without a leading "/<appid>/<bucket>/".
+	// Key is the object key as the event delivered it: cosObject.key with
+	// its "/<appid>/<bucket>/" prefix stripped, byte for byte, never
+	// percent-decoded. It is not checked against COS's key rules (length,
+	// UTF-8): those live in cosclient.
 	Key string
+	// URLKey is the key cosObject.url decodes to, set only when it
+	// disagrees with Key under every plausible reading (see Resolve);
+	// empty when they agree or the url is absent or unusable. How COS
+	// spells a key in url is unconfirmed, so this is a cross-check worth
+	// a warning, never a reason to drop the record.
+	URLKey string
 	// Size is the object size in bytes.
 	Size int64
 	// ETag is the object's ETag with its surrounding quotes stripped.
@@ -31,19 +36,23 @@ type ObjectRef struct {
 	EventName string
 	// EventTime is when the event happened, in UTC.
 	EventTime time.Time
-	// URLKey is the key cosObject.url spells when it disagrees with Key.
-	URLKey string
 }
 
-// Resolve computes the record's bucket, full region and decoded object key
-// and validates them. Decoding a COSEvent already did this and stored the
-// result in r.Object; call Resolve for records built by hand. Errors are
-// *DecodeError with Field relative to the record ("cos.cosObject.key").
+// Resolve computes the record's bucket, full region and object key and
+// checks the structure they come from. Decoding a COSEvent already did this
+// and stored the result in r.Object; call Resolve for records built by
+// hand. Errors are *DecodeError with Field relative to the record
+// ("cos.cosObject.key").
 //
-// The key is derived from the decoded path of cosObject.url and
-// cross-checked against cosObject.key with its "/<appid>/<bucket>/" prefix
-// stripped (whether that key is percent-encoded is unconfirmed, so both
-// readings are accepted); without a usable url the stripped key is used.
+// The object key is cosObject.key with its "/<appid>/<bucket>/" prefix
+// stripped, as delivered: the platform's own samples and demos do exactly
+// that, and captured payloads carry the key raw (key
+// "/1302260381/bookshelfplus/!!!!!!!", url ".../%21%21%21%21%21%21%21").
+// cosObject.url is only a cross-check: it is read as net/url decodes its
+// path and, in case COS leaves '?' or '#' unescaped, as the whole remainder
+// after the host; the key matches when one of those equals it raw or
+// percent-decoded. When none does, URLKey holds the url's reading and the
+// record still resolves to the stripped key.
 func (r *COSRecord) Resolve() (ObjectRef, error) {
 	b := r.COS.Bucket
 	if b.Name == "" {
@@ -64,7 +73,7 @@ func (r *COSRecord) Resolve() (ObjectRef, error) {
 	if err != nil {
 		return ObjectRef{}, err
 	}
-	key, err := r.objectKey()
+	key, urlKey, err := r.objectKey()
 	if err != nil {
 		return ObjectRef{}, err
 	}
@@ -77,6 +86,7 @@ func (r *COSRecord) Resolve() (ObjectRef, error) {
 		Bucket:    bucket,
 		Region:    region,
 		Key:       key,
+		URLKey:    urlKey,
 		Size:      r.COS.Object.Size,
 		ETag:      stripQuotes(metaValue(r.COS.Object.Meta, "ETag")),
 		VersionID: r.COS.Object.VersionID,
@@ -109,46 +119,49 @@ func (r *COSRecord) region() (string, error) {
 		"missing (expected cosRegion \"ap-guangzhou\" or region \"gz\")")
 }
 
-// objectKey derives and validates the object key (see Resolve).
-func (r *COSRecord) objectKey() (string, error) {
+// objectKey strips the "/<appid>/<bucket>/" prefix off cosObject.key and
+// cross-checks the rest with cosObject.url (see Resolve). Only structural
+// faults are errors: the key's own rules are cosclient's.
+func (r *COSRecord) objectKey() (key, urlKey string, err error) {
 	b, o := r.COS.Bucket, r.COS.Object
 	const keyField = "cos.cosObject.key"
 	if o.Key == "" {
-		return "", fieldError(KindCOS, ProblemMissingField, keyField, `missing (expected "/<appid>/<bucket>/<key>")`)
+		return "", "", fieldError(KindCOS, ProblemMissingField, keyField, `missing (expected "/<appid>/<bucket>/<key>")`)
 	}
 	prefix := "/" + b.AppID + "/" + b.Name + "/"
 	if !strings.HasPrefix(o.Key, prefix) {
-		return "", fieldError(KindCOS, ProblemInvalidField, keyField,
+		return "", "", fieldError(KindCOS, ProblemInvalidField, keyField,
 			fmt.Sprintf("%q does not start with %q", clip.String(o.Key, 120), prefix))
 	}
-	stripped := o.Key[len(prefix):]
-	key := stripped
-	if candidates := urlKeys(o.URL); len(candidates) > 0 {
-		matched := false
-		unescaped, unescErr := url.PathUnescape(stripped)
-		for _, c := range candidates {
-			if c == stripped || unescErr == nil && c == unescaped {
-				key, matched = c, true
-				break
-			}
-		}
-		if !matched {
-			return "", fieldError(KindCOS, ProblemInvalidField, keyField,
-				fmt.Sprintf("stripped key %q does not match the key %q decoded from cos.cosObject.url", clip.String(stripped, 120), clip.String(candidates[0], 120)))
+	key = o.Key[len(prefix):]
+	if key == "" {
+		return "", "", fieldError(KindCOS, ProblemInvalidField, keyField,
+			fmt.Sprintf("%q names no object: the key after the prefix is empty", clip.String(o.Key, 120)))
+	}
+	return key, urlDisagreement(key, o.URL), nil
+}
+
+// urlDisagreement returns the key rawURL decodes to when no reading of it
+// (urlKeys) equals key, raw or percent-decoded; "" when one does, or the
+// url is absent or unusable.
+func urlDisagreement(key, rawURL string) string {
+	readings := urlKeys(rawURL)
+	if len(readings) == 0 {
+		return ""
+	}
+	unescaped, err := url.PathUnescape(key)
+	for _, k := range readings {
+		if k == key || err == nil && k == unescaped {
+			return ""
 		}
 	}
-	if err := validateKey(key); err != nil {
-		de := fieldError(KindCOS, ProblemInvalidField, keyField, "")
-		de.Err = err
-		return "", de
-	}
-	return key, nil
+	return readings[0]
 }
 
 // urlKeys returns the object keys an object URL can stand for: the decoded
 // path as net/url reads it, and (in case COS left '?' or '#' unescaped) the
 // whole remainder after the host, decoded. Nil when the URL is absent or
-// unusable, in which case the caller trusts cosObject.key.
+// unusable: then there is nothing to cross-check.
 func urlKeys(raw string) []string {
 	if raw == "" {
 		return nil
@@ -167,19 +180,6 @@ func urlKeys(raw string) []string {
 		}
 	}
 	return keys
-}
-
-// validateKey enforces COS's rules for an object key.
-func validateKey(key string) error {
-	switch {
-	case key == "":
-		return fmt.Errorf("empty object key")
-	case !utf8.ValidString(key):
-		return fmt.Errorf("object key is not valid UTF-8")
-	case len(key) > MaxKeyBytes:
-		return fmt.Errorf("object key is %d bytes, more than the %d allowed", len(key), MaxKeyBytes)
-	}
-	return nil
 }
 
 // metaValue looks name up in meta case-insensitively (COS spells it "ETag",

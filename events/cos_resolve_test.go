@@ -6,38 +6,42 @@ import (
 	"testing"
 )
 
-// TestResolveKeys covers key derivation from cosObject.key and .url.
+// TestResolveKeys covers the object key (cosObject.key stripped, as
+// delivered) and its cross-check with cosObject.url.
 func TestResolveKeys(t *testing.T) {
 	const host = "http://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/"
 	tests := []struct {
 		name     string
 		key, url string // key without the /<appid>/<bucket>/ prefix
 		want     string
+		wantURL  string // URLKey
 		wantErr  string
 	}{
-		{"plain", "a/b.jpg", host + "a/b.jpg", "a/b.jpg", ""},
-		{"space raw key", "my cat.jpg", host + "my%20cat.jpg", "my cat.jpg", ""},
-		{"space encoded key", "my%20cat.jpg", host + "my%20cat.jpg", "my cat.jpg", ""},
-		{"plus is literal in a path", "a+b.jpg", host + "a+b.jpg", "a+b.jpg", ""},
-		{"plus encoded in url", "a+b.jpg", host + "a%2Bb.jpg", "a+b.jpg", ""},
-		{"literal %20 in the name", "a%20b", host + "a%2520b", "a%20b", ""},
-		{"percent", "100%.pdf", host + "100%25.pdf", "100%.pdf", ""},
-		{"hash encoded", "#1.txt", host + "%231.txt", "#1.txt", ""},
-		{"hash raw in url", "x#1.txt", host + "x#1.txt", "x#1.txt", ""},
-		{"question raw in url", "what?.txt", host + "what?.txt", "what?.txt", ""},
-		{"question encoded", "what?.txt", host + "what%3F.txt", "what?.txt", ""},
-		{"cjk raw key", "照片/猫.jpg", host + "%E7%85%A7%E7%89%87/%E7%8C%AB.jpg", "照片/猫.jpg", ""},
-		{"cjk encoded key", "%E7%8C%AB.jpg", host + "%E7%8C%AB.jpg", "猫.jpg", ""},
-		{"leading slash", "/a", host + "/a", "/a", ""},
-		{"no url: stripped key", "a b+c.jpg", "", "a b+c.jpg", ""},
-		{"unparseable url: stripped key", "a.jpg", "::not a url", "a.jpg", ""},
-		{"bad escape in url: stripped key", "100%.pdf", host + "100%.pdf", "100%.pdf", ""},
-		{"mismatch", "a.jpg", host + "b.jpg", "", `stripped key "a.jpg" does not match the key "b.jpg"`},
-		{"plus is not space", "a b.jpg", host + "a+b.jpg", "", "does not match"},
-		{"empty", "", host, "", "empty object key"},
-		{"850 bytes ok", strings.Repeat("k", 850), "", strings.Repeat("k", 850), ""},
-		{"851 bytes", strings.Repeat("k", 851), "", "", "851 bytes"},
-		{"invalid utf8", "\xff", "", "", "not valid UTF-8"},
+		{"plain", "a/b.jpg", host + "a/b.jpg", "a/b.jpg", "", ""},
+		{"space raw key", "my cat.jpg", host + "my%20cat.jpg", "my cat.jpg", "", ""},
+		{"space encoded key is kept encoded", "my%20cat.jpg", host + "my%20cat.jpg", "my%20cat.jpg", "", ""},
+		{"plus is literal in a path", "a+b.jpg", host + "a+b.jpg", "a+b.jpg", "", ""},
+		{"plus encoded in url", "a+b.jpg", host + "a%2Bb.jpg", "a+b.jpg", "", ""},
+		{"literal %20 in the name", "a%20b", host + "a%2520b", "a%20b", "", ""},
+		{"percent", "100%.pdf", host + "100%25.pdf", "100%.pdf", "", ""},
+		{"hash encoded", "#1.txt", host + "%231.txt", "#1.txt", "", ""},
+		{"hash raw in url", "x#1.txt", host + "x#1.txt", "x#1.txt", "", ""},
+		{"question raw in url", "what?.txt", host + "what?.txt", "what?.txt", "", ""},
+		{"question encoded", "what?.txt", host + "what%3F.txt", "what?.txt", "", ""},
+		{"cjk raw key", "照片/猫.jpg", host + "%E7%85%A7%E7%89%87/%E7%8C%AB.jpg", "照片/猫.jpg", "", ""},
+		{"cjk encoded key is kept encoded", "%E7%8C%AB.jpg", host + "%E7%8C%AB.jpg", "%E7%8C%AB.jpg", "", ""},
+		{"public payload: raw key, encoded url", "!!!!!!!", "http://bookshelfplus-1302260381.cos.ap-guangzhou.myqcloud.com/%21%21%21%21%21%21%21", "!!!!!!!", "", ""},
+		{"leading slash", "/a", host + "/a", "/a", "", ""},
+		{"no url", "a b+c.jpg", "", "a b+c.jpg", "", ""},
+		{"unparseable url", "a.jpg", "::not a url", "a.jpg", "", ""},
+		{"bad escape in url", "100%.pdf", host + "100%.pdf", "100%.pdf", "", ""},
+		{"undecodable key", "%zz", host + "%25zz", "%zz", "", ""},
+		{"mismatch keeps the key", "a.jpg", host + "b.jpg", "a.jpg", "b.jpg", ""},
+		{"plus is not space", "a b.jpg", host + "a+b.jpg", "a b.jpg", "a+b.jpg", ""},
+		{"url reads as invalid UTF-8", "a.jpg", host + "%ff", "a.jpg", "\xff", ""},
+		{"long key is cosclient's concern", strings.Repeat("k", 851), "", strings.Repeat("k", 851), "", ""},
+		{"raw bytes are cosclient's concern", "\xff", "", "\xff", "", ""},
+		{"empty", "", host, "", "", "names no object: the key after the prefix is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,8 +60,8 @@ func TestResolveKeys(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Resolve: %v", err)
 			}
-			if ref.Key != tt.want {
-				t.Errorf("Key = %q, want %q", ref.Key, tt.want)
+			if ref.Key != tt.want || ref.URLKey != tt.wantURL {
+				t.Errorf("Key, URLKey = %q, %q; want %q, %q", ref.Key, ref.URLKey, tt.want, tt.wantURL)
 			}
 		})
 	}

@@ -3,6 +3,9 @@ package events
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
 )
 
 // Problem classifies a DecodeError so callers can branch without parsing
@@ -92,4 +95,28 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // fieldError builds a DecodeError about one field.
 func fieldError(kind Kind, p Problem, field, reason string) *DecodeError {
 	return &DecodeError{Problem: p, Kind: kind, Field: field, Offset: -1, Reason: reason}
+}
+
+// loneSurrogate returns a *DecodeError for the first escaped lone surrogate
+// in raw ("\ud800" with no low surrogate after it, or a stray low one),
+// naming its field under prefix (e.g. "Records[1]"); nil when there is none.
+// encoding/json would decode it as U+FFFD, quietly turning a key, header or
+// path into one that was never sent.
+func loneSurrogate(kind Kind, prefix string, raw []byte) *DecodeError {
+	e := jsonscan.FindLoneSurrogate(raw)
+	if e == nil {
+		return nil
+	}
+	field := e.Path
+	switch {
+	case prefix == "":
+	case field == "":
+		field = prefix
+	case field[0] == '[':
+		field = prefix + field
+	default:
+		field = prefix + "." + field
+	}
+	// The path holds keys as sent, which are untrusted.
+	return fieldError(kind, ProblemInvalidField, clip.String(field, 200), e.Reason())
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // A COS delivery: Parse detects the trigger and resolves every record to
-// bucket, full region and decoded key.
+// bucket, full region and object key.
 func ExampleParse() {
 	raw, err := os.ReadFile("testdata/cos_multi.json")
 	if err != nil {
@@ -35,7 +35,9 @@ func ExampleParse() {
 }
 
 // Resolve works on a record built by hand, here in the old format that only
-// carries a short region code and a percent-encoded URL.
+// carries a short region code. The key is cosObject.key as delivered;
+// cosObject.url, percent-encoded, only cross-checks it, and URLKey says
+// what it reads as when the two disagree.
 func ExampleCOSRecord_Resolve() {
 	rec := events.COSRecord{
 		COS: events.COSEntity{
@@ -52,9 +54,19 @@ func ExampleCOSRecord_Resolve() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%s %s %q %s\n", ref.Bucket, ref.Region, ref.Key, ref.ETag)
+	fmt.Printf("%s %s %q %q %s\n", ref.Bucket, ref.Region, ref.Key, ref.URLKey, ref.ETag)
+
+	// A url that disagrees does not drop the record: the key stands.
+	rec.COS.Object.URL = "http://examplebucket-1250000000.cos.ap-chengdu.myqcloud.com/renamed.jpg"
+	ref, err = rec.Resolve()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%q %q\n", ref.Key, ref.URLKey)
 	// Output:
-	// examplebucket-1250000000 ap-chengdu "照片/my cat+1.jpg" 9a4802d5c99dafe1c04da0a8e7e166bf
+	// examplebucket-1250000000 ap-chengdu "照片/my cat+1.jpg" "" 9a4802d5c99dafe1c04da0a8e7e166bf
+	// "照片/my cat+1.jpg" "renamed.jpg"
 }
 
 // Decode failures are *DecodeError: retrying the same payload cannot help.

@@ -4,11 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/internal/clip"
 )
@@ -70,30 +70,36 @@ type HTTPIdentity struct {
 // RemoteAddrHeader carries the caller's IP in Function URL events.
 const RemoteAddrHeader = "x-scf-remote-addr"
 
-// UnmarshalJSON decodes an HTTP request, requiring httpMethod and path.
-// Failures are *DecodeError.
+// UnmarshalJSON decodes an HTTP request, requiring httpMethod and path,
+// and refuses one holding an escaped lone surrogate (which encoding/json
+// would turn into U+FFFD). Failures are *DecodeError.
 func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
-	type plain HTTPRequest // drops this method, avoiding recursion
-	var wire struct {
-		plain
-		// Decoded value by value below, so an error can name the parameter.
+	if de := loneSurrogate(KindHTTP, "", data); de != nil {
+		return de
+	}
+	// queryString first, value by value: a value's own decoder cannot say
+	// which parameter it was reading, so this loop names it.
+	var query struct {
 		QueryString map[string]json.RawMessage `json:"queryString"`
 	}
-	if err := json.Unmarshal(data, &wire); err != nil {
+	if err := json.Unmarshal(data, &query); err != nil {
 		return asDecodeError(KindHTTP, "", err)
 	}
-	p := wire.plain
-	if wire.QueryString != nil {
-		p.QueryString = make(map[string]QueryValues, len(wire.QueryString))
-		for name, raw := range wire.QueryString {
-			var vals QueryValues
-			if err := json.Unmarshal(raw, &vals); err != nil {
-				de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
-				de.Err = err
-				return de
-			}
-			p.QueryString[name] = vals
+	for _, name := range slices.Sorted(maps.Keys(query.QueryString)) {
+		var vals QueryValues
+		if err := json.Unmarshal(query.QueryString[name], &vals); err != nil {
+			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
+			de.Err = err
+			return de
 		}
+	}
+	// Into the type itself, not a struct embedding it: encoding/json names
+	// a type error by its Go path, which would then begin "plain." instead
+	// of the wire name.
+	type plain HTTPRequest // drops this method, avoiding recursion
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return asDecodeError(KindHTTP, "", err)
 	}
 	if p.HTTPMethod == "" {
 		return fieldError(KindHTTP, ProblemMissingField, "httpMethod", `missing (expected a method such as "GET")`)
@@ -198,21 +204,4 @@ type HTTPResponse struct {
 	Headers map[string]string `json:"headers"`
 	// Body is the response body, base64 when IsBase64Encoded.
 	Body string `json:"body"`
-}
-
-// NewHTTPResponse builds a response, joining repeated header values with
-// ", " and base64-encoding a body that is not valid UTF-8 (a JSON string
-// cannot carry it intact).
-func NewHTTPResponse(status int, header http.Header, body []byte) *HTTPResponse {
-	resp := &HTTPResponse{StatusCode: status, Headers: make(map[string]string, len(header))}
-	for name, vals := range header {
-		resp.Headers[name] = strings.Join(vals, ", ")
-	}
-	if utf8.Valid(body) {
-		resp.Body = string(body)
-	} else {
-		resp.IsBase64Encoded = true
-		resp.Body = base64.StdEncoding.EncodeToString(body)
-	}
-	return resp
 }

@@ -2,7 +2,6 @@ package events
 
 import (
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"testing"
 )
@@ -133,23 +132,5 @@ func TestHTTPRequestMarshalShapes(t *testing.T) {
 		if _, ok := m[k]; !ok {
 			t.Errorf("gateway shape lacks %q: %s", k, gw)
 		}
-	}
-}
-
-// TestNewHTTPResponse checks header joining and base64 for binary bodies.
-func TestNewHTTPResponse(t *testing.T) {
-	h := http.Header{"Content-Type": {"application/json"}, "Vary": {"Accept", "Origin"}}
-	resp := NewHTTPResponse(201, h, []byte(`{"ok":true}`))
-	want := &HTTPResponse{StatusCode: 201, Headers: map[string]string{"Content-Type": "application/json", "Vary": "Accept, Origin"}, Body: `{"ok":true}`}
-	if !reflect.DeepEqual(resp, want) {
-		t.Errorf("NewHTTPResponse = %+v, want %+v", resp, want)
-	}
-	bin := NewHTTPResponse(200, nil, []byte{0xff, 0x00})
-	if !bin.IsBase64Encoded || bin.Body != "/wA=" || bin.Headers == nil {
-		t.Errorf("binary response = %+v", bin)
-	}
-	out, err := json.Marshal(bin)
-	if err != nil || string(out) != `{"isBase64Encoded":true,"statusCode":200,"headers":{},"body":"/wA="}` {
-		t.Errorf("Marshal = %s, %v", out, err)
 	}
 }

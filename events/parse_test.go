@@ -10,8 +10,8 @@ import (
 // TestParseFixtures checks kind detection and the resolved objects of every
 // event fixture.
 func TestParseFixtures(t *testing.T) {
-	type obj struct{ bucket, region, key string }
-	guangzhou := func(key string) obj { return obj{"examplebucket-1250000000", "ap-guangzhou", key} }
+	type obj struct{ bucket, region, key, urlKey string }
+	guangzhou := func(key string) obj { return obj{"examplebucket-1250000000", "ap-guangzhou", key, ""} }
 	tests := []struct {
 		fixture string
 		kind    Kind
@@ -24,7 +24,10 @@ func TestParseFixtures(t *testing.T) {
 			guangzhou("photos/2026/dog.png"),
 			guangzhou("processed/photos/2026/dog.webp"),
 		}},
-		{"cos_old_format.json", KindCOS, []obj{{"examplebucket-1250000000", "ap-chengdu", "uploads/report.pdf"}}},
+		// The shape of captured public payloads: the key raw, the url
+		// percent-encoded; they agree.
+		{"cos_raw_key.json", KindCOS, []obj{{"bookshelfplus-1302260381", "ap-guangzhou", "!!!!!!!", ""}}},
+		{"cos_old_format.json", KindCOS, []obj{{"examplebucket-1250000000", "ap-chengdu", "uploads/report.pdf", ""}}},
 		{"cos_tricky_keys.json", KindCOS, []obj{
 			guangzhou("photos/my cat.jpg"),
 			guangzhou("photos/a+b=c.jpg"),
@@ -33,8 +36,9 @@ func TestParseFixtures(t *testing.T) {
 			guangzhou("q/what?.txt"),
 			guangzhou("照片/猫咪 2026.jpg"),
 			guangzhou("/leading-slash.jpg"),
-			guangzhou("photos/encoded key+plus.jpg"),
+			guangzhou("photos/encoded%20key%2Bplus.jpg"), // the key as delivered, never decoded
 			guangzhou("photos/1+1=2.jpg"),
+			{"examplebucket-1250000000", "ap-guangzhou", "photos/as-delivered.jpg", "photos/from-url.jpg"},
 		}},
 		{"timer.json", KindTimer, nil},
 		{"timer_empty.json", KindTimer, nil},
@@ -66,7 +70,7 @@ func TestParseFixtures(t *testing.T) {
 			}
 			for i, want := range tt.objects {
 				rec := &ev.COS.Records[i]
-				got := obj{rec.Object.Bucket, rec.Object.Region, rec.Object.Key}
+				got := obj{rec.Object.Bucket, rec.Object.Region, rec.Object.Key, rec.Object.URLKey}
 				if got != want {
 					t.Errorf("Records[%d].Object = %+v, want %+v", i, got, want)
 				}
@@ -159,14 +163,8 @@ func TestParseErrors(t *testing.T) {
 			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.size", "expected int64"},
 		{"wrong prefix", `{"Records":[` + record(gzBucket, `{"key":"/1250000001/examplebucket/a"}`) + `]}`,
 			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", `does not start with "/1250000000/examplebucket/"`},
-		{"key url mismatch", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/a.jpg","url":"http://h.example/b.jpg"}`) + `]}`,
-			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", `stripped key "a.jpg" does not match the key "b.jpg"`},
 		{"empty key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/"}`) + `]}`,
-			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "empty object key"},
-		{"long key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/`+strings.Repeat("k", 851)+`"}`) + `]}`,
-			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "851 bytes"},
-		{"invalid utf8 key", `{"Records":[` + record(gzBucket, `{"key":"/1250000000/examplebucket/%ff","url":"http://h.example/%ff"}`) + `]}`,
-			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "not valid UTF-8"},
+			ProblemInvalidField, KindCOS, "Records[0].cos.cosObject.key", "the key after the prefix is empty"},
 		{"unknown region", `{"Records":[` + record(`{"name":"examplebucket","appid":"1250000000","region":"xx"}`, `{"key":"/1250000000/examplebucket/a"}`) + `]}`,
 			ProblemInvalidField, KindCOS, "Records[0].cos.cosBucket.region", `unknown short region code "xx"`},
 		{"no region", `{"Records":[` + record(`{"name":"examplebucket","appid":"1250000000"}`, `{"key":"/1250000000/examplebucket/a"}`) + `]}`,
@@ -179,6 +177,13 @@ func TestParseErrors(t *testing.T) {
 		{"timer bad Time", `{"Type":"Timer","Time":"yesterday"}`, ProblemInvalidField, KindTimer, "Time", "expected RFC 3339"},
 		{"http without method", `{"httpMethod":"","path":"/"}`, ProblemMissingField, KindHTTP, "httpMethod", "HTTP event: httpMethod: missing"},
 		{"http without path", `{"httpMethod":"GET"}`, ProblemMissingField, KindHTTP, "path", "HTTP event: path: missing"},
+		// Type errors name fields by their wire names.
+		{"http headers not an object", `{"httpMethod":"GET","path":"/","headers":5}`, ProblemInvalidField, KindHTTP, "headers", "HTTP event: headers: expected map[string]string, got JSON number"},
+		{"http body not a string", `{"httpMethod":"GET","path":"/","body":5}`, ProblemInvalidField, KindHTTP, "body", "HTTP event: body: expected string"},
+		{"http nested type error", `{"httpMethod":"GET","path":"/","requestContext":{"identity":{"secretId":1}}}`, ProblemInvalidField, KindHTTP, "requestContext.identity.secretId", "expected string"},
+		{"http query not an object", `{"httpMethod":"GET","path":"/","queryString":[]}`, ProblemInvalidField, KindHTTP, "queryString", "expected map"},
+		{"timer Message not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":5}`, ProblemInvalidField, KindTimer, "Message", "timer event: Message: expected string"},
+		{"timer TriggerName not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","TriggerName":{}}`, ProblemInvalidField, KindTimer, "TriggerName", "expected string"},
 		{"http bad query", `{"httpMethod":"GET","path":"/","queryString":{"a":1}}`, ProblemInvalidField, KindHTTP, "queryString.a", "HTTP event: queryString.a: query value: expected a string, an array of strings or true"},
 	}
 	for _, tt := range tests {
@@ -220,5 +225,76 @@ func TestDetectManyKeysElided(t *testing.T) {
 	_, err := Detect([]byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "...+40 more]") || len(err.Error()) > 700 {
 		t.Errorf("error = %v (len %d)", err, len(err.Error()))
+	}
+}
+
+// TestParseLoneSurrogates checks that an escaped lone surrogate, which
+// encoding/json would quietly decode as U+FFFD, fails the record or payload
+// holding it with a *DecodeError naming the field.
+func TestParseLoneSurrogates(t *testing.T) {
+	const bucket = `"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"}`
+	record := func(key, extra string) string {
+		return `{"cos":{` + bucket + `,"cosObject":{"key":"/1250000000/examplebucket/` + key + `"` + extra + `}},"event":{"eventName":"cos:ObjectCreated:Put"}}`
+	}
+	const reason = "holds an escaped lone surrogate"
+	tests := []struct {
+		name    string
+		raw     string
+		badRec  int // index of the failing COS record; -1 when the payload fails
+		kind    Kind
+		field   string
+		message string // substring of Error()
+	}{
+		{"COS key", `{"Records":[` + record("a.jpg", "") + `,` + record(`b\ud800.jpg`, "") + `,` + record("c.jpg", "") + `]}`,
+			1, KindCOS, "Records[1].cos.cosObject.key", `COS event: Records[1].cos.cosObject.key: holds an escaped lone surrogate (\ud800), which is not a character`},
+		{"COS low surrogate in meta", `{"Records":[` + record("a.jpg", `,"meta":{"x-cos-meta-a":"\uDC00"}`) + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.meta.x-cos-meta-a", `(\uDC00)`},
+		{"COS high surrogate before a non-low escape", `{"Records":[` + record(`\ud83d\u0041`, "") + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.key", `(\ud83d)`},
+		{"COS surrogate in a key", `{"Records":[` + record("a.jpg", `,"x\udbff":1`) + `]}`,
+			0, KindCOS, `Records[0].cos.cosObject.x\udbff`, reason},
+		{"COS record that is a string", `{"Records":[` + record("a.jpg", "") + `,"\ud800"]}`,
+			1, KindCOS, "Records[1]", reason},
+		{"timer Message", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":"{\"prefix\":\"\ud800\"}"}`,
+			-1, KindTimer, "Message", `timer event: Message: holds an escaped lone surrogate (\ud800)`},
+		{"HTTP body", `{"httpMethod":"POST","path":"/v1/trigger","body":"{\"object\":\"\udc00\"}"}`,
+			-1, KindHTTP, "body", reason},
+		{"HTTP path", `{"httpMethod":"GET","path":"/v1/jobs/\ud800"}`, -1, KindHTTP, "path", reason},
+		{"HTTP header", `{"httpMethod":"GET","path":"/","headers":{"x-foo":"a\ud800"}}`, -1, KindHTTP, "headers.x-foo", reason},
+		{"HTTP query", `{"httpMethod":"GET","path":"/","queryString":{"a":"\ud800"}}`, -1, KindHTTP, "queryString.a", reason},
+		{"HTTP query list", `{"httpMethod":"GET","path":"/","queryString":{"b":["x","\ud800"]}}`, -1, KindHTTP, "queryString.b[1]", reason},
+		{"HTTP gateway context", `{"httpMethod":"GET","path":"/","requestContext":{"identity":{"secretId":"\udfff"}}}`,
+			-1, KindHTTP, "requestContext.identity.secretId", reason},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := Parse([]byte(tt.raw))
+			if tt.badRec >= 0 {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				for i, rec := range ev.COS.Records {
+					if i != tt.badRec {
+						if rec.Err != nil || rec.Object.Key == "" {
+							t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
+						}
+						continue
+					}
+					err = rec.Err
+				}
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DecodeError", err)
+			}
+			if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
+				t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
+			}
+		})
+	}
+	// A surrogate pair is a character, and an escaped backslash no escape.
+	ok := `{"httpMethod":"GET","path":"/\ud83d\ude00","headers":{"x-foo":"\\ud800"}}`
+	if ev, err := Parse([]byte(ok)); err != nil || ev.HTTP.Path != "/😀" || ev.HTTP.Headers["x-foo"] != `\ud800` {
+		t.Errorf("Parse(%s) = %+v, %v", ok, ev, err)
 	}
 }

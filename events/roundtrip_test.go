@@ -44,6 +44,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 		{"cos_multi.json", func() any { return new(COSEvent) }},
 		{"cos_old_format.json", func() any { return new(COSEvent) }},
 		{"cos_tricky_keys.json", func() any { return new(COSEvent) }},
+		{"cos_raw_key.json", func() any { return new(COSEvent) }},
 		{"timer.json", func() any { return new(TimerEvent) }},
 		{"timer_empty.json", func() any { return new(TimerEvent) }},
 		{"apigw_request.json", func() any { return new(HTTPRequest) }},
@@ -73,7 +74,7 @@ func TestFixturesAllCovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 9 {
-		t.Errorf("testdata holds %d fixtures, the round-trip table covers 9: add the new ones", len(names))
+	if len(names) != 10 {
+		t.Errorf("testdata holds %d fixtures, the round-trip table covers 10: add the new ones", len(names))
 	}
 }

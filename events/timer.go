@@ -27,8 +27,12 @@ type TimerEvent struct {
 }
 
 // UnmarshalJSON decodes a timer event, requiring Time and parsing it into
-// ScheduledAt. Failures are *DecodeError.
+// ScheduledAt, and refuses one holding an escaped lone surrogate (which
+// encoding/json would turn into U+FFFD). Failures are *DecodeError.
 func (t *TimerEvent) UnmarshalJSON(data []byte) error {
+	if de := loneSurrogate(KindTimer, "", data); de != nil {
+		return de
+	}
 	type plain TimerEvent // drops this method, avoiding recursion
 	var p plain
 	if err := json.Unmarshal(data, &p); err != nil {

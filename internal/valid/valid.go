@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/cosflow/cosflow/internal/jsonscan"
 )
 
 const reasonUnknownField = "is not a known field"
@@ -34,6 +36,8 @@ type FieldError struct {
 	Reason string
 }
 
+// Error renders the failure as "field: reason", or the reason alone for the
+// whole payload.
 func (e *FieldError) Error() string {
 	if e.Field == "" {
 		return e.Reason
@@ -47,7 +51,9 @@ func (e *FieldError) Error() string {
 type Rule func(value string) error
 
 // Validator checks `validate` struct tags (validator/v10) with the caller's
-// Rules as extra tags, and names fields by their JSON names.
+// Rules as extra tags, and names fields by their JSON names. Build one at
+// start-up (validator/v10 caches per struct type) and share it: it is safe
+// for concurrent use.
 type Validator struct {
 	validate *validator.Validate
 	rules    map[string]Rule
@@ -166,38 +172,54 @@ func lowerFirst(s string) string {
 	return string(s[0]+'a'-'A') + s[1:]
 }
 
-// Decode strictly decodes one JSON value from data into v: valid UTF-8,
-// nesting no deeper than MaxDepth, no unknown fields, nothing after the
-// value. Failures are *FieldError, naming the field where JSON tells it.
+// Decode strictly decodes one JSON value from data into v. Beyond what
+// encoding/json checks, it refuses, each as a *FieldError naming the JSON
+// path where one applies:
+//   - invalid UTF-8, and nesting deeper than MaxDepth;
+//   - anything but whitespace after the value;
+//   - a string (key or value) holding an escaped lone UTF-16 surrogate,
+//     which encoding/json would silently turn into U+FFFD;
+//   - an object key given twice (encoding/json keeps the last), at any depth;
+//   - a key that is no field of its struct, or matches one only by case
+//     (encoding/json matches case-insensitively). Map keys are free-form
+//     (only exact duplicates are refused), and the inside of a value whose
+//     type has its own UnmarshalJSON is left to that method.
+//
+// Type errors and failures of a type's own decoder name their path too,
+// array elements included ("rules[2].size").
 func Decode(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return &FieldError{Reason: "is not valid UTF-8"}
 	}
-	if err := checkDepth(data); err != nil {
-		return err
+	if jsonscan.Depth(data) > MaxDepth {
+		return &FieldError{Reason: fmt.Sprintf("is nested deeper than %d levels", MaxDepth)}
 	}
+	// Syntax first, as encoding/json itself does, so the scans below read
+	// well-formed JSON.
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		fe := decodeError(err)
-		switch {
-		case fe.Reason == reasonUnknownField:
-			// encoding/json names only the key; find where it stands.
-			if path := faultPath(data, reflect.TypeOf(v), unknownKey); path != "" {
-				fe.Field = path
-			}
-		case fe.Field == "" && !isJSONError(err):
-			// A custom UnmarshalJSON failed; encoding/json does not say where.
-			fe.Field = faultPath(data, reflect.TypeOf(v), failingDecoder)
-		}
+	var value json.RawMessage
+	if err := dec.Decode(&value); err != nil {
+		return decodeError(err)
+	}
+	if rest := data[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return &FieldError{Reason: "has data after the JSON value"}
+	}
+	if e := jsonscan.FindLoneSurrogate(value); e != nil {
+		return &FieldError{Field: e.Path, Reason: e.Reason()}
+	}
+	if fe := walk(value, reflect.TypeOf(v)); fe != nil {
 		return fe
 	}
-	if dec.More() {
-		return &FieldError{Reason: "has data after the JSON value"}
+	dec = json.NewDecoder(bytes.NewReader(value))
+	dec.DisallowUnknownFields() // walk refused them already; this keeps it so should the two ever disagree
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
 	}
 	return nil
 }
 
+// decodeError turns an error from encoding/json, or from a type's own
+// decoder, into a *FieldError.
 func decodeError(err error) *FieldError {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -222,6 +244,7 @@ func decodeError(err error) *FieldError {
 	return &FieldError{Reason: strings.TrimPrefix(msg, "json: ")}
 }
 
+// jsonKind names the JSON value type t takes, for "must be ..." reasons.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
@@ -241,42 +264,4 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return t.String()
-}
-
-// isJSONError reports whether err comes from encoding/json itself rather
-// than from a type's own UnmarshalJSON.
-func isJSONError(err error) bool {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	return errors.As(err, &syn) || errors.As(err, &typ) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || strings.HasPrefix(err.Error(), "json: ")
-}
-
-// checkDepth refuses JSON nested deeper than MaxDepth, scanning the bytes
-// once without building anything.
-func checkDepth(data []byte) error {
-	depth, inString, escaped := 0, false, false
-	for _, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > MaxDepth {
-				return &FieldError{Reason: fmt.Sprintf("is nested deeper than %d levels", MaxDepth)}
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }

@@ -48,6 +48,9 @@ func (o *opaque) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// MarshalJSON writes back the string o was decoded from.
+func (o opaque) MarshalJSON() ([]byte, error) { return []byte(o.s), nil }
+
 type inner struct {
 	WorkflowIDs string  `json:"workflowIds" validate:"required,lower"`
 	Param       *opaque `json:"jobParam,omitempty"`
@@ -67,6 +70,9 @@ type payload struct {
 	Op     inner   `json:"operation"`
 	Items  []item  `json:"items,omitempty" validate:"dive"`
 	Number int     `json:"number,omitempty" validate:"omitempty,lower"` // a rule on a non-string
+
+	Labels map[string]string `json:"labels,omitempty"`
+	Extra  any               `json:"extra,omitempty"`
 }
 
 func TestStruct(t *testing.T) {
@@ -146,7 +152,7 @@ func TestDecode(t *testing.T) {
 		{"ok", `{"name":"x","size":3}`, "", ""},
 		{"unknown field", `{"name":"x","nope":1}`, "nope", "not a known field"},
 		{"wrong type", `{"name":5}`, "name", "must be a string"},
-		{"nested wrong type", `{"operation":{"workflowIds":[1]}}`, "operation.workflowIds", "must be a string"},
+		{"nested wrong type", `{"operation":{"workflowIds":[1]}}`, "operation.workflowIds", "must be a string, not array"},
 		{"nested unknown field", `{"operation":{"workflowIds":"w","extra":1}}`, "operation.extra", "not a known field"},
 		{"custom decoder fails", `{"name":"x","operation":{"jobParam":[1]}}`, "operation.jobParam", "expected a JSON string"},
 		{"syntax", `{"name":`, "", "not valid JSON"},
@@ -155,6 +161,27 @@ func TestDecode(t *testing.T) {
 		{"invalid utf8", "{\"name\":\"\xff\"}", "", "UTF-8"},
 		{"too deep", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), "", "deeper"},
 		{"deep inside string is fine", `{"name":"` + strings.Repeat("[", 100) + `"}`, "", ""},
+		{"trailing closer", `{"name":"x"} }`, "", "after the JSON value"},
+		{"trailing space is fine", "{\"name\":\"x\"} \r\n\t", "", ""},
+		{"not an object", `[]`, "", "must be an object, not array"},
+		{"type error in an element", `{"items":[{"name":"a"},{"name":7}]}`, "items[1].name", "must be a string, not number"},
+		// The escaped forms a client can use to reach a key or value that
+		// encoding/json would silently rewrite.
+		{"lone high surrogate", `{"name":"a\ud800b"}`, "name", `holds an escaped lone surrogate (\ud800), which is not a character`},
+		{"lone low surrogate", `{"operation":{"workflowIds":"\uDC00"}}`, "operation.workflowIds", `(\uDC00)`},
+		{"high without its low", `{"items":[{"name":"a"},{"name":"\ud83d\u0041"}]}`, "items[1].name", `(\ud83d)`},
+		{"surrogate in a key", `{"na\udfffme":"x"}`, `na\udfffme`, "lone surrogate"},
+		{"surrogate in an opaque value", `{"operation":{"jobParam":"\ud800"}}`, "operation.jobParam", "lone surrogate"},
+		{"surrogate pair is a character", `{"name":"\ud83d\ude00"}`, "", ""},
+		{"escaped backslash is no escape", `{"name":"\\ud800"}`, "", ""},
+		{"case variant", `{"name":"x","NAME":"y"}`, "NAME", `"NAME" matches field "name" only by case; field names are case-sensitive`},
+		{"case variant alone", `{"Name":"x"}`, "Name", "only by case"},
+		{"nested case variant", `{"operation":{"WorkflowIds":"w"}}`, "operation.WorkflowIds", `matches field "workflowIds" only by case`},
+		{"duplicate", `{"name":"x","name":"y"}`, "name", "given twice"},
+		{"nested duplicate", `{"items":[{"name":"a","name":"b"}]}`, "items[0].name", "given twice"},
+		{"map keys differing in case", `{"labels":{"a":"1","A":"2"}}`, "", ""},
+		{"map duplicate", `{"labels":{"a":"1","a":"2"}}`, "labels.a", "given twice"},
+		{"duplicate inside any", `{"extra":{"k":[{"x":1,"x":2}]}}`, "extra.k[0].x", "given twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
