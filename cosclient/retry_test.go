@@ -13,10 +13,10 @@ import (
 	"github.com/cosflow/cosflow/cosclient/cossign"
 )
 
-// cancelJob is an idempotent call with a body-less answer: the retry
-// tests' subject wherever TriggerWorkflow would not be retried.
-func cancelJob(c *Client, optFns ...func(*Options)) (*CancelInventoryTriggerJobOutput, error) {
-	return c.CancelInventoryTriggerJob(bg, &CancelInventoryTriggerJobInput{JobID: testJobID}, optFns...)
+// listJobs is an idempotent call: the retry tests' subject wherever
+// TriggerWorkflow (or a cancel) would not be retried.
+func listJobs(c *Client, optFns ...func(*Options)) (*DescribeInventoryTriggerJobsOutput, error) {
+	return c.DescribeInventoryTriggerJobs(bg, &DescribeInventoryTriggerJobsInput{}, optFns...)
 }
 
 func TestRetriesThenSucceeds(t *testing.T) {
@@ -35,7 +35,7 @@ func TestRetriesThenSucceeds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeCI(t, failThen(2, tt.fail, okTrigger))
 			c := f.client(t)
-			out, err := cancelJob(c)
+			out, err := listJobs(c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +93,7 @@ func TestMaxAttempts(t *testing.T) {
 			if tt.client != nil {
 				mod = tt.client
 			}
-			_, err := cancelJob(f.client(t, mod), tt.call...)
+			_, err := listJobs(f.client(t, mod), tt.call...)
 			if ErrorAttempts(err) != tt.want || len(f.requests()) != tt.want || Classify(err) != RetryNow || ErrorStatus(err) != 503 {
 				t.Fatalf("err = %v after %d attempts, %d requests; want %d", err, ErrorAttempts(err), len(f.requests()), tt.want)
 			}
@@ -101,7 +101,7 @@ func TestMaxAttempts(t *testing.T) {
 	}
 	// A call's options are checked as the client's are.
 	f := newFakeCI(t, always(okTrigger))
-	_, err := cancelJob(f.client(t), func(o *Options) { o.Retry.Budget = -1 })
+	_, err := listJobs(f.client(t), func(o *Options) { o.Retry.Budget = -1 })
 	if err == nil || !strings.Contains(err.Error(), "option Retry.Budget") || len(f.requests()) != 0 {
 		t.Errorf("bad call option: err = %v, %d requests", err, len(f.requests()))
 	}
@@ -113,12 +113,12 @@ func TestRetryBudgetExhausted(t *testing.T) {
 		o.Retry.MaxAttempts = 10
 		o.Retry.Budget = 2 * retryCost // two retries' worth
 	})
-	_, err := cancelJob(c)
+	_, err := listJobs(c)
 	if !errors.Is(err, ErrRetryBudgetExhausted) || ErrorStatus(err) != 503 || ErrorAttempts(err) != 3 || Classify(err) != RetryLater {
 		t.Fatalf("err = %v after %d attempts, want ErrRetryBudgetExhausted after 3", err, ErrorAttempts(err))
 	}
 	// The budget is the Client's: the next call gets no retry at all.
-	_, err = cancelJob(c)
+	_, err = listJobs(c)
 	if !errors.Is(err, ErrRetryBudgetExhausted) || ErrorAttempts(err) != 1 {
 		t.Errorf("second call: %v after %d attempts", err, ErrorAttempts(err))
 	}
@@ -127,10 +127,10 @@ func TestRetryBudgetExhausted(t *testing.T) {
 	}
 	// A success refunds, up to the capacity.
 	c.budget.refund(2*retryCost - 1)
-	if _, err := cancelJob(c); err != nil || c.budget.available() != 2*retryCost {
+	if _, err := listJobs(c); err != nil || c.budget.available() != 2*retryCost {
 		t.Errorf("after a success: %v, budget %d", err, c.budget.available())
 	}
-	if _, err := cancelJob(c); err != nil || c.budget.available() != 2*retryCost {
+	if _, err := listJobs(c); err != nil || c.budget.available() != 2*retryCost {
 		t.Errorf("budget %d beyond its capacity", c.budget.available())
 	}
 }
