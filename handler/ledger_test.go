@@ -68,19 +68,20 @@ func TestUploadLedgerModes(t *testing.T) {
 		name       string
 		env        map[string]string
 		age        time.Duration // of the record's eventTime
-		ranBefore  bool
+		ran        string        // the key a run exists for beforehand
 		wantLookup bool
 		wantSkip   bool // "already ran", not triggered
 	}{
-		{"late mode, fresh record: no lookup", nil, 0, false, false, false},
-		{"late mode, fresh record that ran: not looked up, fires again", nil, 0, true, false, false},
-		{"late mode, late record that ran: skipped", nil, late, true, true, true},
-		{"late mode, late record with no run: triggered", nil, late, false, true, false},
-		{"late mode, under a raised threshold: no lookup", map[string]string{EnvLedgerAfter: "1m"}, 45 * time.Second, true, false, false},
-		{"late mode, over a lowered threshold: looked up", map[string]string{EnvLedgerAfter: "10s"}, 45 * time.Second, true, true, true},
-		{"always, fresh record that ran: skipped", map[string]string{EnvLedger: "always"}, 0, true, true, true},
-		{"always, fresh record with no run: triggered", map[string]string{EnvLedger: "always"}, 0, false, true, false},
-		{"off, late record that ran: not looked up, fires again", map[string]string{EnvLedger: "off"}, late, true, false, false},
+		{"late mode, fresh record: no lookup", nil, 0, "", false, false},
+		{"late mode, fresh record that ran: not looked up, fires again", nil, 0, "a.jpg", false, false},
+		{"late mode, late record that ran: skipped", nil, late, "a.jpg", true, true},
+		{"late mode, late record with no run: triggered", nil, late, "", true, false},
+		{"late mode, late record, a run of a longer key only: triggered", nil, late, "a.jpg.bak", true, false},
+		{"late mode, under a raised threshold: no lookup", map[string]string{EnvLedgerAfter: "1m"}, 45 * time.Second, "a.jpg", false, false},
+		{"late mode, over a lowered threshold: looked up", map[string]string{EnvLedgerAfter: "10s"}, 45 * time.Second, "a.jpg", true, true},
+		{"always, fresh record that ran: skipped", map[string]string{EnvLedger: "always"}, 0, "a.jpg", true, true},
+		{"always, fresh record with no run: triggered", map[string]string{EnvLedger: "always"}, 0, "", true, false},
+		{"off, late record that ran: not looked up, fires again", map[string]string{EnvLedger: "off"}, late, "a.jpg", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +91,8 @@ func TestUploadLedgerModes(t *testing.T) {
 			}
 			env := newTestEnv(t, vars)
 			runID := ""
-			if tt.ranBefore {
-				runID = env.runBefore(t, "a.jpg")
+			if tt.ran != "" {
+				runID = env.runBefore(t, tt.ran)
 			}
 			res, err := env.upload(t, cosEvent(rec{key: "a.jpg", size: 1, at: time.Now().Add(-tt.age)}))
 			if err != nil {
@@ -102,7 +103,7 @@ func TestUploadLedgerModes(t *testing.T) {
 				t.Errorf("%d ledger lookups, want any: %v", lookups, tt.wantLookup)
 			}
 			runs := 1
-			if tt.ranBefore && !tt.wantSkip {
+			if tt.ran == "a.jpg" && !tt.wantSkip {
 				runs = 2
 			}
 			if n := env.emu.TriggerCount(testBucket, wfA, "a.jpg"); n != runs {
