@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
+	"github.com/cosflow/cosflow/internal/valid"
 )
 
 // JobParam is a Job job's tag-specific parameters as JSON: CI takes them as
@@ -41,19 +43,22 @@ func jobParamFromCI(p *cosclient.JobParam) JobParam {
 // ErrJobParamNotObject is wrapped when jobParam JSON is not an object.
 var ErrJobParamNotObject = errors.New("jobParam must be a JSON object")
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler. It reads the tokens once,
+// building the elements as it goes; a key given twice in one object is
+// refused (encoding/json would keep the last, and CI would act on a value
+// the caller did not mean). A refusal of a member is a *valid.FieldError
+// with its path below jobParam.
 func (p *JobParam) UnmarshalJSON(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	tok, err := dec.Token()
+	if err != nil {
 		return fmt.Errorf("decode jobParam: %w", err)
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return fmt.Errorf("%w, not %s", ErrJobParamNotObject, jsonKind(v))
+	if tok != json.Delim('{') {
+		return fmt.Errorf("%w, not %s", ErrJobParamNotObject, jsonKind(tok))
 	}
-	nodes, err := objectNodes(obj, "")
+	nodes, err := readMembers(dec, "")
 	if err != nil {
 		return err
 	}
@@ -61,46 +66,66 @@ func (p *JobParam) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func objectNodes(obj map[string]any, path string) ([]cosclient.Node, error) {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	nodes := make([]cosclient.Node, 0, len(keys))
-	for _, k := range keys {
-		p := k
-		if path != "" {
-			p = path + "." + k
-		}
-		if arr, ok := obj[k].([]any); ok {
-			for i, item := range arr {
-				if _, nested := item.([]any); nested {
-					return nil, fmt.Errorf("jobParam %s[%d]: arrays of arrays have no XML form", clip.String(p, maxEcho), i)
-				}
-				n, err := valueNode(k, item, p)
-				if err != nil {
-					return nil, err
-				}
-				nodes = append(nodes, n)
-			}
-			continue
-		}
-		n, err := valueNode(k, obj[k], p)
+// readMembers reads the members of an object whose '{' was read, at path,
+// as sibling elements sorted by name (for a deterministic body); an array
+// member is its element repeated, in order.
+func readMembers(dec *json.Decoder, path string) ([]cosclient.Node, error) {
+	nodes := []cosclient.Node{}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
 		if err != nil {
 			return nil, err
 		}
-		nodes = append(nodes, n)
+		key, _ := tok.(string)
+		at := jsonscan.JoinKey(path, key)
+		if seen[key] {
+			return nil, &valid.FieldError{Field: at, Reason: "is given twice in one object"}
+		}
+		seen[key] = true
+		if tok, err = dec.Token(); err != nil {
+			return nil, err
+		}
+		if tok != json.Delim('[') {
+			n, err := readNode(dec, key, tok, at)
+			if err != nil {
+				return nil, err
+			}
+			nodes = append(nodes, n)
+			continue
+		}
+		for i := 0; dec.More(); i++ {
+			if tok, err = dec.Token(); err != nil {
+				return nil, err
+			}
+			if tok == json.Delim('[') {
+				return nil, &valid.FieldError{Field: jsonscan.JoinIndex(at, i), Reason: "is an array in an array, which has no XML form"}
+			}
+			n, err := readNode(dec, key, tok, jsonscan.JoinIndex(at, i))
+			if err != nil {
+				return nil, err
+			}
+			nodes = append(nodes, n)
+		}
+		if _, err := dec.Token(); err != nil { // ']'
+			return nil, err
+		}
 	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return nil, err
+	}
+	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].XMLName.Local < nodes[j].XMLName.Local })
 	return nodes, nil
 }
 
-func valueNode(name string, v any, path string) (cosclient.Node, error) {
+// readNode is the element name holding the value that starts with tok
+// (not an array), at path.
+func readNode(dec *json.Decoder, name string, tok json.Token, path string) (cosclient.Node, error) {
 	n := cosclient.Node{}
 	n.XMLName.Local = name
-	switch v := v.(type) {
-	case map[string]any:
-		children, err := objectNodes(v, path)
+	switch v := tok.(type) {
+	case json.Delim: // '{'
+		children, err := readMembers(dec, path)
 		if err != nil {
 			return cosclient.Node{}, err
 		}
@@ -110,15 +135,9 @@ func valueNode(name string, v any, path string) (cosclient.Node, error) {
 	case json.Number:
 		n.Text = v.String()
 	case bool:
-		if v {
-			n.Text = "true"
-		} else {
-			n.Text = "false"
-		}
+		n.Text = strconv.FormatBool(v)
 	case nil:
 		// an empty element
-	default:
-		return cosclient.Node{}, fmt.Errorf("jobParam %s: unsupported JSON %s", clip.String(path, maxEcho), jsonKind(v))
 	}
 	return n, nil
 }
@@ -187,20 +206,18 @@ func writeNodeJSON(b *bytes.Buffer, n *cosclient.Node) error {
 	return nil
 }
 
-func jsonKind(v any) string {
-	switch v.(type) {
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
 	case nil:
 		return "null"
-	case []any:
-		return "an array"
+	case json.Delim:
+		return "an array" // '{' is what jobParam must be
 	case string:
 		return "a string"
 	case json.Number:
 		return "a number"
 	case bool:
 		return "a boolean"
-	case map[string]any:
-		return "an object"
 	}
-	return fmt.Sprintf("%T", v)
+	return fmt.Sprintf("%T", tok)
 }
