@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -288,5 +289,45 @@ func TestFiredSetBounds(t *testing.T) {
 	s.add("e")
 	if s.len() != 1 {
 		t.Errorf("expired entries kept: len=%d", s.len())
+	}
+}
+
+// TestUploadURLKeyMismatch: the key is trusted as delivered; a url that
+// reads as another key only warns, naming both (clipped), and the record
+// fires for the key.
+func TestUploadURLKeyMismatch(t *testing.T) {
+	const host = "http://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/"
+	long := strings.Repeat("k", 400)
+	tests := []struct {
+		name, key, url string
+		urlKey         string // in the warning; "" for no warning
+	}{
+		{"no url", "dir/photo 1.jpg", "", ""},
+		{"url agrees", "dir/photo 1.jpg", host + "dir/photo%201.jpg", ""},
+		{"url agrees raw", "!!!!!!!", host + "%21%21%21%21%21%21%21", ""},
+		{"url disagrees", "dir/photo 1.jpg", host + "dir/photo%202.jpg", "dir/photo 2.jpg"},
+		{"long keys are clipped", long, host + strings.Repeat("u", 400), strings.Repeat("u", 200) + "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t, map[string]string{EnvWorkflowID: wfA})
+			res, err := env.upload(t, cosEvent(rec{key: tt.key, url: tt.url, size: 1}))
+			if err != nil || len(res.Triggered) != 1 || res.Triggered[0].Key != tt.key {
+				t.Fatalf("result %+v, %v; want %q triggered", res, err, clip.String(tt.key, 40))
+			}
+			if n := env.emu.TriggerCount(testBucket, wfA, tt.key); n != 1 {
+				t.Errorf("the key as delivered ran %d times, want 1", n)
+			}
+			warnings := withMsg(env.log.Lines(t), "cosObject.key and cosObject.url disagree; using the key")
+			if tt.urlKey == "" {
+				if len(warnings) != 0 {
+					t.Errorf("warned %v", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 || warnings[0]["level"] != "WARN" || warnings[0]["urlKey"] != tt.urlKey || warnings[0]["key"] != clip.String(tt.key, 200) {
+				t.Errorf("warnings %v, want one naming key %q and urlKey %q", warnings, clip.String(tt.key, 40), clip.String(tt.urlKey, 40))
+			}
+		})
 	}
 }
