@@ -72,13 +72,48 @@ func deliveryAt(t *testing.T, keys []string, at time.Time) []byte {
 	return out
 }
 
-// soakStats is what the soak measured.
+// soakStats is what a soak measured. log writes it as one "soak stats"
+// line of JSON, which scripts/bench.sh reads.
 type soakStats struct {
-	objects, deliveries, retried, dropped int
-	calls, triggerCalls, ledgerCalls      int
-	sweepTriggered, sweepLedger           int
-	wall                                  time.Duration
+	Name           string  `json:"name"`
+	Objects        int     `json:"objects"`
+	Deliveries     int     `json:"deliveries"`
+	Retried        int     `json:"retried"`
+	Dropped        int     `json:"dropped"`
+	Calls          int     `json:"calls"`
+	TriggerCalls   int     `json:"triggerCalls"`
+	LedgerCalls    int     `json:"ledgerCalls"`
+	SweepTriggered int     `json:"sweepTriggered"`
+	SweepLedger    int     `json:"sweepLedgerCalls"`
+	Lost           int     `json:"lost"`
+	Twice          int     `json:"twice"`
+	WallSeconds    float64 `json:"wallSeconds"`
 }
+
+// count takes the emulator's calls into st.
+func (st *soakStats) count(emu *ciemu.Emulator) {
+	st.Calls, st.TriggerCalls, st.LedgerCalls = 0, 0, 0
+	for _, c := range emu.Calls() {
+		st.Calls++
+		switch c.Operation {
+		case ciemu.OpTriggerWorkflow:
+			st.TriggerCalls++
+		case ciemu.OpDescribeWorkflowExecutions:
+			st.LedgerCalls++
+		}
+	}
+}
+
+func (st *soakStats) log(t *testing.T) {
+	t.Helper()
+	line, _ := json.Marshal(st)
+	t.Logf("%s: %d objects; CI calls %.2f per object (TriggerWorkflow %.2f, ledger lookups %.2f); lost %d, twice %d; wall %.1fs",
+		st.Name, st.Objects, per(st.Calls, st.Objects), per(st.TriggerCalls, st.Objects), per(st.LedgerCalls, st.Objects),
+		st.Lost, st.Twice, st.WallSeconds)
+	t.Logf("soak stats %s", line)
+}
+
+func per(n, objects int) float64 { return float64(n) / float64(objects) }
 
 func TestSoak(t *testing.T) {
 	objects, perDelivery := 2000, 50
@@ -113,12 +148,12 @@ func TestSoak(t *testing.T) {
 	// The platform: every attempt of a delivery on a new process, each
 	// round of retries later than the last.
 	emu.SetFaults(soakFaults)
-	st := soakStats{objects: objects, deliveries: len(deliveries)}
+	st := soakStats{Name: "faults 30% before, 10% lost answers; 3 attempts on new processes; one sweep", Objects: objects, Deliveries: len(deliveries)}
 	pending := deliveries
 	for attempt := 1; attempt <= platformAttempts && len(pending) > 0; attempt++ {
 		if attempt > 1 {
 			time.Sleep(time.Until(uploaded.Add(time.Duration(attempt-1) * (soakLedgerAfter + time.Second))))
-			st.retried += len(pending)
+			st.Retried += len(pending)
 		}
 		fn := startFunction(t, env)
 		var next []*delivery
@@ -140,7 +175,7 @@ func TestSoak(t *testing.T) {
 		}
 		pending = next
 	}
-	st.dropped = len(pending) // the platform gives up on these: the sweep's work
+	st.Dropped = len(pending) // the platform gives up on these: the sweep's work
 
 	// One reconcile tick, CI healthy.
 	emu.SetFaults(ciemu.Faults{})
@@ -156,51 +191,44 @@ func TestSoak(t *testing.T) {
 	if len(tr.Reconcile) != 1 || tr.Reconcile[0].Checked != objects || tr.Reconcile[0].Error != "" || len(tr.Reconcile[0].Failed) != 0 || tr.Reconcile[0].Truncated {
 		t.Fatalf("sweep = %+v, want all %d objects checked without failures", tr.Reconcile, objects)
 	}
-	st.sweepTriggered = len(tr.Reconcile[0].Triggered)
-	st.sweepLedger = tr.Reconcile[0].Calls.Ledger
+	st.SweepTriggered = len(tr.Reconcile[0].Triggered)
+	st.SweepLedger = tr.Reconcile[0].Calls.Ledger
 	if sweepCalls := len(emu.Calls()) - before; sweepCalls != tr.Reconcile[0].Calls.List+tr.Reconcile[0].Calls.Ledger+tr.Reconcile[0].Calls.Trigger {
 		t.Errorf("the sweep reported %+v calls, the emulator saw %d", tr.Reconcile[0].Calls, sweepCalls)
 	}
-	st.wall = time.Since(start)
+	st.WallSeconds = time.Since(start).Seconds()
 
 	// Exactly one execution per object: nothing lost, nothing twice.
-	lost, twice := 0, 0
 	for _, d := range deliveries {
 		for _, k := range d.keys {
 			switch n := emu.TriggerCount(e2eBucket, e2eWorkflowID, k); {
 			case n == 0:
-				lost++
+				st.Lost++
 				t.Errorf("%s never ran", k)
 			case n > 1:
-				twice += n - 1
+				st.Twice += n - 1
 				t.Errorf("%s ran %d times", k, n)
 			}
 		}
 	}
-	if st.retried == 0 {
+	if st.Retried == 0 {
 		t.Errorf("no delivery was retried: the faults did not bite, the test proves nothing")
 	}
-	for _, c := range emu.Calls() {
-		st.calls++
-		switch c.Operation {
-		case ciemu.OpTriggerWorkflow:
-			st.triggerCalls++
-		case ciemu.OpDescribeWorkflowExecutions:
-			st.ledgerCalls++
-		}
-	}
-	t.Logf("%d objects in %d deliveries; %d retried deliveries, %d dropped after %d attempts; sweep triggered %d (%d ledger calls); "+
-		"lost %d, twice %d; CI calls %d (%.2f per object: %d TriggerWorkflow, %d ledger lookups = %.2f per object); wall %v",
-		st.objects, st.deliveries, st.retried, st.dropped, platformAttempts, st.sweepTriggered, st.sweepLedger,
-		lost, twice, st.calls, float64(st.calls)/float64(objects), st.triggerCalls, st.ledgerCalls,
-		float64(st.ledgerCalls)/float64(objects), st.wall.Round(time.Millisecond))
+	st.count(emu)
+	t.Logf("%d deliveries, %d retried, %d dropped after %d attempts; the sweep triggered %d with %d ledger calls",
+		st.Deliveries, st.Retried, st.Dropped, platformAttempts, st.SweepTriggered, st.SweepLedger)
+	st.log(t)
 }
 
 // TestSoakHappyPathNoLedgerCalls: fresh deliveries with CI healthy cost one
 // TriggerWorkflow per object and nothing else.
 func TestSoakHappyPathNoLedgerCalls(t *testing.T) {
-	const objects, perDelivery = 100, 25
-	emu, url := startEmulator(t, ciemu.Options{})
+	objects, perDelivery := 2000, 50
+	if testing.Short() {
+		objects = 100
+	}
+	start := time.Now()
+	emu, url := startEmulator(t, ciemu.Options{MaxCalls: 100_000})
 	fn := startFunction(t, functionEnv(url, nil))
 	for d := range objects / perDelivery {
 		var res handler.UploadResult
@@ -209,9 +237,12 @@ func TestSoakHappyPathNoLedgerCalls(t *testing.T) {
 			t.Fatalf("delivery %d: %d triggered, want %d", d, len(res.Triggered), perDelivery)
 		}
 	}
-	if n, want := len(emu.Calls()), objects; n != want || ciCalls(emu, ciemu.OpTriggerWorkflow) != want {
-		t.Errorf("%d CI calls (%d TriggerWorkflow), want exactly %d TriggerWorkflow", n, ciCalls(emu, ciemu.OpTriggerWorkflow), want)
+	st := soakStats{Name: "no faults, fresh deliveries", Objects: objects, Deliveries: objects / perDelivery, WallSeconds: time.Since(start).Seconds()}
+	st.count(emu)
+	if st.Calls != objects || st.TriggerCalls != objects {
+		t.Errorf("%d CI calls (%d TriggerWorkflow), want exactly %d TriggerWorkflow", st.Calls, st.TriggerCalls, objects)
 	}
+	st.log(t)
 }
 
 // TestSoakRetryBudget: with CI hard down, a large delivery must not turn

@@ -20,27 +20,34 @@ var inf = math.Inf(1)
 type binary struct {
 	Name string // "floor", "sdk", "cosflow"
 	Pkg  string // package path to build, relative to the module root
+	Tags string // build tags
 	Path string // built executable
 	Size int64
 }
 
-// referenceBinaries are built the same way, so that only their code differs.
+// deployTags are the tags scripts/build.sh builds the SCF package with:
+// the CI emulator stays out of the deploy binary.
+const deployTags = "noemulator"
+
+// referenceBinaries are built the same way, so that only their code
+// differs: the floor, the reference function a user would write with the
+// same packages (sdkfn), and cosflow's deploy binary.
 func referenceBinaries() []*binary {
 	return []*binary{
 		{Name: "floor", Pkg: "./internal/benchref/floor"},
 		{Name: "sdk", Pkg: "./internal/benchref/sdkfn"},
-		{Name: "cosflow", Pkg: "."},
+		{Name: "cosflow", Pkg: ".", Tags: deployTags},
 	}
 }
 
 // buildStatic builds pkg as the SCF package is built: static, -trimpath,
-// stripped (unless keepSymbols, for size attribution).
-func buildStatic(ctx context.Context, pkg, out string, keepSymbols bool) error {
+// stripped (unless keepSymbols, for size attribution), with tags.
+func buildStatic(ctx context.Context, pkg, tags, out string, keepSymbols bool) error {
 	ldflags := "-s -w"
 	if keepSymbols {
 		ldflags = ""
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -53,7 +60,7 @@ func buildStatic(ctx context.Context, pkg, out string, keepSymbols bool) error {
 func buildAll(ctx context.Context, dir string, bins []*binary) error {
 	for _, b := range bins {
 		b.Path = filepath.Join(dir, b.Name)
-		if err := buildStatic(ctx, b.Pkg, b.Path, false); err != nil {
+		if err := buildStatic(ctx, b.Pkg, b.Tags, b.Path, false); err != nil {
 			return err
 		}
 		st, err := os.Stat(b.Path)

@@ -40,7 +40,14 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	}
 	rows = append(rows, r...)
 
-	fmt.Fprintln(log, "== build floor, sdk, cosflow")
+	fmt.Fprintln(log, "== soaks: CI calls per object")
+	soaks, err := runSoaks(ctx, log, cfg.short)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, soakRows(soaks)...)
+
+	fmt.Fprintln(log, "== build floor, reference fn, cosflow deploy binary")
 	dir, err := os.MkdirTemp("", "cosflow-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
@@ -68,18 +75,19 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 		return nil, err
 	}
 	fl, sdk, ours := cold["floor"], cold["sdk"], cold["cosflow"]
-	coldRatio := float64(ours) / float64(fl)
+	coldRatio := float64(ours) / float64(sdk)
+	sizeSDK, sizeOurs := byName["sdk"].Size, byName["cosflow"].Size
 	rows = append(rows,
-		row{Metric: fmt.Sprintf("Cold start to first Ping, median of %d: floor / SDK fn / cosflow", cfg.coldRuns),
+		row{Metric: fmt.Sprintf("Cold start to first Ping, median of %d: floor / reference fn / cosflow deploy binary", cfg.coldRuns),
 			Value: fmt.Sprintf("%s / %s / %s", fmtDur(float64(fl)), fmtDur(float64(sdk)), fmtDur(float64(ours)))},
-		row{Metric: "Cold start: cosflow / floor",
-			Value: fmt.Sprintf("%.2f× (SDK fn %.2f×)", coldRatio, float64(sdk)/float64(fl)),
-			Goal:  fmt.Sprintf("≤ %.2f×", cfg.maxColdRatio), Met: verdict(coldRatio <= cfg.maxColdRatio)},
-		row{Metric: "Binary size (static, stripped): floor / SDK fn",
-			Value: fmt.Sprintf("%s / %s", fmtBytes(float64(byName["floor"].Size)), fmtBytes(float64(byName["sdk"].Size)))},
-		row{Metric: "Binary size: cosflow",
-			Value: fmtBytes(float64(byName["cosflow"].Size)),
-			Goal:  "≤ " + fmtBytes(float64(cfg.maxSizeBytes)), Met: verdict(byName["cosflow"].Size <= cfg.maxSizeBytes)},
+		row{Metric: "Cold start: cosflow deploy binary / reference fn (Go1 runtime, validator/v10, official SDK)",
+			Value: fmt.Sprintf("%.2f× (floor %.2f×)", coldRatio, float64(fl)/float64(sdk)),
+			Goal:  "≤ 1.00×", Met: verdict(ours <= sdk)},
+		row{Metric: "Binary size (static, stripped): floor / reference fn / cosflow deploy binary",
+			Value: fmt.Sprintf("%s / %s / %s", fmtBytes(float64(byName["floor"].Size)), fmtBytes(float64(sizeSDK)), fmtBytes(float64(sizeOurs)))},
+		row{Metric: "Binary size: cosflow deploy binary / reference fn",
+			Value: fmt.Sprintf("%.2f×", float64(sizeOurs)/float64(sizeSDK)),
+			Goal:  "≤ 1.00×", Met: verdict(sizeOurs <= sizeSDK)},
 	)
 
 	fmt.Fprintln(log, "== size attribution (cosflow built with symbols)")
@@ -137,7 +145,7 @@ func fanoutRows(ctx context.Context, cfg config, exe string) ([]row, error) {
 // come from.
 func sizeRows(ctx context.Context, dir string) ([]row, error) {
 	exe := filepath.Join(dir, "cosflow-symbols")
-	if err := buildStatic(ctx, ".", exe, true); err != nil {
+	if err := buildStatic(ctx, ".", deployTags, exe, true); err != nil {
 		return nil, err
 	}
 	mods, err := modules(ctx, exe)
@@ -153,8 +161,8 @@ func sizeRows(ctx context.Context, dir string) ([]row, error) {
 		parts = append(parts, fmt.Sprintf("%s %s (%.0f%%)", shortModule(s.Group), fmtBytes(float64(s.Bytes)), 100*float64(s.Bytes)/float64(total)))
 	}
 	return []row{
-		{Metric: "Modules linked into cosflow (go version -m)", Value: strings.Join(mapStrings(mods, shortModule), ", ")},
-		{Metric: "Where cosflow's bytes go (ELF symbol sizes by module, BSS excluded)", Value: fmt.Sprintf("%s of symbols: %s", fmtBytes(float64(total)), strings.Join(parts, "; "))},
+		{Metric: "Modules linked into the deploy binary (go version -m)", Value: strings.Join(mapStrings(mods, shortModule), ", ")},
+		{Metric: "Where the deploy binary's bytes go (ELF symbol sizes by module, BSS excluded)", Value: fmt.Sprintf("%s of symbols: %s", fmtBytes(float64(total)), strings.Join(parts, "; "))},
 	}, nil
 }
 

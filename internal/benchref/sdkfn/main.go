@@ -1,14 +1,16 @@
-// Command sdkfn is the official-SDK reference function: the floor's
-// runtime plus a cos.Client and its CIService, built at start (as a
-// function would, to reuse connections) and used by Invoke to trigger a
-// workflow. scripts/bench.sh compares cosflow's start-up and size with it.
+// Command sdkfn is the reference function a user would write with the same
+// packages as cosflow: the floor's Go1 runtime, validator/v10 checking the
+// event, and the official SDK's TriggerWorkflow (a cos.Client and its
+// CIService built at start, as a function would, to reuse connections).
+// scripts/bench.sh compares cosflow's deploy binary with it, built alike:
+// start-up and size.
 //
 // It is the only non-test code in the module importing cos-go-sdk-v5, and
 // a separate binary: cosflow itself never links the SDK.
 //
 // Settings: TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY, COSFLOW_CI_ENDPOINT
 // (default https://examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com) and
-// COSFLOW_WORKFLOW_ID. The payload is the object key to trigger.
+// COSFLOW_WORKFLOW_ID. The payload is {"object":"<key>"}.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-playground/validator/v10"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
 	"github.com/cosflow/cosflow/internal/benchref"
@@ -52,13 +55,27 @@ func newClient() (*cos.Client, error) {
 	}}), nil
 }
 
-// invoke triggers the configured workflow for the object named by payload.
+// event is the payload, checked as a user's function would check it.
+type event struct {
+	Object string `json:"object" validate:"required,max=850"`
+}
+
+var validate = validator.New(validator.WithRequiredStructEnabled())
+
+// invoke triggers the configured workflow for the object the payload names.
 func invoke(c *cos.Client, payload []byte) ([]byte, error) {
+	var ev event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
+	}
+	if err := validate.Struct(&ev); err != nil {
+		return nil, fmt.Errorf("invalid event: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{
 		WorkflowId: os.Getenv("COSFLOW_WORKFLOW_ID"),
-		Object:     string(payload),
+		Object:     ev.Object,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("trigger workflow: %w", err)
