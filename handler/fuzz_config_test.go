@@ -41,6 +41,12 @@ var (
 		`{"name":"a","prefix":"p/","tag":"A B"}`,
 		`[]`,
 		`null`,
+		`{"name":"sweep","reconcile":{"window":"6h","lag":"5m","maxTriggers":100}}`,
+		`[{"name":"a","prefix":"p/","workflowId":"` + wfA + `"},{"name":"sweep","reconcile":{"window":"6h"}}]`,
+		`[{"name":"a","prefix":"p/","workflowId":"` + wfA + `"},{"name":"a","reconcile":{"window":"6h"}}]`,
+		`{"name":"sweep","reconcile":{"window":"5m"}}`,
+		`{"name":"sweep","prefix":"p/","reconcile":{"window":"6h","maxTriggers":0}}`,
+		`{"name":"a","prefix":"p/\ud800","workflowId":"` + wfA + `"}`,
 	}
 )
 
@@ -49,8 +55,8 @@ var (
 // survive a JSON round trip of its rules and backfills unchanged (so what
 // the function runs with is exactly what it was told).
 func FuzzLoadConfig(f *testing.F) {
-	for i, rules := range fuzzRuleSeeds {
-		f.Add(rules, fuzzBackfillSeeds[i%len(fuzzBackfillSeeds)], "outputs/, thumbs/", "8", "false")
+	for i := range max(len(fuzzRuleSeeds), len(fuzzBackfillSeeds)) {
+		f.Add(fuzzRuleSeeds[i%len(fuzzRuleSeeds)], fuzzBackfillSeeds[i%len(fuzzBackfillSeeds)], "outputs/, thumbs/", "8", "false")
 	}
 	f.Add("", "", ",,, ,", "64", "true")
 	f.Add("", "", "a/../b", "0", "maybe")
