@@ -206,7 +206,7 @@ func TestListJobsPassesEveryFilter(t *testing.T) {
 	const jobID = "b0123456789abcdef0123456789abcdef"
 	target := "/v1/jobs?states=Running,Failed&size=7&orderByTime=Asc&type=Job&workflowId=" + testWF +
 		"&jobId=" + jobID + "&name=nightly&startCreationTime=2026-11-01T00:00:00%2B0800" +
-		"&endCreationTime=2026-11-22T02:00:00%2B08:00&bucket=otherbucket-1250000001&region=ap-beijing"
+		"&endCreationTime=2026-11-22T02:00:00%2B0800&bucket=otherbucket-1250000001&region=ap-beijing"
 	res := env.do(t, http.MethodGet, target, "")
 	var page ListJobsResponse
 	res.json(t, &page)

@@ -65,6 +65,7 @@ func TestValidation(t *testing.T) {
 		{"type unknown", "GET", "/v1/jobs?type=Batch", "", "type"},
 		{"orderByTime lower-case", "GET", "/v1/jobs?orderByTime=asc", "", "orderByTime"},
 		{"start time bad", "GET", "/v1/jobs?startCreationTime=yesterday", "", "startCreationTime"},
+		{"end time not in CI's layout", "GET", "/v1/jobs?endCreationTime=2026-11-22T02:00:00%2B08:00", "", "endCreationTime"},
 		{"end before start", "GET", "/v1/jobs?startCreationTime=2026-11-22T02:00:00%2B0800&endCreationTime=2026-11-21T02:00:00%2B0800", "", "endCreationTime"},
 		{"workflowId filter bad", "GET", "/v1/jobs?workflowId=w1", "", "workflowId"},
 		{"jobId filter bad", "GET", "/v1/jobs?jobId=a/b", "", "jobId"},
