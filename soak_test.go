@@ -131,7 +131,6 @@ func TestSoak(t *testing.T) {
 	type delivery struct {
 		keys    []string
 		payload []byte
-		failed  bool
 	}
 	uploaded := time.Now().Truncate(time.Second)
 	var deliveries []*delivery
