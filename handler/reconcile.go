@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -60,6 +61,26 @@ type ReconcileParams struct {
 }
 
 func (s *ReconcileSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
+
+// ParseReconcileSpec strictly decodes and checks one reconcile spec, as a
+// timer's argument holds it; bucket and region fill in when the spec names
+// none. It is how `cosflow reconcile -f` reads the timer's own spec. The
+// first mistake is a *valid.FieldError naming the JSON field.
+func ParseReconcileSpec(data []byte, bucket, region string) (*ReconcileSpec, error) {
+	// A spec without "reconcile" is a backfill to parseSpec; say what is
+	// missing rather than report the backfill fields it lacks.
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) == nil {
+		if _, ok := keys["reconcile"]; !ok {
+			return nil, &valid.FieldError{Field: "reconcile", Reason: `is required: a reconcile spec is {"name":…,"reconcile":{"window":"6h"}}`}
+		}
+	}
+	spec, err := parseSpec(data, bucket, region)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Reconcile, nil
+}
 
 // check validates the spec and parses its durations.
 func (s *ReconcileSpec) check() error {
@@ -141,8 +162,11 @@ type sweepCandidate struct {
 	modified time.Time
 }
 
-// reconcile runs one sweep at tick over every upload rule.
-func (h *Handler) reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time) []ReconcileResult {
+// Reconcile runs one sweep at tick over every upload rule that covers
+// uploads, one result each, in rule order. s must have been checked: it
+// comes from a timer's argument or from ParseReconcileSpec. The timer
+// runs it at every tick; `cosflow reconcile` runs it once, now.
+func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time) []ReconcileResult {
 	log := logx.From(ctx, h.logger)
 	p := &s.Reconcile
 	from, to := tick.Add(-p.window), tick.Add(-p.lag)

@@ -119,7 +119,7 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 	// Sweeps run one after the other: each already runs its triggers
 	// concurrently, and each stops at its own maxTriggers.
 	for _, ts := range sweeps {
-		res.Reconcile = append(res.Reconcile, h.reconcile(ctx, ts.spec.Reconcile, tick)...)
+		res.Reconcile = append(res.Reconcile, h.Reconcile(ctx, ts.spec.Reconcile, tick)...)
 	}
 
 	var incomplete *IncompleteError
