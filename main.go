@@ -1,80 +1,26 @@
 // Command cosflow is a Tencent Cloud SCF function that turns COS uploads,
 // timer ticks and HTTP requests into CI (Cloud Infinite) media-processing
-// work.
+// work, and the operator's command line for the same CI work.
 //
-// With _LAMBDA_SERVER_PORT or _SCF_SERVER_PORT set it serves the SCF Go1
-// runtime protocol. Otherwise it is a CLI:
+// With _LAMBDA_SERVER_PORT or _SCF_SERVER_PORT set and no arguments it
+// serves the SCF Go1 runtime protocol. Otherwise it is a CLI (`cosflow
+// help` lists the commands): trigger, jobs, runs and reconcile for
+// operators; invoke, emulator and version for local runs.
 //
-//	cosflow invoke -event FILE|-      run one event through the handler
-//	cosflow emulator -addr HOST:PORT  run the CI emulator in the foreground
-//	cosflow version                   print the version
-//
-// This file only wires the packages together; see cli.go for the commands.
+// This file only wires the process to package cli, where the commands live.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 
-	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/handler/api"
-	"github.com/cosflow/cosflow/internal/logx"
-	"github.com/cosflow/cosflow/scf"
+	"github.com/cosflow/cosflow/cli"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
 var version = "dev"
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
-}
-
-// handlerFunc is the shape the SCF runtime serves and the CLI invokes.
-type handlerFunc = func(context.Context, json.RawMessage) (any, error)
-
-// newLogger writes JSON lines at COSFLOW_LOG_LEVEL (an invalid level is
-// reported by the configuration check; logging still starts at info).
-func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
-	level, _ := logx.ParseLevel(getenv("COSFLOW_LOG_LEVEL"))
-	return logx.New(w, level)
-}
-
-// newHandler builds the function from its configuration. Invalid
-// configuration does not stop the process (SCF would only crash-loop it):
-// every invocation answers with the configuration error instead.
-func newHandler(getenv func(string) string, creds cosclient.CredentialsProvider, logger *slog.Logger) handlerFunc {
-	cfg, err := handler.LoadConfig(getenv)
-	if err != nil {
-		return handler.Failing(err, logger)
-	}
-	opts := cfg.ClientOptions(creds)
-	opts.Logger = logger
-	client, err := cosclient.New(opts)
-	if err != nil {
-		return handler.Failing(err, logger)
-	}
-	restAPI := api.New(client, api.Options{
-		Token:  cfg.APIToken,
-		Bucket: cfg.Bucket,
-		Region: cfg.Region,
-		DryRun: cfg.DryRun,
-		Logger: logger,
-	})
-	return handler.New(cfg, client, logger, restAPI).Handle
-}
-
-// serveSCF runs the function under the SCF runtime: logs go to stdout,
-// where SCF collects them, and credentials are read from the environment at
-// every request, since the platform rotates them between calls.
-func serveSCF(getenv func(string) string, stdout, stderr io.Writer) int {
-	logger := newLogger(stdout, getenv)
-	if err := scf.Start(newHandler(getenv, cosclient.EnvCredentials{}, logger)); err != nil {
-		logger.Error("scf runtime stopped", "error", err.Error())
-		return 1
-	}
-	return 0
+	cli.Version = version
+	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/handler/api"
+)
+
+// The runs group: a workflow's executions, CI's own record of what ran,
+// as the API's /v1/runs routes serve them.
+
+func runsListCommand() *command {
+	return &command{
+		name:    "runs ls",
+		args:    "-workflow W [-object KEY] [-states S] [-since DUR] [-size N] [-all]",
+		summary: "list a workflow's runs (DescribeWorkflowExecutions), newest first",
+		help: `Lists a workflow's runs (DescribeWorkflowExecutions), newest first, one page
+(-size, CI's default 10) or, with -all, every page. -object keeps the runs
+of exactly that key. The filters are GET /v1/runs's query parameters and
+are checked the same way.`,
+		example:  "cosflow runs ls -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4 -since 24h",
+		ciFlags:  true,
+		operator: true,
+		setup: listing[cosclient.DescribeWorkflowExecutionsInput, cosclient.DescribeWorkflowExecutionsOutput, api.Run]{
+			params: map[string]string{
+				"workflowId": "workflow `ID` (required)",
+				"object":     "only the runs of this object `KEY`",
+				"states":     "comma list of states: Running, Success, Failed, Cancel, or All",
+				"since":      "only the runs created in the last `DUR`, e.g. 24h",
+				"size":       "page size `N`, 1 to 100",
+			},
+			parse: api.ListRunsInput,
+			pager: func(c *cosclient.Client, in *cosclient.DescribeWorkflowExecutionsInput) *cosclient.Paginator[cosclient.DescribeWorkflowExecutionsOutput] {
+				return cosclient.NewExecutionsPaginator(c, in)
+			},
+			// CI's name filter may match loosely; -object means exactly.
+			page: func(in *cosclient.DescribeWorkflowExecutionsInput, out *cosclient.DescribeWorkflowExecutionsOutput) ([]api.Run, string) {
+				return api.RunsOf(out.WorkflowExecutionList, in.Name), out.NextToken
+			},
+			cols: runColumns,
+		}.setup,
+	}
+}
+
+func runsGetCommand() *command {
+	return &command{
+		name:     "runs get",
+		args:     "RUNID",
+		summary:  "show one run (DescribeWorkflowExecution)",
+		help:     "Shows one run (DescribeWorkflowExecution): RUNID is the instance ID trigger printed.",
+		example:  "cosflow runs get i0123456789abcdef0123456789abcdef",
+		ciFlags:  true,
+		operator: true,
+		setup: oneID("RUNID", func(s *session, c *command, client *cosclient.Client, p *printer, id string) int {
+			out, err := client.DescribeWorkflowExecution(s.ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: id})
+			if err != nil {
+				return s.ciFailed(c, err)
+			}
+			return show(s, c, p, runDetailColumns, api.RunFromCI(out.WorkflowExecution))
+		}),
+	}
+}

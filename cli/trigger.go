@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/ledger"
+)
+
+// Notes of a trigger whose first answer was lost (see ledger.Outcome).
+const (
+	noteFound    = "the first attempt's answer was lost; the run was found in CI's execution list and not started again"
+	noteAccepted = "CI accepted the trigger but its answer could not be read: the run started, its ID is unknown (find it with cosflow runs ls)"
+)
+
+func triggerCommand() *command {
+	return &command{
+		name:    "trigger",
+		args:    "-workflow W -object KEY [-name N]",
+		summary: "trigger a workflow for one object (TriggerWorkflow); prints the instance ID",
+		help: `Triggers the workflow for one object (TriggerWorkflow), as POST /v1/trigger
+does, and prints the run's instance ID (-o json: the API's answer,
+{"instanceId","requestId"}). A failure that may have reached CI is looked
+up in CI's execution list before trying again, so one command starts at
+most one run.`,
+		example:  "cosflow trigger -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4",
+		ciFlags:  true,
+		operator: true,
+		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
+			var req api.TriggerRequest
+			fs.StringVar(&req.WorkflowID, "workflow", "", "workflow ID (w + 32 hex digits)")
+			fs.StringVar(&req.Object, "object", "", "object key, e.g. uploads/a.mp4")
+			fs.StringVar(&req.Name, "name", "", "optional name of the run")
+			f := s.addOpFlags(fs)
+			return func(args []string) int {
+				if !s.needArgs(c, args) {
+					return ExitUsage
+				}
+				req.Bucket, req.Region = f.bucket, f.region
+				return s.trigger(c, f, &req)
+			}
+		},
+	}
+}
+
+// trigger starts req's run through the ledger, as the API does.
+func (s *session) trigger(c *command, f *opFlags, req *api.TriggerRequest) int {
+	p, ok := s.printer(c, f)
+	if !ok {
+		return ExitUsage
+	}
+	if err := req.Validate(); err != nil {
+		return s.refused(c, err, "")
+	}
+	client, ok := s.client(c, f)
+	if !ok {
+		return ExitUsage
+	}
+	start := time.Now()
+	out, err := ledger.Trigger(s.ctx, client, req.CIInput(), start.Add(-ledger.Slack), true)
+	if err != nil {
+		return s.ciFailed(c, err)
+	}
+	resp := api.TriggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID}
+	switch {
+	case out.Accepted:
+		resp.Note = noteAccepted
+	case out.Found:
+		resp.Note = noteFound
+	}
+	if p.json {
+		return show(s, c, p, columns[api.TriggerResponse]{}, resp)
+	}
+	if resp.Note != "" {
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, resp.Note)
+	}
+	if resp.InstanceID != "" {
+		fmt.Fprintln(s.stdout, resp.InstanceID)
+	}
+	return ExitOK
+}
