@@ -82,13 +82,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // command is one thing cosflow does: a top-level command or a member of a
 // group ("jobs ls").
 type command struct {
-	name     string // as typed: "trigger", "jobs ls"
-	args     string // the synopsis after the name, e.g. "ID [-interval 5s]"
-	summary  string // one line for `cosflow help`
-	help     string // what `cosflow NAME -h` says above the flags
-	example  string // one command line, shown by -h
-	ciFlags  bool   // takes -bucket, -region, -o and -profile
-	operator bool   // listed under the operator commands
+	name    string // as typed: "trigger", "jobs ls"
+	args    string // the synopsis after the name, e.g. "ID [-interval 5s]"
+	summary string // one line for `cosflow help`
+	help    string // what `cosflow NAME -h` says above the flags
+	example string // one command line, shown by -h
+	// operator: one of the commands on CI, which take -bucket, -region,
+	// -o and -profile and which help lists first.
+	operator bool
 	// setup declares the command's flags on fs and returns what runs it
 	// on the positional arguments once fs is parsed.
 	setup func(s *session, c *command, fs *flag.FlagSet) func(args []string) int

@@ -98,7 +98,7 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	var flags strings.Builder
 	tw := tabwriter.NewWriter(&flags, 0, 0, 2, ' ', 0)
 	fs.VisitAll(func(f *flag.Flag) {
-		if c.ciFlags && commonFlag(f.Name) {
+		if c.operator && commonFlag(f.Name) {
 			return // described once, below
 		}
 		name, usage := flag.UnquoteUsage(f)
@@ -113,7 +113,7 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
 	}
 	fmt.Fprintf(w, "\nExample:\n  %s\n", c.example)
-	if c.ciFlags {
+	if c.operator {
 		fmt.Fprintf(w, "\n%s", commonHelp)
 	}
 }

@@ -28,7 +28,6 @@ json: the job as CI describes it). The file's bucket and region, when
 it names them, win over the defaults; -bucket or -region given as well
 must agree.`,
 		example:  "cosflow jobs create -f backfill.json",
-		ciFlags:  true,
 		operator: true,
 		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
 			path := fs.String("f", "", "the job as JSON: a `FILE`, or - for stdin")
@@ -104,7 +103,6 @@ func jobsListCommand() *command {
 CI's default 10) or, with -all, every page. The filters are GET /v1/jobs's
 query parameters and are checked the same way.`,
 		example:  "cosflow jobs ls -states Running,Submitted -since 24h",
-		ciFlags:  true,
 		operator: true,
 		setup: listing[cosclient.DescribeInventoryTriggerJobsInput, cosclient.DescribeInventoryTriggerJobsOutput, api.Job]{
 			params: map[string]string{
@@ -138,7 +136,6 @@ func jobsGetCommand() *command {
 		summary:  "show one job (DescribeInventoryTriggerJob)",
 		help:     "Shows one job (DescribeInventoryTriggerJob); -o json prints all of it, input and operation included.",
 		example:  "cosflow jobs get b0123456789abcdef0123456789abcdef -o json",
-		ciFlags:  true,
 		operator: true,
 		setup: oneID("ID", func(s *session, c *command, client *cosclient.Client, p *printer, id string) int {
 			out, err := client.DescribeInventoryTriggerJob(s.ctx, &cosclient.DescribeInventoryTriggerJobInput{JobID: id})
@@ -169,7 +166,6 @@ func jobsCancelCommand() *command {
 		summary:  "cancel a job (CancelInventoryTriggerJob)",
 		help:     "Cancels a job (CancelInventoryTriggerJob). CI refuses to cancel a job that has already ended (exit 1).",
 		example:  "cosflow jobs cancel b0123456789abcdef0123456789abcdef",
-		ciFlags:  true,
 		operator: true,
 		setup: oneID("ID", func(s *session, c *command, client *cosclient.Client, p *printer, id string) int {
 			if _, err := client.CancelInventoryTriggerJob(s.ctx, &cosclient.CancelInventoryTriggerJobInput{JobID: id}); err != nil {
@@ -201,7 +197,6 @@ wait began; on a terminal a status line is redrawn at every poll. Exit 0
 when the job succeeded, 1 when it ended Failed or Cancel, 3 when -timeout
 ran out first (the job goes on), 130 when interrupted.`,
 		example:  "cosflow jobs wait b0123456789abcdef0123456789abcdef -interval 10s -timeout 1h",
-		ciFlags:  true,
 		operator: true,
 		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
 			interval := fs.Duration("interval", cosclient.DefaultWaitInterval, "time between polls")

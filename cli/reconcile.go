@@ -29,7 +29,6 @@ keys it would trigger under "planned". Prints one result per rule, the
 timer's; exit 1 when a rule could not be swept or a trigger failed.
 COSFLOW_LOG_LEVEL, when set, adds the handler's JSON log lines on stderr.`,
 		example:  `cosflow reconcile -f sweep.json -dry-run`,
-		ciFlags:  true,
 		operator: true,
 		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
 			path := fs.String("f", "", "the reconcile spec as JSON: a `FILE`, or - for stdin")

@@ -18,7 +18,6 @@ func runsListCommand() *command {
 of exactly that key. The filters are GET /v1/runs's query parameters and
 are checked the same way.`,
 		example:  "cosflow runs ls -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4 -since 24h",
-		ciFlags:  true,
 		operator: true,
 		setup: listing[cosclient.DescribeWorkflowExecutionsInput, cosclient.DescribeWorkflowExecutionsOutput, api.Run]{
 			params: map[string]string{
@@ -48,7 +47,6 @@ func runsGetCommand() *command {
 		summary:  "show one run (DescribeWorkflowExecution)",
 		help:     "Shows one run (DescribeWorkflowExecution): RUNID is the instance ID trigger printed.",
 		example:  "cosflow runs get i0123456789abcdef0123456789abcdef",
-		ciFlags:  true,
 		operator: true,
 		setup: oneID("RUNID", func(s *session, c *command, client *cosclient.Client, p *printer, id string) int {
 			out, err := client.DescribeWorkflowExecution(s.ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: id})

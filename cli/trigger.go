@@ -26,7 +26,6 @@ does, and prints the run's instance ID (-o json: the API's answer,
 up in CI's execution list before trying again, so one command starts at
 most one run.`,
 		example:  "cosflow trigger -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4",
-		ciFlags:  true,
 		operator: true,
 		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
 			var req api.TriggerRequest
