@@ -416,7 +416,7 @@ func checkTimeRange(startPath, start, endPath, end string) *ParamError {
 		s, _ := ParseTime(start)
 		t, _ := ParseTime(end)
 		if t.Before(s) {
-			return paramErr(endPath, "is before "+startPath)
+			return paramErr(endPath, "is before the start")
 		}
 	}
 	return nil

@@ -23,7 +23,6 @@ type refused struct {
 	name  string
 	ev    events.HTTPRequest
 	field string
-	bug   string // a known fault that, while it stands, skips the field check
 	also  string // another spelling the message must name ("" for none)
 }
 
@@ -43,9 +42,6 @@ func checkRefused(t *testing.T, f *fn, tests []refused) {
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("= %d %s, want 400", resp.StatusCode, resp.Body)
 			}
-			if e.Field != tt.field && tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			if e.Field != tt.field || !strings.Contains(e.Message, tt.field) || !strings.Contains(e.Message, tt.also) {
 				t.Errorf("= field %q (%s), want field %q named in the message with %q", e.Field, e.Message, tt.field, tt.also)
 			}
@@ -64,12 +60,6 @@ func tagJob(name, input, op string) string {
 	return `{"name":"` + name + `","type":"Job","input":{` + input + `},"operation":{"tag":"Snapshot"` + op + `}}`
 }
 
-// lowerPathBug is cirules.LowerPath lower-casing the caller's own
-// jobParam keys in a field path; the fix belongs in internal/cirules,
-// which the API, the CLI and backfill specs share.
-const lowerPathBug = "cirules.LowerPath lower-cases every segment of a wire path, the caller's own jobParam keys too " +
-	"(operation.jobParam.Snapshot.Mode is named operation.jobParam.snapshot.mode); it should stop at JobParam"
-
 // Characters XML 1.0 cannot carry are refused in every field that
 // travels to CI, naming the field: CI would get another value or none.
 func TestXMLForbiddenCharacters(t *testing.T) {
@@ -86,56 +76,55 @@ func TestXMLForbiddenCharacters(t *testing.T) {
 	fields := []struct {
 		field string
 		ev    func(json, raw string) events.HTTPRequest
-		bug   string
 	}{
 		{"object", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/trigger", `{`+wf+`,"object":"in/a`+c+`.jpg"}`)
-		}, ""},
+		}},
 		{"name", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/trigger", `{`+wf+`,"object":"a.jpg","name":"n`+c+`"}`)
-		}, ""},
+		}},
 		{"name", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n"+c, `"prefix":"p/"`, ""))
-		}, ""},
+		}},
 		{"input.object", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"object":"a`+c+`"`, ""))
-		}, ""},
+		}},
 		{"input.prefix", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p`+c+`/"`, ""))
-		}, ""},
+		}},
 		{"input.manifest", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", wfJob("n", `"manifest":"m`+c+`.json"`, ""))
-		}, ""},
+		}},
 		{"input.urlFile", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"urlFile":"u`+c+`.txt"`, ""))
-		}, ""},
+		}},
 		{"operation.callBack", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p/"`, `,"callBack":"https://example.com/`+c+`"`))
-		}, ""},
+		}},
 		{"operation.callBackMqConfig.mqName", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"prefix":"p/"`, `,"callBackType":"TDMQ","callBackMqConfig":{"mqName":"q`+c+`"}`))
-		}, ""},
+		}},
 		{"operation.output.object", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"prefix":"p/"`, `,"output":{"object":"out/`+c+`.jpg"}`))
-		}, ""},
+		}},
 		{"operation.jobParam.snapshot.mode", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"prefix":"p/"`, `,"jobParam":{"snapshot":{"mode":"`+c+`"}}`))
-		}, ""},
+		}},
 		{"operation.jobParam.Snapshot.Mode", func(c, _ string) events.HTTPRequest {
 			return fnEvent("POST", "/v1/jobs", tagJob("n", `"prefix":"p/"`, `,"jobParam":{"Snapshot":{"Mode":"`+c+`"}}`))
-		}, lowerPathBug},
+		}},
 		{"object", func(_, c string) events.HTTPRequest {
 			return fnEvent("GET", "/v1/runs?workflowId="+fnWF+"&object="+url.QueryEscape("a"+c), "")
-		}, ""},
+		}},
 		{"nextToken", func(_, c string) events.HTTPRequest {
 			return fnEvent("GET", "/v1/jobs?nextToken="+url.QueryEscape(c), "")
-		}, ""},
+		}},
 	}
 	var tests []refused
 	for _, c := range chars {
 		for _, fl := range fields {
 			ev := fl.ev(c.json, c.raw)
-			tests = append(tests, refused{name: c.name + " in " + ev.Path + " " + fl.field, ev: ev, field: fl.field, bug: fl.bug})
+			tests = append(tests, refused{name: c.name + " in " + ev.Path + " " + fl.field, ev: ev, field: fl.field})
 		}
 	}
 	checkRefused(t, f, tests)
@@ -296,23 +285,21 @@ func TestRefusalsUseWireNames(t *testing.T) {
 		name  string
 		ev    events.HTTPRequest
 		field string
-		bug   string
 	}{
-		{"two inputs", fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p/","urlFile":"u"`, "")), "input", ""},
-		{"no input", fnEvent("POST", "/v1/jobs", wfJob("n", "", "")), "input", ""},
-		{"tag on a Workflow job", fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p/"`, `,"tag":"Snapshot"`)), "operation.tag", ""},
-		{"tag missing", fnEvent("POST", "/v1/jobs", `{"name":"n","type":"Job","input":{"prefix":"p/"},"operation":{}}`), "operation.tag", ""},
-		{"jobParam element name", op(`,"jobParam":{"1x":"a"}`), "operation.jobParam[0]", ""},
-		{"jobLevel", op(`,"jobLevel":3`), "operation.jobLevel", ""},
-		{"userData", op(`,"userData":"\u00e9"`), "operation.userData", ""},
-		{"callBackType", op(`,"callBackType":"Mail"`), "operation.callBackType", ""},
-		{"output bucket", op(`,"output":{"bucket":"Bad"}`), "operation.output.bucket", ""},
-		{"queueId", op(`,"queueId":"p/1"`), "operation.queueId", ""},
+		{"two inputs", fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p/","urlFile":"u"`, "")), "input"},
+		{"no input", fnEvent("POST", "/v1/jobs", wfJob("n", "", "")), "input"},
+		{"tag on a Workflow job", fnEvent("POST", "/v1/jobs", wfJob("n", `"prefix":"p/"`, `,"tag":"Snapshot"`)), "operation.tag"},
+		{"tag missing", fnEvent("POST", "/v1/jobs", `{"name":"n","type":"Job","input":{"prefix":"p/"},"operation":{}}`), "operation.tag"},
+		{"jobParam element name", op(`,"jobParam":{"1x":"a"}`), "operation.jobParam[0]"},
+		{"jobLevel", op(`,"jobLevel":3`), "operation.jobLevel"},
+		{"userData", op(`,"userData":"\u00e9"`), "operation.userData"},
+		{"callBackType", op(`,"callBackType":"Mail"`), "operation.callBackType"},
+		{"output bucket", op(`,"output":{"bucket":"Bad"}`), "operation.output.bucket"},
+		{"queueId", op(`,"queueId":"p/1"`), "operation.queueId"},
 		{"start after end", op(`,"timeInterval":{"start":"2026-11-22T02:00:00+0800","end":"2026-11-01T02:00:00+0800"}`),
-			"operation.timeInterval.end", "cosclient's time-range reason names the other end by its wire path " +
-				"(\"is before Operation.TimeInterval.Start\"); cirules maps the field but not paths inside a reason"},
-		{"workflowId", fnEvent("POST", "/v1/trigger", `{"workflowId":"W1","object":"a"}`), "workflowId", ""},
-		{"runs size", fnEvent("GET", "/v1/runs?workflowId="+fnWF+"&size=0", ""), "size", ""},
+			"operation.timeInterval.end"},
+		{"workflowId", fnEvent("POST", "/v1/trigger", `{"workflowId":"W1","object":"a"}`), "workflowId"},
+		{"runs size", fnEvent("GET", "/v1/runs?workflowId="+fnWF+"&size=0", ""), "size"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,9 +309,6 @@ func TestRefusalsUseWireNames(t *testing.T) {
 				t.Fatalf("= %d field %q (%s), want 400 field %q", resp.StatusCode, e.Field, e.Message, tt.field)
 			}
 			if m := wirePath.FindString(e.Field + " " + e.Message); m != "" {
-				if tt.bug != "" {
-					t.Skip("BUG: " + tt.bug)
-				}
 				t.Errorf("refusal %q / %q spells %q as CI does", e.Field, e.Message, m)
 			}
 		})

@@ -57,13 +57,19 @@ func FieldError(err error, prefix string, rename func(wirePath string) string) *
 	return &valid.FieldError{Field: path, Reason: pes[0].Reason()}
 }
 
-// LowerPath lower-cases the first letter of each segment of a wire path:
-// "Operation.TimeInterval.Start" → "operation.timeInterval.start".
+// LowerPath lower-cases the first letter of each segment of a wire path
+// that names one of CI's fields: "Operation.TimeInterval.Start" →
+// "operation.timeInterval.start". What follows JobParam are the caller's
+// own element names, kept as written: "Operation.JobParam.Snapshot.Mode"
+// → "operation.jobParam.Snapshot.Mode".
 func LowerPath(wirePath string) string {
 	segs := strings.Split(wirePath, ".")
 	for i, s := range segs {
 		if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
 			segs[i] = string(s[0]+'a'-'A') + s[1:]
+		}
+		if name, _, _ := strings.Cut(s, "["); name == "JobParam" {
+			break
 		}
 	}
 	return strings.Join(segs, ".")
