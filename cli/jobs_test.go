@@ -245,48 +245,11 @@ func TestJobsWaitCancel(t *testing.T) {
 	t.Parallel()
 	c := newCI(t, ciemu.Options{SubmittedFor: 50 * time.Millisecond, RunningFor: time.Hour})
 	id := seedJob(t, c, "to-cancel")
-	cmd := exec.Command(cosflowBin, "jobs", "wait", id, "-interval", "100ms")
-	cmd.Env = envList(c.env)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	running, ended := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ended)
-		sc := bufio.NewScanner(pipe)
-		for seen := false; sc.Scan(); {
-			stderr.WriteString(sc.Text() + "\n")
-			if !seen && strings.Contains(sc.Text(), id+": Running") {
-				seen = true
-				close(running)
-			}
-		}
-	}()
-
+	w := startWait(t, c, id)
 	// Cancel from another command once the wait has seen the job run.
-	select {
-	case <-running:
-	case <-ended:
-		t.Fatalf("wait ended before the cancel; stderr: %s", stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("wait never saw the job run")
-	}
+	seen := w.until(t, id+": Running")
 	expect(t, run(t, c.env, "", "jobs", "cancel", id), 0)
-	select {
-	case <-ended:
-	case <-time.After(30 * time.Second):
-		t.Fatal("wait did not end after the cancel")
-	}
-	_ = cmd.Wait()
-	res := result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
-	checkNoSecrets(t, []string{"jobs", "wait"}, res.stdout, res.stderr)
+	res := w.finish(t, seen)
 	expect(t, res, 1, "job "+id+": Cancel (", "ended Cancel")
 	if _, rows := table(t, res.stdout); len(rows) != 1 || rows[0][3] != "Cancel" {
 		t.Errorf("stdout %q, want the cancelled job", res.stdout)
@@ -314,29 +277,81 @@ func TestJobsWaitInterrupted(t *testing.T) {
 	t.Parallel()
 	c := newCI(t, ciemu.Options{SubmittedFor: time.Hour})
 	id := seedJob(t, c, "interrupted")
-	cmd := exec.Command(cosflowBin, "jobs", "wait", id, "-interval", "100ms")
-	cmd.Env = envList(c.env)
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	pipe, err := cmd.StderrPipe()
+	w := startWait(t, c, id)
+	seen := w.until(t, id+": Submitted")
+	if err := w.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, w.finish(t, seen), 130, "interrupted; job "+id+" goes on")
+}
+
+// waiting is `cosflow jobs wait` running in the background, its stderr
+// read line by line as it comes.
+type waiting struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	lines  chan string // stderr's lines, closed at its end
+}
+
+// startWait starts `cosflow jobs wait id`, polling every 100ms.
+func startWait(t *testing.T, c *ci, id string) *waiting {
+	t.Helper()
+	w := &waiting{cmd: exec.Command(cosflowBin, "jobs", "wait", id, "-interval", "100ms"), lines: make(chan string, 100)}
+	w.cmd.Env = envList(c.env)
+	w.cmd.Stdout = &w.stdout
+	pipe, err := w.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	sc := bufio.NewScanner(pipe)
-	if !sc.Scan() || !strings.Contains(sc.Text(), id+": Submitted") {
-		t.Fatalf("first stderr line %q, want the job Submitted", sc.Text())
+	t.Cleanup(func() { _ = w.cmd.Process.Kill() })
+	go func() {
+		defer close(w.lines)
+		for sc := bufio.NewScanner(pipe); sc.Scan(); {
+			w.lines <- sc.Text()
+		}
+	}()
+	return w
+}
+
+// until reads stderr up to the first line holding s and returns the
+// lines read; the test fails if stderr ends first.
+func (w *waiting) until(t *testing.T, s string) []string {
+	t.Helper()
+	var seen []string
+	for {
+		select {
+		case l, ok := <-w.lines:
+			if !ok {
+				t.Fatalf("jobs wait ended before printing %q; stderr: %q", s, seen)
+			}
+			if seen = append(seen, l); strings.Contains(l, s) {
+				return seen
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("jobs wait did not print %q; stderr: %q", s, seen)
+		}
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
+}
+
+// finish reads the rest of stderr, waits for the process to end and
+// returns what it did, stderr beginning with the lines seen already.
+func (w *waiting) finish(t *testing.T, seen []string) result {
+	t.Helper()
+	for open := true; open; {
+		select {
+		case l, ok := <-w.lines:
+			if open = ok; ok {
+				seen = append(seen, l)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("jobs wait did not end; stderr: %q", seen)
+		}
 	}
-	var rest strings.Builder
-	for sc.Scan() {
-		rest.WriteString(sc.Text() + "\n")
-	}
-	_ = cmd.Wait()
-	expect(t, result{stdout: stdout.String(), stderr: rest.String(), code: cmd.ProcessState.ExitCode()}, 130, "interrupted; job "+id+" goes on")
+	_ = w.cmd.Wait()
+	res := result{stdout: w.stdout.String(), stderr: strings.Join(seen, "\n"), code: w.cmd.ProcessState.ExitCode()}
+	checkNoSecrets(t, w.cmd.Args, res.stdout, res.stderr)
+	return res
 }
