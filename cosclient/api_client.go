@@ -45,13 +45,20 @@ const (
 type operation[In, Out any] struct {
 	name    string
 	service string // ServiceCI or ServiceCOS: which host serves it
-	// idempotent operations are retried after an ambiguous failure; others
-	// (TriggerWorkflow) return it, so the caller can look before retrying.
-	idempotent bool
 	// serialize sets the request's method, path, query and body.
 	serialize func(in *In, req *smithyhttp.Request) (*smithyhttp.Request, error)
 	// decode reads a 2xx answer into out; nil decodes the body as XML.
 	decode func(in *In, body []byte, out *Out) error
+}
+
+// changesState names the operations whose calls change something at the
+// service. They are not retried after an ambiguous failure, which may have
+// taken effect: TriggerWorkflow would start a second run, a cancel would
+// be refused as already done. The caller looks first.
+var changesState = map[string]bool{
+	opTriggerWorkflow.name:           true,
+	opCreateInventoryTriggerJob.name: true,
+	opCancelInventoryTriggerJob.name: true,
 }
 
 // validator is every operation input.
@@ -159,7 +166,7 @@ func (op *operation[In, Out]) newStack(c *Client, params *In, validate func() er
 			return next.HandleSerialize(ctx, in)
 		}), middleware.After),
 		stack.Build.Add(middleware.BuildMiddlewareFunc(IDContentLength, contentLengthHeader), middleware.After),
-		stack.Finalize.Add(&retryMiddleware{client: c, options: options.Retry, idempotent: op.idempotent, logger: options.Logger}, middleware.After),
+		stack.Finalize.Add(&retryMiddleware{client: c, options: options.Retry, idempotent: !changesState[op.name], logger: options.Logger}, middleware.After),
 		stack.Finalize.Add(&signMiddleware{client: c, credentials: options.Credentials}, middleware.After),
 		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDErrorWrapper, wrapResponseError), middleware.After),
 		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDDeserializer, func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {

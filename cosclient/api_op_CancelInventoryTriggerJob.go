@@ -34,11 +34,6 @@ func (in *CancelInventoryTriggerJobInput) Validate() error {
 var opCancelInventoryTriggerJob = operation[CancelInventoryTriggerJobInput, CancelInventoryTriggerJobOutput]{
 	name:    "CancelInventoryTriggerJob",
 	service: ServiceCI,
-	// Not retried after an ambiguous failure: a cancel that ran and lost
-	// its answer would be refused the second time (the job is already
-	// Cancel), turning a success into a failure. The caller reads the
-	// job's state instead.
-	idempotent: false,
 	serialize: func(in *CancelInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPut
 		req.URL.Path = "/inventorytriggerjob/" + in.JobID

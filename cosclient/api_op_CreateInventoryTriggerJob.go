@@ -162,9 +162,8 @@ func xmlName(s string) bool {
 }
 
 var opCreateInventoryTriggerJob = operation[CreateInventoryTriggerJobInput, CreateInventoryTriggerJobOutput]{
-	name:       "CreateInventoryTriggerJob",
-	service:    ServiceCI,
-	idempotent: false,
+	name:    "CreateInventoryTriggerJob",
+	service: ServiceCI,
 	serialize: func(in *CreateInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPost
 		req.URL.Path = "/inventorytriggerjob"

@@ -41,9 +41,8 @@ func (in *DescribeInventoryTriggerJobInput) Validate() error {
 }
 
 var opDescribeInventoryTriggerJob = operation[DescribeInventoryTriggerJobInput, DescribeInventoryTriggerJobOutput]{
-	name:       "DescribeInventoryTriggerJob",
-	service:    ServiceCI,
-	idempotent: true,
+	name:    "DescribeInventoryTriggerJob",
+	service: ServiceCI,
 	serialize: func(in *DescribeInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob/" + in.JobID // an ID needs no escaping (ValidateID)

@@ -70,9 +70,8 @@ func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 }
 
 var opDescribeInventoryTriggerJobs = operation[DescribeInventoryTriggerJobsInput, DescribeInventoryTriggerJobsOutput]{
-	name:       "DescribeInventoryTriggerJobs",
-	service:    ServiceCI,
-	idempotent: true,
+	name:    "DescribeInventoryTriggerJobs",
+	service: ServiceCI,
 	serialize: func(in *DescribeInventoryTriggerJobsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob"

@@ -38,9 +38,8 @@ func (in *DescribeWorkflowExecutionInput) Validate() error {
 }
 
 var opDescribeWorkflowExecution = operation[DescribeWorkflowExecutionInput, DescribeWorkflowExecutionOutput]{
-	name:       "DescribeWorkflowExecution",
-	service:    ServiceCI,
-	idempotent: true,
+	name:    "DescribeWorkflowExecution",
+	service: ServiceCI,
 	serialize: func(in *DescribeWorkflowExecutionInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/workflowexecution/" + in.RunID // an ID needs no escaping (ValidateID)

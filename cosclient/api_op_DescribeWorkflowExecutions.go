@@ -67,9 +67,8 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 }
 
 var opDescribeWorkflowExecutions = operation[DescribeWorkflowExecutionsInput, DescribeWorkflowExecutionsOutput]{
-	name:       "DescribeWorkflowExecutions",
-	service:    ServiceCI,
-	idempotent: true,
+	name:    "DescribeWorkflowExecutions",
+	service: ServiceCI,
 	serialize: func(in *DescribeWorkflowExecutionsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/workflowexecution"

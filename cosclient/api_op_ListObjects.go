@@ -51,9 +51,8 @@ func (in *ListObjectsInput) Validate() error {
 }
 
 var opListObjects = operation[ListObjectsInput, ListObjectsOutput]{
-	name:       "ListObjects",
-	service:    ServiceCOS,
-	idempotent: true,
+	name:    "ListObjects",
+	service: ServiceCOS,
 	serialize: func(in *ListObjectsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/"

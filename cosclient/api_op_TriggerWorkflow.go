@@ -48,9 +48,8 @@ func (in *TriggerWorkflowInput) Validate() error {
 }
 
 var opTriggerWorkflow = operation[TriggerWorkflowInput, TriggerWorkflowOutput]{
-	name:       "TriggerWorkflow",
-	service:    ServiceCI,
-	idempotent: false,
+	name:    "TriggerWorkflow",
+	service: ServiceCI,
 	serialize: func(in *TriggerWorkflowInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPost
 		req.URL.Path = "/triggerworkflow"

@@ -251,6 +251,15 @@ func Ambiguous(err error) bool {
 	return Accepted(err)
 }
 
+// MayHaveTakenEffect reports whether a failed call changed something at
+// the service although it failed: an operation that changes state (a
+// trigger, a job created or cancelled) that failed ambiguously. A failed
+// read changed nothing, whatever its failure.
+func MayHaveTakenEffect(err error) bool {
+	var oe *smithy.OperationError
+	return errors.As(err, &oe) && changesState[oe.OperationName] && Ambiguous(err)
+}
+
 // Accepted reports whether the service answered 2xx although the call
 // failed: the answer could not be read (or named an unknown ID). The
 // operation took effect; a TriggerWorkflow failing this way has started
