@@ -96,10 +96,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/tccli.sh
 
 [ -f serverless.yml ] || die "serverless.yml not found in $(pwd)"
-[ -n "$fn" ] || fn=$(yml_input name)
-[ -n "$namespace" ] || namespace=$(yml_input namespace)
-[ -n "$namespace" ] || namespace=default
-[ -n "$region" ] || region=$(yml_input region)
+yml_function
 [ -n "$fn" ] || die "no function name: set inputs.name in serverless.yml or pass -function"
 [ -n "$region" ] || die "no region: set inputs.region in serverless.yml or pass -region"
 case $fn$namespace$region in
@@ -107,13 +104,6 @@ case $fn$namespace$region in
 esac
 
 tccli_check || die "$tccli_problem"
-
-# scf_api ACTION ARGS...: one SCF API call for this function.
-scf_api() {
-	action=$1
-	shift
-	tccli scf "$action" --region "$region" --Namespace "$namespace" --FunctionName "$fn" "$@"
-}
 
 where="$fn (namespace $namespace, region $region)"
 if [ -n "$retries" ] || [ -n "$ttl" ]; then

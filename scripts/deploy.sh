@@ -154,10 +154,8 @@ if [ "$env_size" -gt 3584 ]; then
 	echo "deploy.sh: warning: the environment variables in serverless.yml take $env_size bytes (names and values); the platform allows 4096 per function in total" >&2
 fi
 
-fn=$(yml_input name)
-namespace=$(yml_input namespace)
-[ -n "$namespace" ] || namespace=default
-region=$(yml_input region)
+fn= namespace= region=
+yml_function
 
 # tccli may use the framework's key pair; the framework reads it from .env
 # too, so do the same for tccli.
@@ -193,13 +191,6 @@ scf "$@" || rc=$?
 # trigger's TriggerDesc holds NetConfig.ExtranetUrl/IntranetUrl.
 url_trigger_desc='{"AuthType":"NONE","NetConfig":{"EnableIntranet":true,"EnableExtranet":true}}'
 http_filter="Triggers[?Type=='http'].TriggerDesc | [0]"
-
-# scf_api ACTION ARGS...: one SCF API call for this function.
-scf_api() {
-	action=$1
-	shift
-	tccli scf "$action" --region "$region" --Namespace "$namespace" --FunctionName "$fn" "$@"
-}
 
 # url_help REASON: how to find (and if need be create) the Function URL by hand.
 url_help() {

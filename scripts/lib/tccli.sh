@@ -55,3 +55,20 @@ tccli_check() {
 	tccli_problem="tccli has no credentials: export TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or run 'tccli configure' (profile '${TCCLI_PROFILE:-default}'; TCCLI_PROFILE picks another)"
 	return 1
 }
+
+# yml_function: sets fn, namespace and region from serverless.yml's inputs
+# where they are still empty; namespace defaults to "default".
+yml_function() {
+	[ -n "${fn:-}" ] || fn=$(yml_input name)
+	[ -n "${namespace:-}" ] || namespace=$(yml_input namespace)
+	[ -n "$namespace" ] || namespace=default
+	[ -n "${region:-}" ] || region=$(yml_input region)
+}
+
+# scf_api ACTION ARGS...: one SCF API call (tccli scf ACTION) for the
+# function $fn in $namespace and $region.
+scf_api() {
+	scf_action=$1
+	shift
+	tccli scf "$scf_action" --region "$region" --Namespace "$namespace" --FunctionName "$fn" "$@"
+}
