@@ -151,7 +151,7 @@ env_bytes() {
 
 env_size=$(env_bytes)
 if [ "$env_size" -gt 3584 ]; then
-	echo "deploy.sh: warning: the environment variables in serverless.yml take $env_size bytes (names and values); the platform allows 4096 per function in total" >&2
+	echo "deploy.sh: warning: the environment variables in serverless.yml take $env_size bytes (names and values); the platform allows 4096 per function in total. Move long COSFLOW_RULES / COSFLOW_BACKFILLS into config/*.json files named by COSFLOW_RULES_FILE / COSFLOW_BACKFILLS_FILE" >&2
 fi
 
 fn= namespace= region=
