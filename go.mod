@@ -6,6 +6,7 @@ require (
 	github.com/aws/smithy-go v1.28.9
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/tencentyun/cos-go-sdk-v5 v0.7.70
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
 require (
