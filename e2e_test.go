@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -62,7 +63,8 @@ func runWithBinary(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	cosflowBin = filepath.Join(dir, "cosflow")
-	build := exec.Command("go", "build", "-o", cosflowBin, ".")
+	// The deploy build, as scripts/build.sh makes it: what SCF runs.
+	build := exec.Command("go", "build", "-tags", "deploy", "-o", cosflowBin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: go build:", err)
@@ -358,26 +360,26 @@ func TestE2E(t *testing.T) {
 		},
 		{name: "cos tricky keys", check: triggers("cos_tricky_keys.json",
 			"photos/my cat.jpg", "photos/a+b=c.jpg", "reports/100%.pdf", "notes/#1 draft.txt",
-			"q/what?.txt", "照片/猫咪 2026.jpg", "/leading-slash.jpg", "photos/encoded key+plus.jpg", "photos/1+1=2.jpg")},
+			"q/what?.txt", "照片/猫咪 2026.jpg", "/leading-slash.jpg", "photos/encoded%20key%2Bplus.jpg", "photos/1+1=2.jpg", "photos/as-delivered.jpg")},
 		{name: "cos old format", check: triggers("cos_old_format.json", "uploads/report.pdf")},
 		{name: "cos redelivery on a warm instance", check: checkRedelivery},
 		{name: "timer creates one job per tick", check: checkTimerIdempotent},
 		{
-			// The legacy gateway fixture is a real trigger request: 200
-			// with the instance ID, and exactly one CI trigger.
+			// The legacy gateway fixture is a trigger request carrying the
+			// gateway's query shapes (a string, a list, a bare flag). A POST
+			// route takes no query parameter: 400 naming the first, and
+			// nothing sent to CI.
 			name: "http gateway fixture",
 			env:  map[string]string{"COSFLOW_API_TOKEN": "apigw"},
 			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
-				body := expectHTTP(t, fn, "apigw_request.json", 200)
+				body := expectHTTP(t, fn, "apigw_request.json", 400)
 				var out struct {
-					InstanceID string `json:"instanceId"`
+					Error struct{ Field string } `json:"error"`
 				}
-				if err := json.Unmarshal([]byte(body), &out); err != nil || out.InstanceID == "" {
-					t.Errorf("body %s has no instanceId: %v", body, err)
+				if err := json.Unmarshal([]byte(body), &out); err != nil || out.Error.Field != "dryRun" {
+					t.Errorf("body %s does not name the dryRun parameter: %v", body, err)
 				}
-				if n := emu.TriggerCount("examplebucket-1250000000", "w8f3c2a1b9d0e4f5a6b7c8d9e0f1a2b3c", "photos/2026/cat.jpg"); n != 1 {
-					t.Errorf("TriggerCount = %d, want 1", n)
-				}
+				expectNoCICalls(t, emu)
 			},
 		},
 		{
@@ -507,8 +509,8 @@ func checkTimerIdempotent(t *testing.T, fn *function, emu *ciemu.Emulator) {
 			t.Fatalf("tick %d: jobs = %+v, want one", i, res.Jobs)
 		}
 		j := res.Jobs[0]
-		if j.Created != wantCreated || j.JobID == "" || j.Error != "" || j.JobName != "nightly-20261122T020000Z" {
-			t.Errorf("tick %d: job %+v, want created=%v with an ID and name nightly-20261122T020000Z", i, j, wantCreated)
+		if j.Created != wantCreated || j.JobID == "" || j.Error != "" || !strings.HasPrefix(j.JobName, "nightly-20261122T020000Z-") {
+			t.Errorf("tick %d: job %+v, want created=%v with an ID and a name nightly-20261122T020000Z-<digest>", i, j, wantCreated)
 		}
 	}
 	if jobs := emu.Jobs(e2eBucket); len(jobs) != 1 {
@@ -808,5 +810,21 @@ func checkLogLines(t *testing.T, stdout string) {
 		if rec.RequestID == "" || rec.Trigger == "" {
 			t.Errorf("stdout line %d (%q) lacks requestId or trigger: %.300s", i+1, rec.Msg, line)
 		}
+	}
+}
+
+// TestDeployBuildIsTheFunctionOnly: the binary SCF runs (-tags deploy)
+// serves the runtime and says its version; the command line is not in it.
+func TestDeployBuildIsTheFunctionOnly(t *testing.T) {
+	out, err := exec.Command(cosflowBin, "version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "(deploy build)") {
+		t.Errorf("version = %q, %v; want the deploy build named", out, err)
+	}
+	cmd := exec.Command(cosflowBin, "jobs", "ls")
+	cmd.Env = []string{}
+	out, err = cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "deploy build") {
+		t.Errorf("jobs ls = %q, %v; want exit 2 saying this is the deploy build", out, err)
 	}
 }

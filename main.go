@@ -1,3 +1,5 @@
+//go:build !deploy
+
 // Command cosflow is a Tencent Cloud SCF function that turns COS uploads,
 // timer ticks and HTTP requests into CI (Cloud Infinite) media-processing
 // work, and the operator's command line for the same CI work.
@@ -7,7 +9,9 @@
 // help` lists the commands): trigger, jobs, runs and reconcile for
 // operators; invoke, emulator and version for local runs.
 //
-// This file only wires the process to package cli, where the commands live.
+// Built with -tags deploy (scripts/build.sh), it is the function alone: see
+// main_deploy.go. This file only wires the process to package cli, where
+// the commands live.
 package main
 
 import (

@@ -17,6 +17,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -60,7 +61,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	s := &session{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {
 		if _, ok := scf.PortFromEnv(); ok {
-			return serveSCF(getenv, stdout)
+			_ = handler.Serve(getenv, stdout) // returns only on failure, logged
+			return ExitFailed
 		}
 		fmt.Fprint(stderr, usage())
 		return ExitUsage

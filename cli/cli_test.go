@@ -79,16 +79,3 @@ func TestInvokeBuiltinEmulator(t *testing.T) {
 	}
 	expect(t, run(t, map[string]string{}, "", "invoke"), 2, "-event FILE|- is required")
 }
-
-// TestNoEmulatorBuild: the deploy build without the emulator says so.
-func TestNoEmulatorBuild(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{"HOME": t.TempDir()}
-	expect(t, runBin(t, noEmulatorBin, env, "", "emulator"), 2, "not in this build")
-	expect(t, runBin(t, noEmulatorBin, env, "", "invoke", "-event", "../events/testdata/cos_put.json"), 2, "not in this build")
-	res := runBin(t, noEmulatorBin, env, "", "help")
-	expect(t, res, 0)
-	if !strings.Contains(res.stdout, "cosflow jobs wait") {
-		t.Errorf("the noemulator build lost the operator commands: %q", res.stdout)
-	}
-}

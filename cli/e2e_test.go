@@ -40,9 +40,8 @@ const (
 )
 
 var (
-	// cosflowBin is the binary as shipped; noEmulatorBin the same built
-	// with -tags noemulator.
-	cosflowBin, noEmulatorBin string
+	// cosflowBin is the binary operators build (go build, go install).
+	cosflowBin string
 	// binDir holds cosflowBin, named cosflow, for the README's session.
 	binDir string
 )
@@ -60,21 +59,12 @@ func runWithBinaries(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	binDir = filepath.Join(dir, "bin")
 	cosflowBin = filepath.Join(binDir, "cosflow")
-	noEmulatorBin = filepath.Join(dir, "cosflow-noemulator")
-	for _, b := range []struct {
-		out  string
-		args []string
-	}{
-		{cosflowBin, []string{"-ldflags", "-X main.version=" + testVersion}},
-		{noEmulatorBin, []string{"-tags", "noemulator"}},
-	} {
-		args := append(append([]string{"build", "-o", b.out}, b.args...), "github.com/cosflow/cosflow")
-		build := exec.Command("go", args...)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "cli e2e: go", strings.Join(args, " "), ":", err)
-			return 1
-		}
+	args := []string{"build", "-o", cosflowBin, "-ldflags", "-X main.version=" + testVersion, "github.com/cosflow/cosflow"}
+	build := exec.Command("go", args...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "cli e2e: go", strings.Join(args, " "), ":", err)
+		return 1
 	}
 	return m.Run()
 }

@@ -1,5 +1,3 @@
-//go:build !noemulator
-
 package cli
 
 import (

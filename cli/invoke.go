@@ -74,7 +74,7 @@ func (s *session) invoke(path string, timeout time.Duration) int {
 
 	ctx, cancel := context.WithTimeout(s.ctx, timeout)
 	defer cancel()
-	handle := newHandler(getenv, creds, newLogger(s.stderr, getenv))
+	handle := handler.Build(getenv, creds, handler.NewLogger(s.stderr, getenv))
 	result, err := handle(ctx, event)
 	if result != nil {
 		out, merr := json.MarshalIndent(result, "", "  ")

@@ -77,7 +77,7 @@ func (s *session) reconcile(c *command, f *opFlags, path string, dryRun bool) in
 	cfg.DryRun = cfg.DryRun || dryRun
 	var logger *slog.Logger // the results say it all, unless logs are asked for
 	if s.getenv(handler.EnvLogLevel) != "" {
-		logger = newLogger(s.stderr, s.getenv)
+		logger = handler.NewLogger(s.stderr, s.getenv)
 	}
 	results := handler.New(cfg, client, logger, nil).Reconcile(s.ctx, spec, time.Now())
 	code := show(s, c, p, reconcileColumns, results...)

@@ -39,16 +39,24 @@ const (
 	IDDeserializer    = "OperationDeserializer"
 )
 
-// operation is what differs between the calls: its name, service and
-// idempotency, how its request is built and how a 2xx answer is read. Each
+// operation is what differs between the calls: its name and service, how
+// its request is built and how a 2xx answer is read. Each
 // lives in its own api_op_*.go file; everything else is the shared stack.
-type operation[In, Out any] struct {
+//
+// The type parameters are the input and output pointer types, so that
+// every operation shares one instantiation of the generic code (all
+// pointers have one GC shape): eight operations cost one stack builder.
+type operation[In input, Out output] struct {
 	name    string
 	service string // ServiceCI or ServiceCOS: which host serves it
+	// newInput and newOutput make a zero input (for a nil params) and an
+	// output to decode into.
+	newInput  func() In
+	newOutput func() Out
 	// serialize sets the request's method, path, query and body.
-	serialize func(in *In, req *smithyhttp.Request) (*smithyhttp.Request, error)
+	serialize func(in In, req *smithyhttp.Request) (*smithyhttp.Request, error)
 	// decode reads a 2xx answer into out; nil decodes the body as XML.
-	decode func(in *In, body []byte, out *Out) error
+	decode func(in In, body []byte, out Out) error
 }
 
 // changesState names the operations whose calls change something at the
@@ -61,13 +69,20 @@ var changesState = map[string]bool{
 	opCancelInventoryTriggerJob.name: true,
 }
 
-// validator is every operation input.
-type validator interface{ Validate() error }
+// input is every operation input: a pointer that checks itself.
+type input interface {
+	comparable
+	Validate() error
+}
 
-// metadataSetter is every operation output (through OutputMetadata).
-type metadataSetter interface {
+// output is every operation output: a pointer taking its result
+// metadata (through OutputMetadata).
+type output interface {
 	setResultMetadata(middleware.Metadata)
 }
+
+// newOf makes a zero T: the newInput and newOutput of operations.
+func newOf[T any]() *T { return new(T) }
 
 // callInfo is what the shared middlewares of one call read from the
 // context, as stack values.
@@ -91,15 +106,11 @@ func getCallInfo(ctx context.Context) *callInfo {
 // invoke runs one call of op: it builds the call's stack, lets
 // APIOptions edit it, and runs it. Every failure is a
 // *smithy.OperationError.
-func invoke[In, Out any, PIn interface {
-	*In
-	validator
-}, POut interface {
-	*Out
-	metadataSetter
-}](ctx context.Context, c *Client, op *operation[In, Out], params *In, optFns []func(*Options)) (*Out, error) {
-	if params == nil {
-		params = new(In)
+func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[In, Out], params In, optFns []func(*Options)) (Out, error) {
+	var zeroIn In
+	var zeroOut Out
+	if params == zeroIn {
+		params = op.newInput()
 	}
 	opErr := func(err error) error {
 		return &smithy.OperationError{ServiceID: op.service, OperationName: op.name, Err: err}
@@ -109,15 +120,15 @@ func invoke[In, Out any, PIn interface {
 		fn(&options)
 	}
 	if err := options.Retry.resolve(); err != nil {
-		return nil, opErr(err)
+		return zeroOut, opErr(err)
 	}
-	stack, err := op.newStack(c, params, PIn(params).Validate, options)
+	stack, err := op.newStack(c, params, options)
 	if err != nil {
-		return nil, opErr(fmt.Errorf("build middleware stack: %w", err))
+		return zeroOut, opErr(fmt.Errorf("build middleware stack: %w", err))
 	}
 	for _, fn := range options.APIOptions {
 		if err := fn(stack); err != nil {
-			return nil, opErr(fmt.Errorf("apply APIOptions: %w", err))
+			return zeroOut, opErr(fmt.Errorf("apply APIOptions: %w", err))
 		}
 	}
 	ctx = middleware.ClearStackValues(ctx)
@@ -127,27 +138,27 @@ func invoke[In, Out any, PIn interface {
 	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
 	result, md, err := h.Handle(ctx, params)
 	if err != nil {
-		return nil, opErr(err)
+		return zeroOut, opErr(err)
 	}
-	out, ok := result.(*Out)
+	out, ok := result.(Out)
 	if !ok {
-		return nil, opErr(fmt.Errorf("stack answered %T, not %T", result, out))
+		return zeroOut, opErr(fmt.Errorf("stack answered %T, not %T", result, out))
 	}
-	POut(out).setResultMetadata(md)
+	out.setResultMetadata(md)
 	return out, nil
 }
 
 // newStack builds one call's stack: the shared steps around op's
 // serializer and deserializer. Stacks are built per call, so the steps can
 // hold the call's params and options.
-func (op *operation[In, Out]) newStack(c *Client, params *In, validate func() error, options Options) (*middleware.Stack, error) {
+func (op *operation[In, Out]) newStack(c *Client, params In, options Options) (*middleware.Stack, error) {
 	stack := middleware.NewStack(op.name, smithyhttp.NewStackRequest)
 	for _, err := range []error{
 		stack.Initialize.Add(middleware.InitializeMiddlewareFunc(IDValidation, func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			if err := validateTarget(options.Bucket, options.Region); err != nil {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, err
 			}
-			if err := validate(); err != nil {
+			if err := params.Validate(); err != nil {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, err
 			}
 			return next.HandleInitialize(ctx, in)
@@ -195,16 +206,17 @@ const maxBodyBytes = 16 << 20
 
 // deserialize reads one answer: a 2xx into a new output, anything else
 // into CI's *APIError; it records CI's request ID in md.
-func (op *operation[In, Out]) deserialize(c *Client, params *In, raw any, md *middleware.Metadata) (*Out, error) {
+func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *middleware.Metadata) (Out, error) {
+	var zero Out
 	resp, ok := raw.(*smithyhttp.Response)
 	if !ok {
-		return nil, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
+		return zero, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
 	resp.Body.Close()
 	if err != nil {
 		// The answer began but broke off: as ambiguous as no answer.
-		return nil, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
+		return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := apiError(resp.Response, body)
@@ -212,11 +224,11 @@ func (op *operation[In, Out]) deserialize(c *Client, params *In, raw any, md *mi
 		if ae.Code == codeClockSkew {
 			c.learnClock(resp.Header.Get("Date"))
 		}
-		return nil, ae
+		return zero, ae
 	}
 	setRequestIDMetadata(md, responseRequestID(resp.Response, body))
 	md.Set(statusKey{}, resp.StatusCode)
-	out := new(Out)
+	out := op.newOutput()
 	if op.decode != nil {
 		err = op.decode(params, body, out)
 	} else {
@@ -226,9 +238,9 @@ func (op *operation[In, Out]) deserialize(c *Client, params *In, raw any, md *mi
 	switch {
 	case errors.As(err, &nf):
 		nf.RequestID, _ = GetRequestIDMetadata(*md)
-		return nil, nf
+		return zero, nf
 	case err != nil:
-		return nil, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
+		return zero, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
 	}
 	return out, nil
 }

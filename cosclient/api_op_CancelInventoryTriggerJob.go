@@ -31,9 +31,11 @@ func (in *CancelInventoryTriggerJobInput) Validate() error {
 	return v.err()
 }
 
-var opCancelInventoryTriggerJob = operation[CancelInventoryTriggerJobInput, CancelInventoryTriggerJobOutput]{
-	name:    "CancelInventoryTriggerJob",
-	service: ServiceCI,
+var opCancelInventoryTriggerJob = operation[*CancelInventoryTriggerJobInput, *CancelInventoryTriggerJobOutput]{
+	name:      "CancelInventoryTriggerJob",
+	service:   ServiceCI,
+	newInput:  newOf[CancelInventoryTriggerJobInput],
+	newOutput: newOf[CancelInventoryTriggerJobOutput],
 	serialize: func(in *CancelInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPut
 		req.URL.Path = "/inventorytriggerjob/" + in.JobID

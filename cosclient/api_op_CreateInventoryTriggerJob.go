@@ -161,9 +161,11 @@ func xmlName(s string) bool {
 	return err == nil && ok && se.Name.Local == s && se.Name.Space == "" && len(se.Attr) == 0
 }
 
-var opCreateInventoryTriggerJob = operation[CreateInventoryTriggerJobInput, CreateInventoryTriggerJobOutput]{
-	name:    "CreateInventoryTriggerJob",
-	service: ServiceCI,
+var opCreateInventoryTriggerJob = operation[*CreateInventoryTriggerJobInput, *CreateInventoryTriggerJobOutput]{
+	name:      "CreateInventoryTriggerJob",
+	service:   ServiceCI,
+	newInput:  newOf[CreateInventoryTriggerJobInput],
+	newOutput: newOf[CreateInventoryTriggerJobOutput],
 	serialize: func(in *CreateInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPost
 		req.URL.Path = "/inventorytriggerjob"

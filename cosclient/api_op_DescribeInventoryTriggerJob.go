@@ -40,9 +40,11 @@ func (in *DescribeInventoryTriggerJobInput) Validate() error {
 	return v.err()
 }
 
-var opDescribeInventoryTriggerJob = operation[DescribeInventoryTriggerJobInput, DescribeInventoryTriggerJobOutput]{
-	name:    "DescribeInventoryTriggerJob",
-	service: ServiceCI,
+var opDescribeInventoryTriggerJob = operation[*DescribeInventoryTriggerJobInput, *DescribeInventoryTriggerJobOutput]{
+	name:      "DescribeInventoryTriggerJob",
+	service:   ServiceCI,
+	newInput:  newOf[DescribeInventoryTriggerJobInput],
+	newOutput: newOf[DescribeInventoryTriggerJobOutput],
 	serialize: func(in *DescribeInventoryTriggerJobInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob/" + in.JobID // an ID needs no escaping (ValidateID)

@@ -69,9 +69,11 @@ func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 	return v.err()
 }
 
-var opDescribeInventoryTriggerJobs = operation[DescribeInventoryTriggerJobsInput, DescribeInventoryTriggerJobsOutput]{
-	name:    "DescribeInventoryTriggerJobs",
-	service: ServiceCI,
+var opDescribeInventoryTriggerJobs = operation[*DescribeInventoryTriggerJobsInput, *DescribeInventoryTriggerJobsOutput]{
+	name:      "DescribeInventoryTriggerJobs",
+	service:   ServiceCI,
+	newInput:  newOf[DescribeInventoryTriggerJobsInput],
+	newOutput: newOf[DescribeInventoryTriggerJobsOutput],
 	serialize: func(in *DescribeInventoryTriggerJobsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob"

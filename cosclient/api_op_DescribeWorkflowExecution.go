@@ -37,9 +37,11 @@ func (in *DescribeWorkflowExecutionInput) Validate() error {
 	return v.err()
 }
 
-var opDescribeWorkflowExecution = operation[DescribeWorkflowExecutionInput, DescribeWorkflowExecutionOutput]{
-	name:    "DescribeWorkflowExecution",
-	service: ServiceCI,
+var opDescribeWorkflowExecution = operation[*DescribeWorkflowExecutionInput, *DescribeWorkflowExecutionOutput]{
+	name:      "DescribeWorkflowExecution",
+	service:   ServiceCI,
+	newInput:  newOf[DescribeWorkflowExecutionInput],
+	newOutput: newOf[DescribeWorkflowExecutionOutput],
 	serialize: func(in *DescribeWorkflowExecutionInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/workflowexecution/" + in.RunID // an ID needs no escaping (ValidateID)

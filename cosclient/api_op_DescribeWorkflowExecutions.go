@@ -66,9 +66,11 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	return v.err()
 }
 
-var opDescribeWorkflowExecutions = operation[DescribeWorkflowExecutionsInput, DescribeWorkflowExecutionsOutput]{
-	name:    "DescribeWorkflowExecutions",
-	service: ServiceCI,
+var opDescribeWorkflowExecutions = operation[*DescribeWorkflowExecutionsInput, *DescribeWorkflowExecutionsOutput]{
+	name:      "DescribeWorkflowExecutions",
+	service:   ServiceCI,
+	newInput:  newOf[DescribeWorkflowExecutionsInput],
+	newOutput: newOf[DescribeWorkflowExecutionsOutput],
 	serialize: func(in *DescribeWorkflowExecutionsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/workflowexecution"

@@ -50,9 +50,11 @@ func (in *ListObjectsInput) Validate() error {
 	return v.err()
 }
 
-var opListObjects = operation[ListObjectsInput, ListObjectsOutput]{
-	name:    "ListObjects",
-	service: ServiceCOS,
+var opListObjects = operation[*ListObjectsInput, *ListObjectsOutput]{
+	name:      "ListObjects",
+	service:   ServiceCOS,
+	newInput:  newOf[ListObjectsInput],
+	newOutput: newOf[ListObjectsOutput],
 	serialize: func(in *ListObjectsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/"

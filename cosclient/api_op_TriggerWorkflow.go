@@ -47,9 +47,11 @@ func (in *TriggerWorkflowInput) Validate() error {
 	return v.err()
 }
 
-var opTriggerWorkflow = operation[TriggerWorkflowInput, TriggerWorkflowOutput]{
-	name:    "TriggerWorkflow",
-	service: ServiceCI,
+var opTriggerWorkflow = operation[*TriggerWorkflowInput, *TriggerWorkflowOutput]{
+	name:      "TriggerWorkflow",
+	service:   ServiceCI,
+	newInput:  newOf[TriggerWorkflowInput],
+	newOutput: newOf[TriggerWorkflowOutput],
 	serialize: func(in *TriggerWorkflowInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPost
 		req.URL.Path = "/triggerworkflow"

@@ -24,7 +24,7 @@ func TestStackOrder(t *testing.T) {
 			return nil
 		})
 	})
-	for _, in := range []validator{validTrigger(), &ListObjectsInput{}} {
+	for _, in := range []interface{ Validate() error }{validTrigger(), &ListObjectsInput{}} {
 		_ = send(c, in)
 	}
 	steps := func(op string) []string {
@@ -129,7 +129,7 @@ func TestAPIOptions(t *testing.T) {
 	}
 	c := f.client(t, func(o *Options) { o.APIOptions = []func(*middleware.Stack) error{recordOp} })
 	withHeader := func(o *Options) { o.APIOptions = append(o.APIOptions, addHeader) }
-	for _, in := range []validator{validTrigger(), &ListObjectsInput{}, &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow}} {
+	for _, in := range []interface{ Validate() error }{validTrigger(), &ListObjectsInput{}, &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow}} {
 		_ = send(c, in, withHeader)
 	}
 	_ = send(c, &CancelInventoryTriggerJobInput{JobID: testJobID}) // without the header

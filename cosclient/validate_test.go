@@ -215,58 +215,60 @@ func node(name, text string, children ...Node) Node {
 // that carries it and its length bound.
 var textFields = []struct {
 	path   string
-	set    func(string) validator
+	set    func(string) interface{ Validate() error }
 	maxLen int // bytes; 0: no bound of its own
 }{
-	{"object", func(s string) validator { in := validTrigger(); in.Object = s; return in }, MaxObjectKeyLen},
-	{"Input.Prefix", func(s string) validator {
+	{"object", func(s string) interface{ Validate() error } { in := validTrigger(); in.Object = s; return in }, MaxObjectKeyLen},
+	{"Input.Prefix", func(s string) interface{ Validate() error } {
 		return okWorkflowJob(func(in *CreateInventoryTriggerJobInput) { in.Input = JobInput{Prefix: &s} })
 	}, MaxObjectKeyLen},
-	{"Input.Object", func(s string) validator {
+	{"Input.Object", func(s string) interface{ Validate() error } {
 		return okWorkflowJob(func(in *CreateInventoryTriggerJobInput) { in.Input = JobInput{Object: &s} })
 	}, MaxObjectKeyLen},
-	{"Input.Manifest", func(s string) validator {
+	{"Input.Manifest", func(s string) interface{ Validate() error } {
 		return okWorkflowJob(func(in *CreateInventoryTriggerJobInput) { in.Input = JobInput{Manifest: &s} })
 	}, MaxObjectKeyLen},
-	{"Input.UrlFile", func(s string) validator {
+	{"Input.UrlFile", func(s string) interface{ Validate() error } {
 		return okWorkflowJob(func(in *CreateInventoryTriggerJobInput) { in.Input = JobInput{URLFile: &s} })
 	}, MaxObjectKeyLen},
-	{"Operation.JobParam.ImageInspect.AutoProcess", func(s string) validator {
+	{"Operation.JobParam.ImageInspect.AutoProcess", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) {
 			in.Operation.JobParam = &JobParam{Nodes: []Node{node("ImageInspect", "", node("AutoProcess", s))}}
 		})
 	}, 0},
-	{"Operation.Output.Object", func(s string) validator {
+	{"Operation.Output.Object", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) { in.Operation.Output = &JobOutput{Object: s} })
 	}, MaxObjectKeyLen},
-	{"Operation.CallBack", func(s string) validator {
+	{"Operation.CallBack", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) { in.Operation.CallBack = s })
 	}, MaxCallBackLen},
-	{"Operation.CallBackMqConfig.MqRegion", func(s string) validator {
+	{"Operation.CallBackMqConfig.MqRegion", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) {
 			in.Operation.CallBackMqConfig = &CallBackMqConfig{MqRegion: s}
 		})
 	}, 0},
-	{"Operation.CallBackMqConfig.MqMode", func(s string) validator {
+	{"Operation.CallBackMqConfig.MqMode", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) { in.Operation.CallBackMqConfig = &CallBackMqConfig{MqMode: s} })
 	}, 0},
-	{"Operation.CallBackMqConfig.MqName", func(s string) validator {
+	{"Operation.CallBackMqConfig.MqName", func(s string) interface{ Validate() error } {
 		return okTagJob(func(in *CreateInventoryTriggerJobInput) { in.Operation.CallBackMqConfig = &CallBackMqConfig{MqName: s} })
 	}, 0},
-	{"nextToken", func(s string) validator { return &DescribeInventoryTriggerJobsInput{NextToken: s} }, MaxTokenLen},
-	{"name", func(s string) validator { return &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow, Name: s} }, MaxObjectKeyLen},
-	{"nextToken", func(s string) validator {
+	{"nextToken", func(s string) interface{ Validate() error } { return &DescribeInventoryTriggerJobsInput{NextToken: s} }, MaxTokenLen},
+	{"name", func(s string) interface{ Validate() error } {
+		return &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow, Name: s}
+	}, MaxObjectKeyLen},
+	{"nextToken", func(s string) interface{ Validate() error } {
 		return &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow, NextToken: s}
 	}, MaxTokenLen},
-	{"prefix", func(s string) validator { return &ListObjectsInput{Prefix: s} }, MaxObjectKeyLen},
-	{"marker", func(s string) validator { return &ListObjectsInput{Marker: s} }, MaxObjectKeyLen},
+	{"prefix", func(s string) interface{ Validate() error } { return &ListObjectsInput{Prefix: s} }, MaxObjectKeyLen},
+	{"marker", func(s string) interface{ Validate() error } { return &ListObjectsInput{Marker: s} }, MaxObjectKeyLen},
 }
 
 // inputCase is one input and the wire path of the field it is refused
 // for ("" when it is valid; space-separated when it is refused for more).
 type inputCase struct {
 	name string
-	in   validator
+	in   interface{ Validate() error }
 	path string
 	bug  string // a known production bug: the row is skipped, saying so
 }
@@ -493,7 +495,7 @@ func TestInputValidate(t *testing.T) {
 }
 
 // send makes the call of an input.
-func send(c *Client, in validator, optFns ...func(*Options)) error {
+func send(c *Client, in interface{ Validate() error }, optFns ...func(*Options)) error {
 	var err error
 	switch in := in.(type) {
 	case *TriggerWorkflowInput:

@@ -22,7 +22,7 @@ Runs `go run ./internal/benchref/report` from the module root, which
      the reference function a user would write with the same packages
      (internal/benchref/sdkfn: Go1 runtime, validator/v10, the official
      SDK's TriggerWorkflow) and cosflow's deploy binary (-tags
-     noemulator, as scripts/build.sh builds it);
+     deploy, as scripts/build.sh builds it);
   5. invokes the deploy binary over the SCF protocol with a 1,000-record
      upload against the CI emulator injecting 20 ms per call: wall time vs
      the ideal 1000/8 x 20 ms = 2.5 s (goal <= 1.3x), the emulator's peak

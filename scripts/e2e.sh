@@ -8,8 +8,10 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/e2e.sh [-h] [-v]
 
-Builds main and cmd/scfcall for the host into a temp dir, starts
-`main emulator` on a free loopback port and `main` as an SCF runtime
+Builds for the host, into a temp dir, the deploy binary (-tags deploy, as
+scripts/build.sh builds dist/main), a full build for the emulator, and
+cmd/scfcall; starts `cosflow emulator` on a free loopback
+port and the deploy binary as an SCF runtime
 (_LAMBDA_SERVER_PORT) pointed at it (COSFLOW_CI_ENDPOINT, demo credentials,
 COSFLOW_WORKFLOW_ID, COSFLOW_BUCKET, COSFLOW_REGION, COSFLOW_API_TOKEN taken
 from the HTTP fixtures' Authorization header, else cosflow-demo-token), then
@@ -109,14 +111,15 @@ port_open() {
 }
 
 echo "== e2e: build (host $(go env GOOS)/$(go env GOARCH))"
-go build -o "$tmp/main" . || die "go build . failed"
+go build -tags deploy -o "$tmp/main" . || die "go build -tags deploy . failed"
+go build -o "$tmp/cosflow" . || die "go build . failed"
 go build -o "$tmp/scfcall" ./cmd/scfcall || die "go build ./cmd/scfcall failed"
 
 # --- CI emulator -----------------------------------------------------------
 emu_port=$(free_port)
 (
 	unset TENCENTCLOUD_SECRETID TENCENTCLOUD_SECRETKEY TENCENTCLOUD_SESSIONTOKEN
-	exec "$tmp/main" emulator -addr "127.0.0.1:$emu_port"
+	exec "$tmp/cosflow" emulator -addr "127.0.0.1:$emu_port"
 ) >"$tmp/emulator.log" 2>&1 &
 emu_pid=$!
 i=0

@@ -27,7 +27,7 @@ type binary struct {
 
 // deployTags are the tags scripts/build.sh builds the SCF package with:
 // the CI emulator stays out of the deploy binary.
-const deployTags = "noemulator"
+const deployTags = "deploy"
 
 // referenceBinaries are built the same way, so that only their code
 // differs: the floor, the reference function a user would write with the
