@@ -43,6 +43,14 @@ const (
 	EnvCodeRoot = "USER_CODE_ROOT"
 )
 
+// Settings are every environment variable cosflow reads under its own
+// prefix: the configuration contract deployments and the README document.
+var Settings = []string{
+	EnvRules, EnvRulesFile, EnvWorkflowID, EnvIgnorePrefixes, EnvBucket, EnvRegion,
+	EnvBackfills, EnvBackfillsFile, EnvAPIToken, EnvDryRun, EnvConcurrency,
+	EnvCIEndpoint, EnvLogLevel, EnvLedger, EnvLedgerAfter,
+}
+
 // LedgerMode says when an upload is checked against CI's execution list
 // before it is triggered (see package ledger).
 type LedgerMode string

@@ -8,22 +8,6 @@ import (
 	"strings"
 )
 
-// Settings lists every environment variable cosflow reads under its own
-// prefix: the configuration contract the README must document.
-var Settings = []string{
-	"COSFLOW_RULES",
-	"COSFLOW_WORKFLOW_ID",
-	"COSFLOW_IGNORE_PREFIXES",
-	"COSFLOW_BUCKET",
-	"COSFLOW_REGION",
-	"COSFLOW_BACKFILLS",
-	"COSFLOW_API_TOKEN",
-	"COSFLOW_DRY_RUN",
-	"COSFLOW_CONCURRENCY",
-	"COSFLOW_CI_ENDPOINT",
-	"COSFLOW_LOG_LEVEL",
-}
-
 // QuickstartCommands are the two commands a newcomer with only Go runs first,
 // in README order; .ci/run executes them verbatim.
 var QuickstartCommands = []string{

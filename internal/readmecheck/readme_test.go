@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/cosflow/cosflow/handler"
 )
 
 // repoRoot is the repository root as seen from this package's directory,
@@ -114,13 +116,13 @@ func TestSettingsDocumented(t *testing.T) {
 	for _, file := range []string{"README.md", "serverless.yml"} {
 		t.Run(file, func(t *testing.T) {
 			mentioned := SettingNames(readRepoFile(t, file))
-			for _, name := range Settings {
+			for _, name := range handler.Settings {
 				if !slices.Contains(mentioned, name) {
 					t.Errorf("%s does not mention %s", file, name)
 				}
 			}
 			for _, name := range mentioned {
-				if !slices.Contains(Settings, name) {
+				if !slices.Contains(handler.Settings, name) {
 					t.Errorf("%s mentions %s, which is not a cosflow setting", file, name)
 				}
 			}
