@@ -18,7 +18,7 @@ func BenchmarkServeTrigger(b *testing.B) {
 	e := New(Options{})
 	w := cossign.NewWindow(time.Now(), time.Minute, time.Hour)
 	req := httptest.NewRequest("POST", "http://"+testHost+"/triggerworkflow?workflowId="+testWF+"&object=a.jpg", nil)
-	cossign.Sign(req, DefaultSecretID, DefaultSecretKey, w)
+	req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, w))
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
@@ -40,7 +40,7 @@ func BenchmarkLoopbackTrigger(b *testing.B) {
 		for i := 0; pb.Next(); i++ {
 			req, _ := http.NewRequest("POST", srv.URL+"/triggerworkflow?workflowId="+testWF+"&object=o"+fmt.Sprint(i), nil)
 			req.Host = testHost
-			cossign.Sign(req, DefaultSecretID, DefaultSecretKey, w)
+			req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, w))
 			resp, err := srv.Client().Do(req)
 			if err != nil {
 				b.Fatal(err)
@@ -59,7 +59,7 @@ func BenchmarkListFullStore(b *testing.B) {
 	body := workflowJobBody("bench", "p/")
 	for i := 0; i < DefaultMaxJobs; i++ {
 		req := httptest.NewRequest("POST", "http://"+testHost+"/inventorytriggerjob", strings.NewReader(body))
-		cossign.Sign(req, DefaultSecretID, DefaultSecretKey, w)
+		req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, w))
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
 		if rec.Code != 200 {
@@ -67,7 +67,7 @@ func BenchmarkListFullStore(b *testing.B) {
 		}
 	}
 	req := httptest.NewRequest("GET", "http://"+testHost+"/inventorytriggerjob?states=Success&size=100&orderByTime=Asc", nil)
-	cossign.Sign(req, DefaultSecretID, DefaultSecretKey, w)
+	req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, w))
 	b.ResetTimer()
 	for b.Loop() {
 		rec := httptest.NewRecorder()

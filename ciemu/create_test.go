@@ -16,7 +16,7 @@ func TestCreateJobEchoesInputAndOperation(t *testing.T) {
 	<Name>检查-job_1</Name><Type>Job</Type>
 	<Input><Manifest>inventory/manifest.json</Manifest></Input>
 	<Operation>
-		<TimeInterval><Start>2026-11-01T00:00:00+0800</Start><End>2026-11-22T02:00:00+08:00</End></TimeInterval>
+		<TimeInterval><Start>2026-11-01T00:00:00+0800</Start><End>2026-11-22T02:00:00+0800</End></TimeInterval>
 		<Tag>ImageInspect</Tag>
 		<JobParam><ImageInspect><AutoProcess>true</AutoProcess><ProcessType>DeleteObject</ProcessType></ImageInspect></JobParam>
 		<Output><Region>ap-guangzhou</Region><Bucket>out-1250000000</Bucket><Object>r/${Number}</Object></Output>
@@ -37,7 +37,7 @@ func TestCreateJobEchoesInputAndOperation(t *testing.T) {
 		t.Errorf("Input %+v", d.Input)
 	}
 	op := d.Operation
-	if op == nil || op.TimeInterval == nil || op.TimeInterval.End != "2026-11-22T02:00:00+08:00" || op.JobLevel != 2 ||
+	if op == nil || op.TimeInterval == nil || op.TimeInterval.End != "2026-11-22T02:00:00+0800" || op.JobLevel != 2 ||
 		op.UserData != "hello world" || op.Output == nil || op.Output.Object != "r/${Number}" || op.CallBackFormat != "JSON" {
 		t.Fatalf("Operation %+v", op)
 	}

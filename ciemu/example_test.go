@@ -24,7 +24,7 @@ func Example() {
 
 	req, _ := http.NewRequest("POST", srv.URL()+"/triggerworkflow?workflowId=w1234567890abcdef1234567890abcdef&object=a.jpg", nil)
 	req.Host = "examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com"
-	cossign.Sign(req, ciemu.DefaultSecretID, ciemu.DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, 10*time.Minute))
+	req.Header.Set("Authorization", cossign.Authorization(req, ciemu.DefaultSecretID, ciemu.DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, 10*time.Minute)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		panic(err)

@@ -148,7 +148,7 @@ func (c testCall) send(t *testing.T, srv *httptest.Server, tamper func(*http.Req
 		if c.window != nil {
 			w = *c.window
 		}
-		cossign.Sign(req, id, key, w)
+		req.Header.Set("Authorization", cossign.Authorization(req, id, key, w))
 	}
 	if tamper != nil {
 		tamper(req)

@@ -63,7 +63,7 @@ func TestInjectedReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Host = testHost
-	cossign.Sign(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute))
+	req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute)))
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr}).Do(req)
@@ -163,7 +163,7 @@ func TestSeededFaultsAreReproducible(t *testing.T) {
 		for i := 0; i < 200; i++ {
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest("GET", "http://"+testHost+"/inventorytriggerjob", nil)
-			cossign.Sign(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute))
+			req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute)))
 			e.ServeHTTP(rec, req)
 			statuses = append(statuses, rec.Code)
 		}

@@ -81,7 +81,6 @@ func TestDescribeJobsFilters(t *testing.T) {
 	}
 	t1 := cosclient.FormatTime(newFakeClock().Now().Add(time.Minute))              // j1's creation, +0800 style
 	t3 := newFakeClock().Now().Add(3 * time.Minute).In(time.FixedZone("", 8*3600)) // j3's creation
-	t3colon := t3.Format(time.RFC3339)                                             // +08:00 style
 	tests := []struct {
 		name  string
 		query string
@@ -96,8 +95,8 @@ func TestDescribeJobsFilters(t *testing.T) {
 		{"states Submitted", "states=Submitted", id(4)},
 		{"states none match", "states=Failed,Pause", nil},
 		{"start +0800", "startCreationTime=" + url.QueryEscape(t1), id(4, 3, 1)},
-		{"end +08:00", "endCreationTime=" + url.QueryEscape(t3colon), id(3, 1, 0)},
-		{"window", "startCreationTime=" + url.QueryEscape(t1) + "&endCreationTime=" + url.QueryEscape(t3colon), id(3, 1)},
+		{"end", "endCreationTime=" + url.QueryEscape(cosclient.FormatTime(t3)), id(3, 1, 0)},
+		{"window", "startCreationTime=" + url.QueryEscape(t1) + "&endCreationTime=" + url.QueryEscape(cosclient.FormatTime(t3)), id(3, 1)},
 		{"workflowId", "workflowId=wffffffffffffffffffffffffffffffff", id(3, 1)},
 		{"jobId", "jobId=" + j[3].JobID, id(3)},
 		{"jobId of other type", "jobId=" + j[2].JobID, nil},

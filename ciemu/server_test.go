@@ -16,7 +16,7 @@ func getJobs(base string) (int, error) {
 		return 0, err
 	}
 	req.Host = testHost
-	cossign.Sign(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute))
+	req.Header.Set("Authorization", cossign.Authorization(req, DefaultSecretID, DefaultSecretKey, cossign.NewWindow(time.Now(), time.Minute, time.Minute)))
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr}).Do(req)

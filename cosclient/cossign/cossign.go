@@ -21,14 +21,6 @@ import (
 // Algorithm is the only signing algorithm COS defines.
 const Algorithm = "sha1"
 
-// Credentials are a SecretId/SecretKey pair and, for temporary credentials,
-// the session token that must travel with every request.
-type Credentials struct {
-	SecretID     string
-	SecretKey    string
-	SessionToken string
-}
-
 // Window is the validity of a signature, in Unix seconds; it becomes both
 // q-sign-time and q-key-time.
 type Window struct {
@@ -64,16 +56,11 @@ func SignedHeader(lower string) bool {
 	return strings.HasPrefix(lower, "x-cos-") || strings.HasPrefix(lower, "x-ci-")
 }
 
-// Sign computes the Authorization header value for r and sets it. It signs
-// host (taken from r.Host, else r.URL.Host), every query parameter and every
-// header SignedHeader selects. r.URL.Path is used decoded, as the service
-// does. The session token, if any, must already be set as a header.
-func Sign(r *http.Request, secretID, secretKey string, w Window) {
-	r.Header.Set("Authorization", Authorization(r, secretID, secretKey, w))
-}
-
 // Authorization computes the Authorization header value for r without
-// modifying it; see Sign.
+// modifying it. It signs host (taken from r.Host, else r.URL.Host), every
+// query parameter and every header SignedHeader selects. r.URL.Path is used
+// decoded, as the service does. The session token, if any, must already be
+// set as a header.
 func Authorization(r *http.Request, secretID, secretKey string, w Window) string {
 	// Fixed-size backing arrays keep a typical request's signing free of
 	// heap allocations except for the returned string.
@@ -198,22 +185,12 @@ func Valid(r *http.Request, a Auth, secretKey string) bool {
 	return hmac.Equal([]byte(Expected(r, a, secretKey)), []byte(a.Signature))
 }
 
-// SignKey returns hex(HMAC-SHA1(secretKey, keyTime)), step 1 of the algorithm.
-func SignKey(secretKey, keyTime string) string {
-	var k [2 * sha1.Size]byte
-	sum := hmacSHA1([]byte(secretKey), []byte(keyTime))
-	hex.Encode(k[:], sum[:])
-	return string(k[:])
-}
-
 // pair is one signed parameter or header, already encoded.
 type pair struct{ name, value string }
 
 // signature writes the hex signature of steps 1 to 5 into sig.
 func signature(sig *[2 * sha1.Size]byte, secretKey string, keyTime []byte, method, path string, params, headers []pair) {
-	var signKey [2 * sha1.Size]byte
-	sk := hmacSHA1([]byte(secretKey), keyTime)
-	hex.Encode(signKey[:], sk[:])
+	key := signKey(secretKey, keyTime)
 
 	// HttpString, hashed in one piece from a stack buffer.
 	var hb [1024]byte
@@ -241,34 +218,21 @@ func signature(sig *[2 * sha1.Size]byte, secretKey string, keyTime []byte, metho
 	sts = append(sts, '\n')
 	sts = hex.AppendEncode(sts, sum[:])
 	sts = append(sts, '\n')
-	mac := hmacSHA1(signKey[:], sts)
-	hex.Encode(sig[:], mac[:])
+	hex.Encode(sig[:], hmacSHA1(key[:], sts))
 }
 
-// hmacSHA1 is HMAC-SHA1 (RFC 2104) over stack buffers: crypto/hmac
-// allocates two hash states per call, and signing does two HMACs.
-func hmacSHA1(key, msg []byte) [sha1.Size]byte {
-	const blockSize = 64
-	var k [blockSize]byte
-	if len(key) > blockSize {
-		s := sha1.Sum(key)
-		copy(k[:], s[:])
-	} else {
-		copy(k[:], key)
-	}
-	var ib [blockSize + 192]byte
-	inner := ib[:0]
-	for _, c := range k {
-		inner = append(inner, c^0x36)
-	}
-	inner = append(inner, msg...)
-	is := sha1.Sum(inner)
-	var outer [blockSize + sha1.Size]byte
-	for i, c := range k {
-		outer[i] = c ^ 0x5c
-	}
-	copy(outer[blockSize:], is[:])
-	return sha1.Sum(outer[:])
+// signKey is hex(HMAC-SHA1(secretKey, keyTime)), step 1 of the algorithm.
+func signKey(secretKey string, keyTime []byte) [2 * sha1.Size]byte {
+	var k [2 * sha1.Size]byte
+	hex.Encode(k[:], hmacSHA1([]byte(secretKey), keyTime))
+	return k
+}
+
+// hmacSHA1 is HMAC-SHA1 of msg under key.
+func hmacSHA1(key, msg []byte) []byte {
+	m := hmac.New(sha1.New, key)
+	m.Write(msg)
+	return m.Sum(nil)
 }
 
 func appendPairs(dst []byte, ps []pair) []byte {

@@ -85,8 +85,8 @@ func TestWorkedExamples(t *testing.T) {
 }
 
 func TestSignKeyWorkedExample(t *testing.T) {
-	if got, want := SignKey(docSecretKey, docWindow.String()), "937914bf490e9e8c189836aad2052e4feeb35eaf"; got != want {
-		t.Errorf("SignKey = %s, want %s", got, want)
+	if got, want := signKey(docSecretKey, []byte(docWindow.String())), "937914bf490e9e8c189836aad2052e4feeb35eaf"; string(got[:]) != want {
+		t.Errorf("signKey = %s, want %s", got, want)
 	}
 }
 
