@@ -29,6 +29,7 @@ import (
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/internal/citest"
 	"github.com/cosflow/cosflow/scf"
 	"github.com/cosflow/cosflow/scf/messages"
 )
@@ -49,28 +50,8 @@ const (
 var cosflowBin string
 
 func TestMain(m *testing.M) {
-	os.Exit(runWithBinary(m))
-}
-
-// runWithBinary builds the binary into a temporary directory (a plain
-// build: the race detector watches the tests, the child is the product as
-// shipped), runs the tests and removes it.
-func runWithBinary(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "cosflow-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	cosflowBin = filepath.Join(dir, "cosflow")
 	// The deploy build, as scripts/build.sh makes it: what SCF runs.
-	build := exec.Command("go", "build", "-tags", "deploy", "-o", cosflowBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: go build:", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(citest.RunWithBinary(m, "cosflow", func(path string) { cosflowBin = path }, "-tags", "deploy"))
 }
 
 // syncBuffer is a bytes.Buffer safe for the child's output copier and the

@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -47,26 +46,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runWithBinaries(m))
-}
-
-func runWithBinaries(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "cosflow-cli-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cli e2e: temp dir:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binDir = filepath.Join(dir, "bin")
-	cosflowBin = filepath.Join(binDir, "cosflow")
-	args := []string{"build", "-o", cosflowBin, "-ldflags", "-X main.version=" + testVersion, "github.com/cosflow/cosflow"}
-	build := exec.Command("go", args...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "cli e2e: go", strings.Join(args, " "), ":", err)
-		return 1
-	}
-	return m.Run()
+	// Named cosflow in a directory of its own, for the README's session.
+	os.Exit(citest.RunWithBinary(m, filepath.Join("bin", "cosflow"), func(path string) {
+		cosflowBin, binDir = path, filepath.Dir(path)
+	}, "-ldflags", "-X main.version="+testVersion))
 }
 
 // result is what one run of the binary did.

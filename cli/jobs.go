@@ -118,11 +118,7 @@ query parameters and are checked the same way.`,
 				return cosclient.NewJobsPaginator(c, in)
 			},
 			page: func(_ *cosclient.DescribeInventoryTriggerJobsInput, out *cosclient.DescribeInventoryTriggerJobsOutput) ([]api.Job, string) {
-				jobs := make([]api.Job, len(out.JobsDetail))
-				for i := range out.JobsDetail {
-					jobs[i] = api.JobFromCI(&out.JobsDetail[i])
-				}
-				return jobs, out.NextToken
+				return api.JobsOf(out.JobsDetail), out.NextToken
 			},
 			cols: jobColumns,
 		}.setup,

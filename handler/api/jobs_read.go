@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -75,7 +76,30 @@ func (q *query) target() Target {
 // listJobs answers one page of jobs (DescribeInventoryTriggerJobs), every
 // filter passed through.
 func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
-	in, t, err := ListJobsInput(r.URL.RawQuery, time.Now())
+	listRoute(a, w, r, ListJobsInput, a.ci.DescribeInventoryTriggerJobs,
+		func(_ *cosclient.DescribeInventoryTriggerJobsInput, out *cosclient.DescribeInventoryTriggerJobsOutput) any {
+			return ListJobsResponse{Jobs: JobsOf(out.JobsDetail), NextToken: out.NextToken}
+		})
+}
+
+// JobsOf is a page of jobs as the API shows them: always an array, never
+// null.
+func JobsOf(page []cosclient.JobDetail) []Job {
+	jobs := make([]Job, len(page))
+	for i := range page {
+		jobs[i] = JobFromCI(&page[i])
+	}
+	return jobs
+}
+
+// listRoute answers one page of a listing: it reads the query with parse
+// (400 naming the parameter), resolves the bucket, calls CI, and answers
+// what shape makes of the page.
+func listRoute[In, Out any](a *api, w http.ResponseWriter, r *http.Request,
+	parse func(rawQuery string, now time.Time) (*In, Target, error),
+	call func(context.Context, *In, ...func(*cosclient.Options)) (*Out, error),
+	shape func(*In, *Out) any) {
+	in, t, err := parse(r.URL.RawQuery, time.Now())
 	if err != nil {
 		writeError(w, fromQueryError(err))
 		return
@@ -85,16 +109,12 @@ func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	out, err := a.ci.DescribeInventoryTriggerJobs(r.Context(), in, target.options(a.logger(r))...)
+	out, err := call(r.Context(), in, target.options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return
 	}
-	jobs := make([]Job, len(out.JobsDetail)) // always an array, never null
-	for i := range out.JobsDetail {
-		jobs[i] = JobFromCI(&out.JobsDetail[i])
-	}
-	writeJSON(w, http.StatusOK, ListJobsResponse{Jobs: jobs, NextToken: out.NextToken})
+	writeJSON(w, http.StatusOK, shape(in, out))
 }
 
 // getJob answers one job (DescribeInventoryTriggerJob); 404 when unknown.

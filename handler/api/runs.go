@@ -53,24 +53,12 @@ func RunsOf(page []cosclient.WorkflowExecution, object string) []Run {
 }
 
 // listRuns answers one page of a workflow's executions
-// (DescribeWorkflowExecutions).
+// (DescribeWorkflowExecutions), only the object's own when one is asked.
 func (a *api) listRuns(w http.ResponseWriter, r *http.Request) {
-	in, t, err := ListRunsInput(r.URL.RawQuery, time.Now())
-	if err != nil {
-		writeError(w, fromQueryError(err))
-		return
-	}
-	target, e := a.resolveBucket(t.Bucket, t.Region)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	out, err := a.ci.DescribeWorkflowExecutions(r.Context(), in, target.options(a.logger(r))...)
-	if err != nil {
-		writeError(w, fromCI(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, ListRunsResponse{Runs: RunsOf(out.WorkflowExecutionList, in.Name), NextToken: out.NextToken})
+	listRoute(a, w, r, ListRunsInput, a.ci.DescribeWorkflowExecutions,
+		func(in *cosclient.DescribeWorkflowExecutionsInput, out *cosclient.DescribeWorkflowExecutionsOutput) any {
+			return ListRunsResponse{Runs: RunsOf(out.WorkflowExecutionList, in.Name), NextToken: out.NextToken}
+		})
 }
 
 // getRun answers one execution (DescribeWorkflowExecution); 404 when

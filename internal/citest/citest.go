@@ -3,7 +3,12 @@
 package citest
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +53,29 @@ func Client(t testing.TB, endpoint string, edit func(*cosclient.Options)) *coscl
 		t.Fatalf("cosclient.New: %v", err)
 	}
 	return ci
+}
+
+// RunWithBinary is a TestMain body for tests that run cosflow's binary: it
+// builds the module's main package into a temporary directory as
+// dir/name with the extra go build flags (tags, ldflags; a plain build, so
+// the race detector watches the tests and the child is the product),
+// hands its path to use, runs the tests and removes it. Failures to build
+// are reported on stderr and exit 1.
+func RunWithBinary(m *testing.M, name string, use func(path string), flags ...string) int {
+	dir, err := os.MkdirTemp("", "cosflow-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "citest: temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, name)
+	args := append(append([]string{"build", "-o", path}, flags...), "github.com/cosflow/cosflow")
+	build := exec.Command("go", args...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "citest: go", strings.Join(args, " "), ":", err)
+		return 1
+	}
+	use(path)
+	return m.Run()
 }
