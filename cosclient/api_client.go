@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -84,23 +85,26 @@ type output interface {
 // newOf makes a zero T: the newInput and newOutput of operations.
 func newOf[T any]() *T { return new(T) }
 
-// callInfo is what the shared middlewares of one call read from the
-// context, as stack values.
-type callInfo struct {
-	operation string
-	service   string
-	bucket    string
-	region    string
+// call is one call as its middlewares see it, through the stack value
+// callKey: the steps themselves are stateless values, so building a call's
+// stack allocates little beyond the stack.
+type call struct {
+	client     *Client
+	operation  string
+	service    string
+	options    Options // the client's, as this call's optFns left them
+	idempotent bool    // not an operation that changes state
+	params     any     // the call's input, for deserializers that need it
 }
 
-type callInfoKey struct{}
+type callKey struct{}
 
-func getCallInfo(ctx context.Context) *callInfo {
-	ci, _ := middleware.GetStackValue(ctx, callInfoKey{}).(*callInfo)
-	if ci == nil {
-		return &callInfo{}
+func getCall(ctx context.Context) *call {
+	cl, _ := middleware.GetStackValue(ctx, callKey{}).(*call)
+	if cl == nil {
+		return &call{client: &Client{}}
 	}
-	return ci
+	return cl
 }
 
 // invoke runs one call of op: it builds the call's stack, lets
@@ -115,26 +119,31 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 	opErr := func(err error) error {
 		return &smithy.OperationError{ServiceID: op.service, OperationName: op.name, Err: err}
 	}
-	options := c.Options()
-	for _, fn := range optFns {
-		fn(&options)
+	cl := &call{client: c, operation: op.name, service: op.service, options: c.options,
+		idempotent: !changesState[op.name], params: params}
+	if len(optFns) > 0 {
+		cl.options = c.Options()
+		for _, fn := range optFns {
+			fn(&cl.options)
+		}
+		if err := cl.options.Retry.resolve(); err != nil {
+			return zeroOut, opErr(err)
+		}
 	}
-	if err := options.Retry.resolve(); err != nil {
-		return zeroOut, opErr(err)
-	}
-	stack, err := op.newStack(c, params, options)
+	stack, err := op.newStack()
 	if err != nil {
 		return zeroOut, opErr(fmt.Errorf("build middleware stack: %w", err))
 	}
-	for _, fn := range options.APIOptions {
+	for _, fn := range cl.options.APIOptions {
 		if err := fn(stack); err != nil {
 			return zeroOut, opErr(fmt.Errorf("apply APIOptions: %w", err))
 		}
 	}
-	ctx = middleware.ClearStackValues(ctx)
-	ctx = middleware.WithStackValue(ctx, callInfoKey{}, &callInfo{
-		operation: op.name, service: op.service, bucket: options.Bucket, region: options.Region,
-	})
+	if middleware.GetStackValue(ctx, callKey{}) != nil {
+		// A call made from inside another's stack starts afresh.
+		ctx = middleware.ClearStackValues(ctx)
+	}
+	ctx = middleware.WithStackValue(ctx, callKey{}, cl)
 	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
 	result, md, err := h.Handle(ctx, params)
 	if err != nil {
@@ -149,49 +158,19 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 }
 
 // newStack builds one call's stack: the shared steps around op's
-// serializer and deserializer. Stacks are built per call, so the steps can
-// hold the call's params and options.
-func (op *operation[In, Out]) newStack(c *Client, params In, options Options) (*middleware.Stack, error) {
+// serializer and deserializer, each a stateless value that reads the call
+// from the context.
+func (op *operation[In, Out]) newStack() (*middleware.Stack, error) {
 	stack := middleware.NewStack(op.name, smithyhttp.NewStackRequest)
 	for _, err := range []error{
-		stack.Initialize.Add(middleware.InitializeMiddlewareFunc(IDValidation, func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if err := validateTarget(options.Bucket, options.Region); err != nil {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, err
-			}
-			if err := params.Validate(); err != nil {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, err
-			}
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After),
-		stack.Serialize.Add(middleware.SerializeMiddlewareFunc(IDResolveEndpoint, c.resolveEndpoint), middleware.After),
-		stack.Serialize.Add(middleware.SerializeMiddlewareFunc(IDSerializer, func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
-			req, ok := in.Request.(*smithyhttp.Request)
-			if !ok {
-				return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T", in.Request)}
-			}
-			req, err := op.serialize(params, req)
-			if err != nil {
-				return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: err}
-			}
-			in.Request = req
-			return next.HandleSerialize(ctx, in)
-		}), middleware.After),
-		stack.Build.Add(middleware.BuildMiddlewareFunc(IDContentLength, contentLengthHeader), middleware.After),
-		stack.Finalize.Add(&retryMiddleware{client: c, options: options.Retry, idempotent: !changesState[op.name], logger: options.Logger}, middleware.After),
-		stack.Finalize.Add(&signMiddleware{client: c, credentials: options.Credentials}, middleware.After),
-		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDErrorWrapper, wrapResponseError), middleware.After),
-		stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(IDDeserializer, func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
-			out, md, err := next.HandleDeserialize(ctx, in)
-			if err != nil {
-				return out, md, err
-			}
-			result, err := op.deserialize(c, params, out.RawResponse, &md)
-			if err != nil {
-				return out, md, err
-			}
-			out.Result = result
-			return out, md, nil
-		}), middleware.After),
+		stack.Initialize.Add(validationStep, middleware.After),
+		stack.Serialize.Add(endpointStep, middleware.After),
+		stack.Serialize.Add(opSerializer[In, Out]{op}, middleware.After),
+		stack.Build.Add(contentLengthStep, middleware.After),
+		stack.Finalize.Add(retryMiddleware{}, middleware.After),
+		stack.Finalize.Add(signMiddleware{}, middleware.After),
+		stack.Deserialize.Add(errorWrapperStep, middleware.After),
+		stack.Deserialize.Add(opDeserializer[In, Out]{op}, middleware.After),
 	} {
 		if err != nil {
 			return nil, err
@@ -200,9 +179,80 @@ func (op *operation[In, Out]) newStack(c *Client, params In, options Options) (*
 	return stack, nil
 }
 
+// The shared steps.
+var (
+	validationStep    = middleware.InitializeMiddlewareFunc(IDValidation, validate)
+	endpointStep      = middleware.SerializeMiddlewareFunc(IDResolveEndpoint, resolveEndpoint)
+	contentLengthStep = middleware.BuildMiddlewareFunc(IDContentLength, contentLengthHeader)
+	errorWrapperStep  = middleware.DeserializeMiddlewareFunc(IDErrorWrapper, wrapResponseError)
+)
+
+// validate refuses a call before anything is sent: its bucket and region,
+// then its input.
+func validate(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	o := &getCall(ctx).options
+	if err := validateTarget(o.Bucket, o.Region); err != nil {
+		return middleware.InitializeOutput{}, middleware.Metadata{}, err
+	}
+	params, ok := in.Parameters.(interface{ Validate() error })
+	if !ok {
+		return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("unexpected input %T", in.Parameters)
+	}
+	if err := params.Validate(); err != nil {
+		return middleware.InitializeOutput{}, middleware.Metadata{}, err
+	}
+	return next.HandleInitialize(ctx, in)
+}
+
+// opSerializer is an operation's serializer as a Serialize step.
+type opSerializer[In input, Out output] struct{ op *operation[In, Out] }
+
+// ID implements middleware.SerializeMiddleware.
+func (opSerializer[In, Out]) ID() string { return IDSerializer }
+
+// HandleSerialize implements middleware.SerializeMiddleware.
+func (m opSerializer[In, Out]) HandleSerialize(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+	req, ok := in.Request.(*smithyhttp.Request)
+	params, ok2 := in.Parameters.(In)
+	if !ok || !ok2 {
+		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T or input %T", in.Request, in.Parameters)}
+	}
+	req, err := m.op.serialize(params, req)
+	if err != nil {
+		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: err}
+	}
+	in.Request = req
+	return next.HandleSerialize(ctx, in)
+}
+
+// opDeserializer is an operation's deserializer as a Deserialize step.
+type opDeserializer[In input, Out output] struct{ op *operation[In, Out] }
+
+// ID implements middleware.DeserializeMiddleware.
+func (opDeserializer[In, Out]) ID() string { return IDDeserializer }
+
+// HandleDeserialize implements middleware.DeserializeMiddleware.
+func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleDeserialize(ctx, in)
+	if err != nil {
+		return out, md, err
+	}
+	cl := getCall(ctx)
+	params, _ := cl.params.(In)
+	result, err := m.op.deserialize(cl.client, params, out.RawResponse, &md)
+	if err != nil {
+		return out, md, err
+	}
+	out.Result = result
+	return out, md, nil
+}
+
 // maxBodyBytes bounds what is read of one answer: CI pages are small, a
 // COS listing of 1,000 keys is a few hundred KiB.
 const maxBodyBytes = 16 << 20
+
+// bodyBuffers hold answers while they are decoded.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // deserialize reads one answer: a 2xx into a new output, anything else
 // into CI's *APIError; it records CI's request ID in md.
@@ -212,8 +262,12 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	if !ok {
 		return zero, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bodyBuffers.Put(buf)
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBodyBytes))
 	resp.Body.Close()
+	body := buf.Bytes() // decoding copies what it keeps
 	if err != nil {
 		// The answer began but broke off: as ambiguous as no answer.
 		return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
@@ -278,14 +332,14 @@ func validateTarget(bucket, region string) error {
 }
 
 // resolveEndpoint points the request at the bucket's virtual host.
-func (c *Client) resolveEndpoint(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+func resolveEndpoint(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
 	req, ok := in.Request.(*smithyhttp.Request)
 	if !ok {
 		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T", in.Request)}
 	}
-	ci := getCallInfo(ctx)
-	req.URL.Scheme = c.scheme
-	req.URL.Host = virtualHost(ci.service, ci.bucket, ci.region)
+	cl := getCall(ctx)
+	req.URL.Scheme = cl.client.scheme
+	req.URL.Host = cl.client.host(cl.service, cl.options.Bucket, cl.options.Region)
 	return next.HandleSerialize(ctx, in)
 }
 
@@ -354,13 +408,17 @@ func apiError(resp *http.Response, body []byte) *APIError {
 	return ae
 }
 
+// contentTypeXML is the Content-Type of every request body; shared,
+// since nothing writes to a header's value slice.
+var contentTypeXML = []string{"application/xml"}
+
 // xmlBody encodes v as a request body with its Content-Type.
 func xmlBody(req *smithyhttp.Request, v any) (*smithyhttp.Request, error) {
 	body, err := xml.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode request body: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/xml")
+	req.Header["Content-Type"] = contentTypeXML
 	return req.SetStream(bytes.NewReader(body))
 }
 

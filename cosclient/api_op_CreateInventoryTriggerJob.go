@@ -43,14 +43,14 @@ func (in *CreateInventoryTriggerJobInput) Validate() error {
 		typ = JobTypeWorkflow
 	}
 	v.add(checkOneOf("Type", string(typ), string(JobTypeWorkflow), string(JobTypeJob)))
-	v.add(in.Input.check("Input"))
-	in.Operation.check(v, "Operation", typ)
+	v.add(in.Input.check())
+	in.Operation.check(v, typ)
 	return v.err()
 }
 
 // check applies the input rules: exactly one field, each a key (a prefix
 // may be empty).
-func (in *JobInput) check(path string) *ParamError {
+func (in *JobInput) check() *ParamError {
 	n := 0
 	for _, p := range []*string{in.Prefix, in.Object, in.Manifest, in.URLFile} {
 		if p != nil {
@@ -58,75 +58,74 @@ func (in *JobInput) check(path string) *ParamError {
 		}
 	}
 	if n != 1 {
-		return paramErr(path, "needs exactly one of prefix, object, manifest, urlFile")
+		return paramErr("Input", "needs exactly one of prefix, object, manifest, urlFile")
 	}
 	switch {
 	case in.Prefix != nil:
-		return checkKey(path+".Prefix", *in.Prefix, true)
+		return checkKey("Input.Prefix", *in.Prefix, true)
 	case in.Object != nil:
-		return checkKey(path+".Object", *in.Object, false)
+		return checkKey("Input.Object", *in.Object, false)
 	case in.Manifest != nil:
-		return checkKey(path+".Manifest", *in.Manifest, false)
+		return checkKey("Input.Manifest", *in.Manifest, false)
 	default:
-		return checkKey(path+".UrlFile", *in.URLFile, false)
+		return checkKey("Input.UrlFile", *in.URLFile, false)
 	}
 }
 
 // check applies the operation rules for a job of type typ.
-func (op *JobOperation) check(v *checks, path string, typ JobType) {
-	p := func(field string) string { return path + "." + field }
+func (op *JobOperation) check(v *checks, typ JobType) {
 	if ti := op.TimeInterval; ti != nil {
-		v.add(checkTimeRange(p("TimeInterval.Start"), ti.Start, p("TimeInterval.End"), ti.End))
+		v.add(checkTimeRange("Operation.TimeInterval.Start", ti.Start, "Operation.TimeInterval.End", ti.End))
 	}
-	onlyFor := func(field, jobType string) *ParamError {
-		return paramErr(p(field), "is only for "+jobType+" jobs")
+	onlyFor := func(path, jobType string) *ParamError {
+		return paramErr(path, "is only for "+jobType+" jobs")
 	}
 	if typ == JobTypeWorkflow {
-		v.add(checkWorkflowIDs(p("WorkflowIds"), op.WorkflowIDs))
+		v.add(checkWorkflowIDs("Operation.WorkflowIds", op.WorkflowIDs))
 		switch {
 		case op.Tag != "":
-			v.add(onlyFor("Tag", "Job"))
+			v.add(onlyFor("Operation.Tag", "Job"))
 		case op.JobParam != nil:
-			v.add(onlyFor("JobParam", "Job"))
+			v.add(onlyFor("Operation.JobParam", "Job"))
 		case op.Output != nil:
-			v.add(onlyFor("Output", "Job"))
+			v.add(onlyFor("Operation.Output", "Job"))
 		}
 	} else {
-		v.add(checkTag(p("Tag"), op.Tag))
+		v.add(checkTag("Operation.Tag", op.Tag))
 		if op.WorkflowIDs != "" {
-			v.add(onlyFor("WorkflowIds", "Workflow"))
+			v.add(onlyFor("Operation.WorkflowIds", "Workflow"))
 		}
 	}
 	if op.JobParam != nil {
-		v.add(checkNodes(p("JobParam"), op.JobParam.Nodes))
+		v.add(checkNodes("Operation.JobParam", op.JobParam.Nodes))
 	}
 	if o := op.Output; o != nil {
 		if o.Region != "" {
-			v.add(checkRegion(p("Output.Region"), o.Region))
+			v.add(checkRegion("Operation.Output.Region", o.Region))
 		}
 		if o.Bucket != "" {
-			v.add(checkBucket(p("Output.Bucket"), o.Bucket))
+			v.add(checkBucket("Operation.Output.Bucket", o.Bucket))
 		}
-		v.add(checkKey(p("Output.Object"), o.Object, true))
+		v.add(checkKey("Operation.Output.Object", o.Object, true))
 	}
 	if op.QueueID != "" {
-		v.add(checkID(p("QueueId"), op.QueueID))
+		v.add(checkID("Operation.QueueId", op.QueueID))
 	}
-	v.add(checkPrintable(p("UserData"), op.UserData, MaxUserDataLen))
+	v.add(checkPrintable("Operation.UserData", op.UserData, MaxUserDataLen))
 	if op.JobLevel < 0 || op.JobLevel > MaxJobLevel {
-		v.add(paramErr(p("JobLevel"), "is not 0, 1 or 2"))
+		v.add(paramErr("Operation.JobLevel", "is not 0, 1 or 2"))
 	}
-	v.add(checkLongText(p("CallBack"), op.CallBack, MaxCallBackLen))
+	v.add(checkLongText("Operation.CallBack", op.CallBack, MaxCallBackLen))
 	if op.CallBackFormat != "" {
-		v.add(checkOneOf(p("CallBackFormat"), op.CallBackFormat, "JSON", "XML"))
+		v.add(checkOneOf("Operation.CallBackFormat", op.CallBackFormat, "JSON", "XML"))
 	}
 	if op.CallBackType != "" {
-		v.add(checkOneOf(p("CallBackType"), op.CallBackType, "Url", "TDMQ"))
+		v.add(checkOneOf("Operation.CallBackType", op.CallBackType, "Url", "TDMQ"))
 	}
 	if mq := op.CallBackMqConfig; mq != nil {
-		v.add(checkText(p("CallBackMqConfig.MqRegion"), mq.MqRegion))
-		v.add(checkText(p("CallBackMqConfig.MqMode"), mq.MqMode))
-		v.add(checkText(p("CallBackMqConfig.MqName"), mq.MqName))
+		v.add(checkText("Operation.CallBackMqConfig.MqRegion", mq.MqRegion))
+		v.add(checkText("Operation.CallBackMqConfig.MqMode", mq.MqMode))
+		v.add(checkText("Operation.CallBackMqConfig.MqName", mq.MqName))
 	}
 }
 

@@ -116,8 +116,7 @@ func BenchmarkTriggerWorkflow(b *testing.B) {
 func BenchmarkCreateInventoryTriggerJob(b *testing.B) {
 	srv := benchServer(b, benchCreateResp)
 	ctx := context.Background()
-	in := &CreateInventoryTriggerJobInput{Name: "bench", Type: JobTypeWorkflow, Input: JobInput{Prefix: ptr("uploads/")},
-		Operation: JobOperation{WorkflowIDs: testWorkflow, TimeInterval: &TimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T00:00:00+0800"}}}
+	in := benchCreateInput()
 	b.Run("floor", func(b *testing.B) {
 		hc := &http.Client{Transport: newTransport()}
 		body, err := xml.Marshal(in)
@@ -131,10 +130,7 @@ func BenchmarkCreateInventoryTriggerJob(b *testing.B) {
 	})
 	b.Run("sdk", func(b *testing.B) {
 		c := sdkClient(srv)
-		opt := &cos.CreateInventoryTriggerJobOptions{Name: "bench", Type: "Workflow",
-			Input: &cos.InventoryTriggerJobInput{Prefix: "uploads/"},
-			Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWorkflow,
-				TimeInterval: cos.InventoryTriggerJobOperationTimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T00:00:00+0800"}}}
+		opt := sdkCreateOptions()
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, _, err := c.CI.CreateInventoryTriggerJob(ctx, opt); err != nil {
@@ -206,4 +202,59 @@ func BenchmarkTriggerWorkflowInMemory(b *testing.B) {
 			}
 		}
 	})
+}
+
+func BenchmarkCreateInventoryTriggerJobInMemory(b *testing.B) {
+	mem := memTransport{body: benchCreateResp}
+	ctx := context.Background()
+	in := benchCreateInput()
+	b.Run("floor", func(b *testing.B) {
+		hc := &http.Client{Transport: mem}
+		body, err := xml.Marshal(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			floorDo(b, hc, "POST", "https://"+testHost+"/inventorytriggerjob", body)
+		}
+	})
+	b.Run("sdk", func(b *testing.B) {
+		u, _ := url.Parse("https://" + testHost)
+		c := cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
+			SecretID: testSecretID, SecretKey: testSecret, Transport: mem}})
+		opt := sdkCreateOptions()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := c.CI.CreateInventoryTriggerJob(ctx, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cosflow", func(b *testing.B) {
+		c, err := New(Options{Region: testRegion, Bucket: testBucket, HTTPClient: &http.Client{Transport: mem},
+			Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CreateInventoryTriggerJob(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// benchCreateInput and sdkCreateOptions are the same job for both clients.
+func benchCreateInput() *CreateInventoryTriggerJobInput {
+	return &CreateInventoryTriggerJobInput{Name: "bench", Type: JobTypeWorkflow, Input: JobInput{Prefix: ptr("uploads/")},
+		Operation: JobOperation{WorkflowIDs: testWorkflow, TimeInterval: &TimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T00:00:00+0800"}}}
+}
+
+func sdkCreateOptions() *cos.CreateInventoryTriggerJobOptions {
+	return &cos.CreateInventoryTriggerJobOptions{Name: "bench", Type: "Workflow",
+		Input: &cos.InventoryTriggerJobInput{Prefix: "uploads/"},
+		Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWorkflow,
+			TimeInterval: cos.InventoryTriggerJobOperationTimeInterval{Start: "2026-11-20T00:00:00+0800", End: "2026-11-22T00:00:00+0800"}}}
 }

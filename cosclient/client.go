@@ -61,8 +61,10 @@ type Options struct {
 type Client struct {
 	options Options
 	scheme  string // https, or the endpoint override's scheme
-	http    *http.Client
-	budget  *retryBudget
+	// ciHost and cosHost are the default bucket's virtual hosts.
+	ciHost, cosHost string
+	http            *http.Client
+	budget          *retryBudget
 	// clockOffset (nanoseconds) is added to the local clock when signing;
 	// it is learnt from the Date of a RequestTimeTooSkewed answer.
 	clockOffset atomic.Int64
@@ -113,6 +115,10 @@ func New(opts Options) (*Client, error) {
 	}
 	opts.APIOptions = slices.Clone(opts.APIOptions)
 	c.options = opts
+	if opts.Bucket != "" {
+		c.ciHost = virtualHost(ServiceCI, opts.Bucket, opts.Region)
+		c.cosHost = virtualHost(ServiceCOS, opts.Bucket, opts.Region)
+	}
 	c.budget = newRetryBudget(opts.Retry.Budget)
 	return c, nil
 }
@@ -179,6 +185,18 @@ func virtualHost(service, bucket, region string) string {
 		label = ".cos."
 	}
 	return bucket + label + region + ".myqcloud.com"
+}
+
+// host is the virtual host of a bucket at a service, the default bucket's
+// made once.
+func (c *Client) host(service, bucket, region string) string {
+	if bucket == c.options.Bucket && region == c.options.Region && bucket != "" {
+		if service == ServiceCOS {
+			return c.cosHost
+		}
+		return c.ciHost
+	}
+	return virtualHost(service, bucket, region)
 }
 
 // now is the local clock corrected by what the service told us of its own.

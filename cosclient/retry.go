@@ -80,37 +80,34 @@ func (c *Client) backoff(r RetryOptions, attempt int) time.Duration {
 // retryMiddleware runs the attempts of one call (Finalize step; Signing
 // sits inside it, so every attempt is signed afresh). Classify decides
 // what a failure is worth; the budget, the backoff and the caller's
-// deadline bound how much is spent on it.
-type retryMiddleware struct {
-	client  *Client
-	options RetryOptions
-	// idempotent calls are retried after an ambiguous failure; the others
-	// return it, since the first attempt may have taken effect.
-	idempotent bool
-	logger     *slog.Logger
-}
+// deadline bound how much is spent on it. Idempotent calls are retried
+// after an ambiguous failure; the others return it, since the first
+// attempt may have taken effect.
+type retryMiddleware struct{}
 
 // ID implements middleware.FinalizeMiddleware.
-func (*retryMiddleware) ID() string { return IDRetry }
+func (retryMiddleware) ID() string { return IDRetry }
 
 // HandleFinalize implements middleware.FinalizeMiddleware.
-func (m *retryMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	req, ok := in.Request.(*smithyhttp.Request)
 	if !ok {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("retry: unexpected request %T", in.Request)
 	}
-	c := m.client
+	cl := getCall(ctx)
+	c, opts := cl.client, cl.options.Retry
 	skewRetried := false
 	for attempt := 1; ; attempt++ {
-		// Each attempt gets its own copy of the request, its body rewound.
-		attemptReq := req.Clone()
-		if err := attemptReq.RewindStream(); err != nil {
+		// Every attempt sends the same request, its body rewound: the
+		// steps inside this one (signing) set what they set afresh, and
+		// Build hands the transport a copy of its own.
+		if err := req.RewindStream(); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, &attemptsError{attempt - 1, fmt.Errorf("rewind request body: %w", err)}
 		}
-		in.Request = attemptReq
+		in.Request = req
 		t0 := time.Now()
 		out, md, err := next.HandleFinalize(ctx, in)
-		m.logAttempt(ctx, attempt, time.Since(t0), md, err)
+		logAttempt(ctx, cl, attempt, time.Since(t0), md, err)
 		if err == nil {
 			c.budget.refund(successRefund)
 			setAttemptsMetadata(&md, attempt)
@@ -119,10 +116,10 @@ func (m *retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Fina
 		fail := func(err error) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			return out, md, &attemptsError{attempts: attempt, err: err}
 		}
-		if ctx.Err() != nil || Classify(err) != RetryNow || attempt >= m.options.MaxAttempts {
+		if ctx.Err() != nil || Classify(err) != RetryNow || attempt >= opts.MaxAttempts {
 			return fail(err) // the caller gave up, or another attempt now cannot help
 		}
-		if !m.idempotent && Ambiguous(err) {
+		if !cl.idempotent && Ambiguous(err) {
 			return fail(err) // it may have taken effect: the caller looks first
 		}
 		var ae *APIError
@@ -130,7 +127,7 @@ func (m *retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Fina
 		if skew && skewRetried {
 			return fail(err)
 		}
-		cost, delay := retryCost, c.backoff(m.options, attempt)
+		cost, delay := retryCost, c.backoff(opts, attempt)
 		var ce *ConnectionError
 		if errors.As(err, &ce) {
 			cost = retryCostNoResp
@@ -163,8 +160,8 @@ func (m *retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Fina
 
 // logAttempt writes one debug line per attempt. It never logs
 // credentials, the Authorization header, the signature or the token.
-func (m *retryMiddleware) logAttempt(ctx context.Context, attempt int, d time.Duration, md middleware.Metadata, err error) {
-	logger := m.logger
+func logAttempt(ctx context.Context, cl *call, attempt int, d time.Duration, md middleware.Metadata, err error) {
+	logger := cl.options.Logger
 	if logger == nil || !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -174,7 +171,7 @@ func (m *retryMiddleware) logAttempt(ctx context.Context, attempt int, d time.Du
 		requestID, status = ErrorRequestID(err), ErrorStatus(err)
 	}
 	attrs := []slog.Attr{
-		slog.String("op", getCallInfo(ctx).operation),
+		slog.String("op", cl.operation),
 		slog.Int("attempt", attempt),
 		slog.Int("status", status),
 		slog.String("ciRequestId", requestID),

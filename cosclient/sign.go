@@ -21,24 +21,23 @@ const (
 // signMiddleware signs each attempt afresh (it sits inside Retry): it asks
 // the provider for credentials every time, since SCF rotates them, and
 // signs with the clock corrected by the service's own.
-type signMiddleware struct {
-	client      *Client
-	credentials CredentialsProvider
-}
+type signMiddleware struct{}
 
 // ID implements middleware.FinalizeMiddleware.
-func (*signMiddleware) ID() string { return IDSigning }
+func (signMiddleware) ID() string { return IDSigning }
 
 // HandleFinalize implements middleware.FinalizeMiddleware.
-func (m *signMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+func (signMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	req, ok := in.Request.(*smithyhttp.Request)
 	if !ok {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, &SigningError{Err: fmt.Errorf("unexpected request %T", in.Request)}
 	}
-	if m.credentials == nil {
+	cl := getCall(ctx)
+	provider := cl.options.Credentials
+	if provider == nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, &SigningError{Err: ErrMissingCredentials}
 	}
-	cr, err := m.credentials.Credentials(ctx)
+	cr, err := provider.Credentials(ctx)
 	if err == nil && (cr.SecretID == "" || cr.SecretKey == "") {
 		err = ErrMissingCredentials
 	}
@@ -55,6 +54,6 @@ func (m *signMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		h.Del(hdrCISecurityToken)
 	}
 	h.Del(hdrAuthorization)
-	h.Set(hdrAuthorization, cossign.Authorization(req.Request, cr.SecretID, cr.SecretKey, cossign.NewWindow(m.client.now(), signSkew, signTTL)))
+	h.Set(hdrAuthorization, cossign.Authorization(req.Request, cr.SecretID, cr.SecretKey, cossign.NewWindow(cl.client.now(), signSkew, signTTL)))
 	return next.HandleFinalize(ctx, in)
 }

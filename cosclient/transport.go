@@ -38,19 +38,26 @@ func (s sendHandler) Handle(ctx context.Context, input any) (any, middleware.Met
 	if !ok {
 		return nil, middleware.Metadata{}, fmt.Errorf("send: unexpected request %T", input)
 	}
-	var written atomic.Bool
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				written.Store(true)
-			}
-		},
-	}
-	resp, err := s.client.Do(req.Build(httptrace.WithClientTrace(ctx, trace)))
+	w := &writeTracker{}
+	w.trace.WroteRequest = w.wroteRequest
+	resp, err := s.client.Do(req.Build(httptrace.WithClientTrace(ctx, &w.trace)))
 	if err != nil {
-		return nil, middleware.Metadata{}, &ConnectionError{Sent: written.Load(), Err: err}
+		return nil, middleware.Metadata{}, &ConnectionError{Sent: w.written.Load(), Err: err}
 	}
 	return &smithyhttp.Response{Response: resp}, middleware.Metadata{}, nil
+}
+
+// writeTracker learns from the transport whether a request was written
+// whole.
+type writeTracker struct {
+	trace   httptrace.ClientTrace
+	written atomic.Bool
+}
+
+func (w *writeTracker) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		w.written.Store(true)
+	}
 }
 
 // redirectClient returns a copy of hc whose connections all go to the

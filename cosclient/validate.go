@@ -182,11 +182,11 @@ func checkRegion(path, r string) *ParamError {
 	if len(r) > MaxRegionLen {
 		return paramErr(path, "is too long")
 	}
-	segs := strings.Split(r, "-")
-	if len(segs) < 2 {
+	if !strings.Contains(r, "-") {
 		return paramErr(path, "is not like ap-guangzhou")
 	}
-	for i, s := range segs {
+	i := 0
+	for s := range strings.SplitSeq(r, "-") {
 		if s == "" {
 			return paramErr(path, "has an empty segment")
 		}
@@ -195,6 +195,7 @@ func checkRegion(path, r string) *ParamError {
 				return paramErr(path, "is not like ap-guangzhou (lower-case letters, digits and '-')")
 			}
 		}
+		i++
 	}
 	return nil
 }
@@ -271,7 +272,7 @@ func checkWorkflowIDs(path, ids string) *ParamError {
 	if ids == "" {
 		return paramErr(path, "is empty")
 	}
-	for _, id := range strings.Split(ids, ",") {
+	for id := range strings.SplitSeq(ids, ",") {
 		if !workflowIDShape(id) {
 			return paramErr(path, "holds an ID that is not 'w' and 32 lower-case hex digits")
 		}
