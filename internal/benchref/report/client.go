@@ -1,10 +1,25 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // clientOps are the cosclient benchmarks compared with the SDK; each has
-// sub-benchmarks floor (bare net/http), sdk and cosflow.
-var clientOps = []string{"BenchmarkTriggerWorkflow", "BenchmarkCreateInventoryTriggerJob"}
+// sub-benchmarks floor (bare net/http), sdk and cosflow. The goal is held
+// against the in-memory ones (an http.RoundTripper answering from memory),
+// which measure the client alone; the loopback ones add a real server and
+// the kernel, the same for all three, and swing with the machine's load.
+var clientOps = []struct {
+	bench  string
+	goal   bool // the goal applies (else the ratio is information)
+	suffix string
+}{
+	{"BenchmarkTriggerWorkflowInMemory", true, " (in memory)"},
+	{"BenchmarkCreateInventoryTriggerJobInMemory", true, " (in memory)"},
+	{"BenchmarkTriggerWorkflow", false, " (loopback)"},
+	{"BenchmarkCreateInventoryTriggerJob", false, " (loopback)"},
+}
 
 // maxOverheadRatio is the goal: cosflow's overhead above the floor is at
 // most this fraction of the SDK's, in time and in allocations. (The first
@@ -17,8 +32,9 @@ const maxOverheadRatio = 0.75
 // relative to the SDK's.
 func clientRows(res benchResults) ([]row, error) {
 	var rows []row
-	for _, op := range clientOps {
-		short := op[len("Benchmark"):]
+	for _, c := range clientOps {
+		op := c.bench
+		short := strings.TrimSuffix(op[len("Benchmark"):], "InMemory") + c.suffix
 		type cost struct{ ns, bytes, allocs float64 }
 		costs := map[string]cost{}
 		for _, sub := range []string{"floor", "sdk", "cosflow"} {
@@ -41,19 +57,20 @@ func clientRows(res benchResults) ([]row, error) {
 		}
 		timeRatio := ratio(ours.ns-fl.ns, sdk.ns-fl.ns)
 		allocRatio := ratio(ours.allocs-fl.allocs, sdk.allocs-fl.allocs)
-		rows = append(rows,
-			row{
-				Metric: short + " overhead above floor, time: cosflow / SDK",
-				Value:  fmt.Sprintf("%s / %s = %.2f", fmtDur(ours.ns-fl.ns), fmtDur(sdk.ns-fl.ns), timeRatio),
-				Goal:   fmt.Sprintf("≤ %.2f", maxOverheadRatio),
-				Met:    verdict(timeRatio <= maxOverheadRatio),
-			},
-			row{
-				Metric: short + " overhead above floor, allocs: cosflow / SDK",
-				Value:  fmt.Sprintf("%.0f / %.0f = %.2f", ours.allocs-fl.allocs, sdk.allocs-fl.allocs, allocRatio),
-				Goal:   fmt.Sprintf("≤ %.2f", maxOverheadRatio),
-				Met:    verdict(allocRatio <= maxOverheadRatio),
-			})
+		timeRow := row{
+			Metric: short + " overhead above floor, time: cosflow / SDK",
+			Value:  fmt.Sprintf("%s / %s = %.2f", fmtDur(ours.ns-fl.ns), fmtDur(sdk.ns-fl.ns), timeRatio),
+		}
+		allocRow := row{
+			Metric: short + " overhead above floor, allocs: cosflow / SDK",
+			Value:  fmt.Sprintf("%.0f / %.0f = %.2f", ours.allocs-fl.allocs, sdk.allocs-fl.allocs, allocRatio),
+		}
+		if c.goal {
+			goal := fmt.Sprintf("≤ %.2f", maxOverheadRatio)
+			timeRow.Goal, timeRow.Met = goal, verdict(timeRatio <= maxOverheadRatio)
+			allocRow.Goal, allocRow.Met = goal, verdict(allocRatio <= maxOverheadRatio)
+		}
+		rows = append(rows, timeRow, allocRow)
 	}
 	return rows, nil
 }

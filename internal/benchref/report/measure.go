@@ -19,7 +19,7 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	var rows []row
 
 	fmt.Fprintln(log, "== client benchmarks")
-	res, err := runBench(ctx, log, "./cosclient/", "^(BenchmarkTriggerWorkflow|BenchmarkCreateInventoryTriggerJob)$", cfg.count, cfg.benchtime)
+	res, err := runBench(ctx, log, "./cosclient/", "^(BenchmarkTriggerWorkflow|BenchmarkCreateInventoryTriggerJob)(InMemory)?$", cfg.count, cfg.benchtime)
 	if err != nil {
 		return nil, err
 	}

@@ -52,37 +52,49 @@ func TestParseBenchRejectsBadValue(t *testing.T) {
 
 func TestClientRows(t *testing.T) {
 	res := loadBench(t)
-	// The fixture has no CreateInventoryTriggerJob results: a missing
+	// The fixture has loopback TriggerWorkflow results only: a missing
 	// benchmark must be an error, not a silent zero.
-	if _, err := clientRows(res); err == nil || !strings.Contains(err.Error(), "CreateInventoryTriggerJob") {
-		t.Fatalf("clientRows without CreateInventoryTriggerJob: err %v", err)
+	if _, err := clientRows(res); err == nil || !strings.Contains(err.Error(), "InMemory") {
+		t.Fatalf("clientRows without the in-memory benchmarks: err %v", err)
 	}
-	for _, sub := range []string{"floor", "sdk", "cosflow"} {
-		res["BenchmarkCreateInventoryTriggerJob/"+sub] = res["BenchmarkTriggerWorkflow/"+sub]
+	for _, op := range []string{"BenchmarkTriggerWorkflowInMemory", "BenchmarkCreateInventoryTriggerJobInMemory", "BenchmarkCreateInventoryTriggerJob"} {
+		for _, sub := range []string{"floor", "sdk", "cosflow"} {
+			res[op+"/"+sub] = res["BenchmarkTriggerWorkflow/"+sub]
+		}
 	}
 	rows, err := clientRows(res)
 	if err != nil {
 		t.Fatal(err)
 	}
+	byMetric := map[string]row{}
+	for _, r := range rows {
+		byMetric[r.Metric] = r
+	}
 	// cosflow: 115000-90000 = 25 µs over the floor; SDK: 110 µs → 0.23.
 	// allocs: 110-71 = 39 vs 270-71 = 199 → 0.20.
-	var timeRow, allocRow *row
-	for i := range rows {
-		switch rows[i].Metric {
-		case "TriggerWorkflow overhead above floor, time: cosflow / SDK":
-			timeRow = &rows[i]
-		case "TriggerWorkflow overhead above floor, allocs: cosflow / SDK":
-			allocRow = &rows[i]
+	tests := []struct {
+		metric, suffix, goal string
+	}{
+		{"TriggerWorkflow (in memory) overhead above floor, time: cosflow / SDK", "= 0.23", "≤ 0.75"},
+		{"TriggerWorkflow (in memory) overhead above floor, allocs: cosflow / SDK", "= 0.20", "≤ 0.75"},
+		{"CreateInventoryTriggerJob (in memory) overhead above floor, time: cosflow / SDK", "= 0.23", "≤ 0.75"},
+		// Loopback ratios are information: no goal, no verdict.
+		{"TriggerWorkflow (loopback) overhead above floor, time: cosflow / SDK", "= 0.23", ""},
+		{"CreateInventoryTriggerJob (loopback) overhead above floor, allocs: cosflow / SDK", "= 0.20", ""},
+	}
+	for _, tt := range tests {
+		r, ok := byMetric[tt.metric]
+		if !ok {
+			t.Errorf("no row %q in %+v", tt.metric, rows)
+			continue
 		}
-	}
-	if timeRow == nil || allocRow == nil {
-		t.Fatalf("overhead rows missing: %+v", rows)
-	}
-	if !strings.HasSuffix(timeRow.Value, "= 0.23") || timeRow.Met != "yes" {
-		t.Errorf("time row = %+v", *timeRow)
-	}
-	if !strings.HasSuffix(allocRow.Value, "= 0.20") || allocRow.Met != "yes" {
-		t.Errorf("alloc row = %+v", *allocRow)
+		wantMet := ""
+		if tt.goal != "" {
+			wantMet = "yes"
+		}
+		if !strings.HasSuffix(r.Value, tt.suffix) || r.Goal != tt.goal || r.Met != wantMet {
+			t.Errorf("row = %+v, want value ending %q, goal %q, met %q", r, tt.suffix, tt.goal, wantMet)
+		}
 	}
 }
 
