@@ -56,10 +56,10 @@ func fmtDur(ns float64) string {
 	return fmt.Sprintf("%.0f ns", ns)
 }
 
-// fmtBytes prints a size in MB (2^20) or KB.
+// fmtBytes prints a size in MiB or KiB.
 func fmtBytes(n float64) string {
 	if n >= 1<<20 {
-		return fmt.Sprintf("%.2f MB", n/(1<<20))
+		return fmt.Sprintf("%.2f MiB", n/(1<<20))
 	}
-	return fmt.Sprintf("%.0f KB", n/(1<<10))
+	return fmt.Sprintf("%.0f KiB", n/(1<<10))
 }
