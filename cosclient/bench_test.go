@@ -38,8 +38,10 @@ func newTransport() *http.Transport {
 	return tr
 }
 
-func benchClient(b *testing.B, srv *httptest.Server) *Client {
-	c, err := New(Options{Region: testRegion, Bucket: testBucket, Endpoint: srv.URL,
+// benchClient is cosflow's client for endpoint ("" for the bucket's
+// virtual host) over hc (nil for the default).
+func benchClient(b *testing.B, endpoint string, hc *http.Client) *Client {
+	c, err := New(Options{Region: testRegion, Bucket: testBucket, Endpoint: endpoint, HTTPClient: hc,
 		Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
 	if err != nil {
 		b.Fatal(err)
@@ -47,10 +49,11 @@ func benchClient(b *testing.B, srv *httptest.Server) *Client {
 	return c
 }
 
-func sdkClient(srv *httptest.Server) *cos.Client {
-	u, _ := url.Parse(srv.URL)
+// sdkClient is the official SDK's client for base over rt.
+func sdkClient(base string, rt http.RoundTripper) *cos.Client {
+	u, _ := url.Parse(base)
 	return cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
-		SecretID: testSecretID, SecretKey: testSecret, Transport: newTransport()}})
+		SecretID: testSecretID, SecretKey: testSecret, Transport: rt}})
 }
 
 // floorDo sends one bare request and drains the answer.
@@ -92,7 +95,7 @@ func BenchmarkTriggerWorkflow(b *testing.B) {
 		}
 	})
 	b.Run("sdk", func(b *testing.B) {
-		c := sdkClient(srv)
+		c := sdkClient(srv.URL, newTransport())
 		opt := &cos.TriggerWorkflowOptions{WorkflowId: testWorkflow, Object: object, Name: "bench"}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -102,7 +105,7 @@ func BenchmarkTriggerWorkflow(b *testing.B) {
 		}
 	})
 	b.Run("cosflow", func(b *testing.B) {
-		c := benchClient(b, srv)
+		c := benchClient(b, srv.URL, nil)
 		in := &TriggerWorkflowInput{WorkflowID: testWorkflow, Object: object, Name: "bench"}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -129,7 +132,7 @@ func BenchmarkCreateInventoryTriggerJob(b *testing.B) {
 		}
 	})
 	b.Run("sdk", func(b *testing.B) {
-		c := sdkClient(srv)
+		c := sdkClient(srv.URL, newTransport())
 		opt := sdkCreateOptions()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -139,7 +142,7 @@ func BenchmarkCreateInventoryTriggerJob(b *testing.B) {
 		}
 	})
 	b.Run("cosflow", func(b *testing.B) {
-		c := benchClient(b, srv)
+		c := benchClient(b, srv.URL, nil)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.CreateInventoryTriggerJob(ctx, in); err != nil {
@@ -177,9 +180,7 @@ func BenchmarkTriggerWorkflowInMemory(b *testing.B) {
 		}
 	})
 	b.Run("sdk", func(b *testing.B) {
-		u, _ := url.Parse("https://" + testHost)
-		c := cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
-			SecretID: testSecretID, SecretKey: testSecret, Transport: mem}})
+		c := sdkClient("https://"+testHost, mem)
 		opt := &cos.TriggerWorkflowOptions{WorkflowId: testWorkflow, Object: object, Name: "bench"}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -189,11 +190,7 @@ func BenchmarkTriggerWorkflowInMemory(b *testing.B) {
 		}
 	})
 	b.Run("cosflow", func(b *testing.B) {
-		c, err := New(Options{Region: testRegion, Bucket: testBucket, HTTPClient: &http.Client{Transport: mem},
-			Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := benchClient(b, "", &http.Client{Transport: mem})
 		in := &TriggerWorkflowInput{WorkflowID: testWorkflow, Object: object, Name: "bench"}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -220,9 +217,7 @@ func BenchmarkCreateInventoryTriggerJobInMemory(b *testing.B) {
 		}
 	})
 	b.Run("sdk", func(b *testing.B) {
-		u, _ := url.Parse("https://" + testHost)
-		c := cos.NewClient(&cos.BaseURL{CIURL: u}, &http.Client{Transport: &cos.AuthorizationTransport{
-			SecretID: testSecretID, SecretKey: testSecret, Transport: mem}})
+		c := sdkClient("https://"+testHost, mem)
 		opt := sdkCreateOptions()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -232,11 +227,7 @@ func BenchmarkCreateInventoryTriggerJobInMemory(b *testing.B) {
 		}
 	})
 	b.Run("cosflow", func(b *testing.B) {
-		c, err := New(Options{Region: testRegion, Bucket: testBucket, HTTPClient: &http.Client{Transport: mem},
-			Credentials: StaticCredentials{SecretID: testSecretID, SecretKey: testSecret}})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := benchClient(b, "", &http.Client{Transport: mem})
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.CreateInventoryTriggerJob(ctx, in); err != nil {
