@@ -97,7 +97,7 @@ type function struct {
 // emulator's demo credentials and the catch-all rule; overrides replace or,
 // with an empty value, remove variables.
 func functionEnv(emuURL string, overrides map[string]string) map[string]string {
-	env := map[string]string{
+	return citest.Env(map[string]string{
 		"COSFLOW_CI_ENDPOINT":       emuURL,
 		"TENCENTCLOUD_SECRETID":     ciemu.DefaultSecretID,
 		"TENCENTCLOUD_SECRETKEY":    ciemu.DefaultSecretKey,
@@ -106,15 +106,7 @@ func functionEnv(emuURL string, overrides map[string]string) map[string]string {
 		"COSFLOW_BUCKET":            e2eBucket,
 		"COSFLOW_REGION":            e2eRegion,
 		"COSFLOW_API_TOKEN":         e2eAPIToken,
-	}
-	for k, v := range overrides {
-		if v == "" {
-			delete(env, k)
-		} else {
-			env[k] = v
-		}
-	}
-	return env
+	}, overrides)
 }
 
 // startFunction runs the binary as an SCF runtime with exactly env (plus

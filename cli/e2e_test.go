@@ -101,15 +101,7 @@ func newCI(t *testing.T, opts ciemu.Options) *ci {
 // with is c's environment with overrides; an empty value removes the
 // variable.
 func (c *ci) with(overrides map[string]string) map[string]string {
-	env := maps.Clone(c.env)
-	for k, v := range overrides {
-		if v == "" {
-			delete(env, k)
-		} else {
-			env[k] = v
-		}
-	}
-	return env
+	return citest.Env(c.env, overrides)
 }
 
 // client is an in-process client of the same emulator, to seed it and to

@@ -4,6 +4,7 @@ package citest
 
 import (
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -78,4 +79,18 @@ func RunWithBinary(m *testing.M, name string, use func(path string), flags ...st
 	}
 	use(path)
 	return m.Run()
+}
+
+// Env is base with overrides applied, base left as it was: an override
+// replaces a variable or, with an empty value, removes it.
+func Env(base, overrides map[string]string) map[string]string {
+	env := maps.Clone(base)
+	for k, v := range overrides {
+		if v == "" {
+			delete(env, k)
+		} else {
+			env[k] = v
+		}
+	}
+	return env
 }
