@@ -288,12 +288,12 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	} else {
 		err = xml.Unmarshal(body, out)
 	}
-	var nf *NotFoundError
-	switch {
-	case errors.As(err, &nf):
-		nf.RequestID, _ = GetRequestIDMetadata(*md)
-		return zero, nf
-	case err != nil:
+	if err != nil {
+		var nf *NotFoundError
+		if errors.As(err, &nf) {
+			nf.RequestID, _ = GetRequestIDMetadata(*md)
+			return zero, nf
+		}
 		return zero, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
 	}
 	return out, nil

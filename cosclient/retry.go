@@ -98,13 +98,15 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 	c, opts := cl.client, cl.options.Retry
 	skewRetried := false
 	for attempt := 1; ; attempt++ {
-		// Every attempt sends the same request, its body rewound: the
-		// steps inside this one (signing) set what they set afresh, and
-		// Build hands the transport a copy of its own.
-		if err := req.RewindStream(); err != nil {
+		// Each attempt gets its own copy of the request, its body rewound,
+		// as aws-sdk-go-v2's retry step does: a caller's Finalize step
+		// that adds a header then adds it once per attempt, not once more
+		// on every retry.
+		attemptReq := req.Clone()
+		if err := attemptReq.RewindStream(); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, &attemptsError{attempt - 1, fmt.Errorf("rewind request body: %w", err)}
 		}
-		in.Request = req
+		in.Request = attemptReq
 		t0 := time.Now()
 		out, md, err := next.HandleFinalize(ctx, in)
 		logAttempt(ctx, cl, attempt, time.Since(t0), md, err)

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
 	"github.com/cosflow/cosflow/cosclient/cossign"
 )
 
@@ -72,6 +75,31 @@ func TestRetryResendsBody(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].Body == "" || reqs[0].Body != reqs[1].Body ||
 		reqs[1].Header.Get("Content-Length") != reqs[0].Header.Get("Content-Length") || !reqs[1].SigOK {
 		t.Fatalf("requests %+v", reqs)
+	}
+}
+
+// TestRetryAttemptsStartFresh: every attempt starts from the request as
+// Build left it, so a caller's step inside the retry loop that adds a
+// header adds it once to each attempt, not once more on every retry.
+func TestRetryAttemptsStartFresh(t *testing.T) {
+	f := newFakeCI(t, failThen(2, errorAnswer(503, "ServiceUnavailable"), okTrigger))
+	addProbe := func(s *middleware.Stack) error {
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("probe", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			in.Request.(*smithyhttp.Request).Header.Add("X-Probe", "1")
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+	}
+	if _, err := listJobs(f.client(t), func(o *Options) { o.APIOptions = append(o.APIOptions, addProbe) }); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for i, r := range reqs {
+		if got := r.Header.Values("X-Probe"); len(got) != 1 || !r.SigOK {
+			t.Errorf("attempt %d: X-Probe %q, signature valid %v", i+1, got, r.SigOK)
+		}
 	}
 }
 
