@@ -94,17 +94,23 @@ type call struct {
 	service    string
 	options    Options // the client's, as this call's optFns left them
 	idempotent bool    // not an operation that changes state
-	params     any     // the call's input, for deserializers that need it
+	params     any     // the input as serialized, for deserializers that need it
 }
 
 type callKey struct{}
 
-func getCall(ctx context.Context) *call {
+// errNoCall is what a step answers when the context it was handed no
+// longer carries its call: a step before it passed on a context not
+// derived from its own.
+var errNoCall = errors.New("cosclient: a middleware step passed on a context without the call's stack values")
+
+// getCall returns the call ctx carries.
+func getCall(ctx context.Context) (*call, error) {
 	cl, _ := middleware.GetStackValue(ctx, callKey{}).(*call)
 	if cl == nil {
-		return &call{client: &Client{}}
+		return nil, errNoCall
 	}
-	return cl
+	return cl, nil
 }
 
 // invoke runs one call of op: it builds the call's stack, lets
@@ -120,7 +126,7 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 		return &smithy.OperationError{ServiceID: op.service, OperationName: op.name, Err: err}
 	}
 	cl := &call{client: c, operation: op.name, service: op.service, options: c.options,
-		idempotent: !changesState[op.name], params: params}
+		idempotent: !changesState[op.name]}
 	if len(optFns) > 0 {
 		cl.options = c.Options()
 		for _, fn := range optFns {
@@ -139,11 +145,9 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 			return zeroOut, opErr(fmt.Errorf("apply APIOptions: %w", err))
 		}
 	}
-	if middleware.GetStackValue(ctx, callKey{}) != nil {
-		// A call made from inside another's stack starts afresh.
-		ctx = middleware.ClearStackValues(ctx)
-	}
-	ctx = middleware.WithStackValue(ctx, callKey{}, cl)
+	// Stack values belong to one stack: a call made from inside another
+	// (cosclient's or any smithy client's) starts afresh.
+	ctx = middleware.WithStackValue(middleware.ClearStackValues(ctx), callKey{}, cl)
 	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
 	result, md, err := h.Handle(ctx, params)
 	if err != nil {
@@ -190,8 +194,11 @@ var (
 // validate refuses a call before anything is sent: its bucket and region,
 // then its input.
 func validate(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	o := &getCall(ctx).options
-	if err := validateTarget(o.Bucket, o.Region); err != nil {
+	cl, err := getCall(ctx)
+	if err != nil {
+		return middleware.InitializeOutput{}, middleware.Metadata{}, err
+	}
+	if err := validateTarget(cl.options.Bucket, cl.options.Region); err != nil {
 		return middleware.InitializeOutput{}, middleware.Metadata{}, err
 	}
 	params, ok := in.Parameters.(interface{ Validate() error })
@@ -217,7 +224,12 @@ func (m opSerializer[In, Out]) HandleSerialize(ctx context.Context, in middlewar
 	if !ok || !ok2 {
 		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T or input %T", in.Request, in.Parameters)}
 	}
-	req, err := m.op.serialize(params, req)
+	cl, err := getCall(ctx)
+	if err != nil {
+		return middleware.SerializeOutput{}, middleware.Metadata{}, err
+	}
+	cl.params = params // what was sent is what the answer is read against
+	req, err = m.op.serialize(params, req)
 	if err != nil {
 		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: err}
 	}
@@ -237,7 +249,10 @@ func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middl
 	if err != nil {
 		return out, md, err
 	}
-	cl := getCall(ctx)
+	cl, err := getCall(ctx)
+	if err != nil {
+		return out, md, err
+	}
 	params, _ := cl.params.(In)
 	result, err := m.op.deserialize(cl.client, params, out.RawResponse, &md)
 	if err != nil {
@@ -250,6 +265,9 @@ func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middl
 // maxBodyBytes bounds what is read of one answer: CI pages are small, a
 // COS listing of 1,000 keys is a few hundred KiB.
 const maxBodyBytes = 16 << 20
+
+// maxPooledBody is the largest buffer bodyBuffers keeps.
+const maxPooledBody = 256 << 10
 
 // bodyBuffers hold answers while they are decoded.
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -264,7 +282,11 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bodyBuffers.Put(buf)
+	defer func() {
+		if buf.Cap() <= maxPooledBody { // a rare large listing is not kept
+			bodyBuffers.Put(buf)
+		}
+	}()
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBodyBytes))
 	resp.Body.Close()
 	body := buf.Bytes() // decoding copies what it keeps
@@ -337,7 +359,10 @@ func resolveEndpoint(ctx context.Context, in middleware.SerializeInput, next mid
 	if !ok {
 		return middleware.SerializeOutput{}, middleware.Metadata{}, &smithy.SerializationError{Err: fmt.Errorf("unexpected request %T", in.Request)}
 	}
-	cl := getCall(ctx)
+	cl, err := getCall(ctx)
+	if err != nil {
+		return middleware.SerializeOutput{}, middleware.Metadata{}, err
+	}
 	req.URL.Scheme = cl.client.scheme
 	req.URL.Host = cl.client.host(cl.service, cl.options.Bucket, cl.options.Region)
 	return next.HandleSerialize(ctx, in)
@@ -408,17 +433,13 @@ func apiError(resp *http.Response, body []byte) *APIError {
 	return ae
 }
 
-// contentTypeXML is the Content-Type of every request body; shared,
-// since nothing writes to a header's value slice.
-var contentTypeXML = []string{"application/xml"}
-
 // xmlBody encodes v as a request body with its Content-Type.
 func xmlBody(req *smithyhttp.Request, v any) (*smithyhttp.Request, error) {
 	body, err := xml.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode request body: %w", err)
 	}
-	req.Header["Content-Type"] = contentTypeXML
+	req.Header.Set("Content-Type", "application/xml")
 	return req.SetStream(bytes.NewReader(body))
 }
 

@@ -94,7 +94,10 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 	if !ok {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("retry: unexpected request %T", in.Request)
 	}
-	cl := getCall(ctx)
+	cl, err := getCall(ctx)
+	if err != nil {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+	}
 	c, opts := cl.client, cl.options.Retry
 	skewRetried := false
 	for attempt := 1; ; attempt++ {

@@ -32,7 +32,10 @@ func (signMiddleware) HandleFinalize(ctx context.Context, in middleware.Finalize
 	if !ok {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, &SigningError{Err: fmt.Errorf("unexpected request %T", in.Request)}
 	}
-	cl := getCall(ctx)
+	cl, err := getCall(ctx)
+	if err != nil {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, &SigningError{Err: err}
+	}
 	provider := cl.options.Credentials
 	if provider == nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, &SigningError{Err: ErrMissingCredentials}

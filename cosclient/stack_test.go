@@ -173,3 +173,50 @@ func TestAPIOptions(t *testing.T) {
 		t.Errorf("err = %v, Classify %v", err, Classify(err))
 	}
 }
+
+// TestCallerStepsAndTheCall: a caller's step that hands on a context not
+// derived from its own gets a clear error, not a panic, and one that
+// swaps the input has the answer read against what was sent.
+func TestCallerStepsAndTheCall(t *testing.T) {
+	const swapped = "b0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name  string
+		step  func(*middleware.Stack) error
+		paths []string // of the requests sent
+		check func(error) bool
+	}{
+		{"fresh context at Initialize", func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("Fresh", func(_ context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(context.Background(), in)
+			}), middleware.Before)
+		}, nil, func(err error) bool { return errors.Is(err, errNoCall) }},
+		{"fresh context at Deserialize", func(s *middleware.Stack) error {
+			return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("Fresh", func(_ context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				return next.HandleDeserialize(context.Background(), in)
+			}), middleware.Before)
+		}, []string{"/inventorytriggerjob/" + testJobID}, func(err error) bool { return errors.Is(err, errNoCall) }},
+		{"input swapped at Initialize", func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("Swap", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				in.Parameters = &DescribeInventoryTriggerJobInput{JobID: swapped}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		}, []string{"/inventorytriggerjob/" + swapped}, func(err error) bool {
+			var nf *NotFoundError
+			return errors.As(err, &nf) && nf.ID == swapped
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeCI(t, always(xmlAnswer(http.StatusOK, "<Response/>"))) // no such job
+			_, err := f.client(t).DescribeInventoryTriggerJob(bg, &DescribeInventoryTriggerJobInput{JobID: testJobID},
+				func(o *Options) { o.APIOptions = append(o.APIOptions, tt.step) })
+			var paths []string
+			for _, r := range f.requests() {
+				paths = append(paths, r.Path)
+			}
+			if !tt.check(err) || !slices.Equal(paths, tt.paths) {
+				t.Errorf("err = %v after requests to %q, want %q", err, paths, tt.paths)
+			}
+		})
+	}
+}
