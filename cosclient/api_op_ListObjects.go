@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"net/http"
-	"strconv"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -58,11 +57,7 @@ var opListObjects = operation[*ListObjectsInput, *ListObjectsOutput]{
 	serialize: func(in *ListObjectsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/"
-		maxKeys := ""
-		if in.MaxKeys != 0 {
-			maxKeys = strconv.Itoa(in.MaxKeys)
-		}
-		req.URL.RawQuery = query("prefix", in.Prefix, "marker", in.Marker, "max-keys", maxKeys)
+		req.URL.RawQuery = query("prefix", in.Prefix, "marker", in.Marker, "max-keys", sizeParam(in.MaxKeys))
 		return req, nil
 	},
 }
