@@ -44,7 +44,7 @@ type DescribeInventoryTriggerJobsOutput struct {
 // Validate checks the input before it is sent.
 func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 	v := newChecks("DescribeInventoryTriggerJobsInput")
-	v.add(checkToken("nextToken", in.NextToken))
+	v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}

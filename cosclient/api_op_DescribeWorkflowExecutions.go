@@ -59,7 +59,7 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}
-	v.add(checkToken("nextToken", in.NextToken))
+	v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
 	if in.JobID != "" {
 		v.add(checkID("jobId", in.JobID))
 	}

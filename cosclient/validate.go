@@ -364,14 +364,7 @@ func checkTag(path, tag string) *ParamError {
 
 // ValidateToken checks an opaque paging token or listing marker passed back
 // to the service: at most 1024 bytes of text (see ValidateText).
-func ValidateToken(tok string) error { return asErr(checkToken("nextToken", tok)) }
-
-func checkToken(path, tok string) *ParamError {
-	if len(tok) > MaxTokenLen {
-		return paramErr(path, fmt.Sprintf("is longer than %d bytes", MaxTokenLen))
-	}
-	return checkText(path, tok)
-}
+func ValidateToken(tok string) error { return asErr(checkLongText("nextToken", tok, MaxTokenLen)) }
 
 // ValidateListSize checks a page size: 1 to 100.
 func ValidateListSize(n int) error { return asErr(checkSize("size", n, MaxListSize)) }
