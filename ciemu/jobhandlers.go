@@ -25,10 +25,7 @@ func (e *Emulator) createJob(req *request) (any, *apiError) {
 	if err := in.Validate(); err != nil {
 		return nil, validationError(err)
 	}
-	typ := in.Type
-	if typ == "" {
-		typ = cosclient.JobTypeWorkflow
-	}
+	typ := in.Type.OrDefault()
 	j := &job{
 		bucket:    req.bucket,
 		id:        e.newID('b'),

@@ -182,11 +182,7 @@ func parseJobQuery(q url.Values) (jobQuery, *apiError) {
 	if err != nil {
 		return jobQuery{}, err
 	}
-	typ := in.Type
-	if typ == "" {
-		typ = cosclient.JobTypeWorkflow
-	}
-	return jobQuery{paging: pg, typ: typ, states: states, workflowID: in.WorkflowID, jobID: in.JobID, name: in.Name}, nil
+	return jobQuery{paging: pg, typ: in.Type.OrDefault(), states: states, workflowID: in.WorkflowID, jobID: in.JobID, name: in.Name}, nil
 }
 
 // matches applies every filter but the cursor to j, whose state is state.

@@ -38,11 +38,8 @@ type CreateInventoryTriggerJobOutput struct {
 func (in *CreateInventoryTriggerJobInput) Validate() error {
 	v := newChecks("CreateInventoryTriggerJobInput")
 	v.add(checkJobName("Name", in.Name))
-	typ := in.Type
-	if typ == "" {
-		typ = JobTypeWorkflow
-	}
-	v.add(checkOneOf("Type", string(typ), string(JobTypeWorkflow), string(JobTypeJob)))
+	typ := in.Type.OrDefault()
+	v.add(checkJobType("Type", typ))
 	v.add(in.Input.check())
 	in.Operation.check(v, typ)
 	return v.err()

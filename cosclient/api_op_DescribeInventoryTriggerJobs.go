@@ -49,10 +49,10 @@ func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}
 	if in.Type != "" {
-		v.add(checkOneOf("type", string(in.Type), string(JobTypeWorkflow), string(JobTypeJob)))
+		v.add(checkJobType("type", in.Type))
 	}
 	if in.OrderByTime != "" {
-		v.add(checkOneOf("orderByTime", in.OrderByTime, "Desc", "Asc"))
+		v.add(checkOrder("orderByTime", in.OrderByTime))
 	}
 	_, e := checkStates("states", in.States, JobStates)
 	v.add(e)
@@ -77,13 +77,9 @@ var opDescribeInventoryTriggerJobs = operation[*DescribeInventoryTriggerJobsInpu
 	serialize: func(in *DescribeInventoryTriggerJobsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob"
-		typ := in.Type
-		if typ == "" {
-			typ = JobTypeWorkflow
-		}
 		states, _ := checkStates("states", in.States, JobStates)
 		req.URL.RawQuery = query(
-			"type", string(typ),
+			"type", string(in.Type.OrDefault()),
 			"nextToken", in.NextToken,
 			"size", sizeParam(in.Size),
 			"orderByTime", in.OrderByTime,

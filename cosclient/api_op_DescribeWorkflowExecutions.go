@@ -54,7 +54,7 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	v.add(e)
 	v.add(checkTimeRange("startCreationTime", in.StartCreationTime, "endCreationTime", in.EndCreationTime))
 	if in.OrderByTime != "" {
-		v.add(checkOneOf("orderByTime", in.OrderByTime, "Desc", "Asc"))
+		v.add(checkOrder("orderByTime", in.OrderByTime))
 	}
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))

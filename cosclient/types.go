@@ -22,6 +22,16 @@ const (
 	JobTypeJob      JobType = "Job"      // runs one processing tag over each object
 )
 
+// OrDefault is t, or JobTypeWorkflow when t is empty: CI creates a Workflow
+// job when no type is given, and cosflow reads an unset type (in a listing
+// filter too) the same way everywhere.
+func (t JobType) OrDefault() JobType {
+	if t == "" {
+		return JobTypeWorkflow
+	}
+	return t
+}
+
 // JobState is the state of an inventory trigger job.
 type JobState string
 

@@ -417,7 +417,15 @@ func checkTimeRange(startPath, start, endPath, end string) *ParamError {
 }
 
 // ValidateOrder checks a listing order: Desc or Asc.
-func ValidateOrder(s string) error { return asErr(checkOneOf("orderByTime", s, "Desc", "Asc")) }
+func ValidateOrder(s string) error { return asErr(checkOrder("orderByTime", s)) }
+
+// checkOrder checks a listing order: Desc or Asc, both listings alike.
+func checkOrder(path, s string) *ParamError { return checkOneOf(path, s, "Desc", "Asc") }
+
+// checkJobType checks a job type given explicitly: Workflow or Job.
+func checkJobType(path string, t JobType) *ParamError {
+	return checkOneOf(path, string(t), string(JobTypeWorkflow), string(JobTypeJob))
+}
 
 func checkOneOf(path, s string, allowed ...string) *ParamError {
 	for _, a := range allowed {

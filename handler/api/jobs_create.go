@@ -44,12 +44,8 @@ func (r *CreateJobRequest) Validate() error {
 // CIInput is the request as CI takes it; the type defaults to Workflow,
 // CI's own default, made explicit.
 func (r *CreateJobRequest) CIInput() *cosclient.CreateInventoryTriggerJobInput {
-	typ := cosclient.JobType(r.Type)
-	if typ == "" {
-		typ = cosclient.JobTypeWorkflow
-	}
 	return &cosclient.CreateInventoryTriggerJobInput{
-		Name: r.Name, Type: typ, Input: r.Input.ToCI(), Operation: r.Operation.ToCI(),
+		Name: r.Name, Type: cosclient.JobType(r.Type).OrDefault(), Input: r.Input.ToCI(), Operation: r.Operation.ToCI(),
 	}
 }
 
