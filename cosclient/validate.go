@@ -149,7 +149,7 @@ func checkBucket(path, b string) *ParamError {
 		return paramErr(path, "is empty")
 	}
 	if len(b) > MaxBucketLen {
-		return paramErr(path, "is longer than 63 characters")
+		return paramErr(path, fmt.Sprintf("is longer than %d characters", MaxBucketLen))
 	}
 	i := strings.LastIndexByte(b, '-')
 	if i < 0 {
@@ -306,7 +306,7 @@ func checkID(path, id string) *ParamError {
 		return paramErr(path, fmt.Sprintf("is longer than %d characters", MaxIDLen))
 	}
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; !(lowerAlnum(c) || c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+		if !idByte(id[i]) {
 			return paramErr(path, "may hold only letters, digits, '-' and '_'")
 		}
 	}
@@ -337,11 +337,14 @@ func checkJobName(path, name string) *ParamError {
 // JobNameRune reports whether CI accepts r in a job name.
 func JobNameRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		c := byte(r)
-		return lowerAlnum(c) || c >= 'A' && c <= 'Z' || c == '-' || c == '_'
+		return idByte(byte(r))
 	}
 	return unicode.Is(unicode.Han, r)
 }
+
+// idByte reports whether c is an ASCII letter or digit, '-' or '_': the
+// whole of an ID, and the ASCII part of a job name.
+func idByte(c byte) bool { return lowerAlnum(c) || c >= 'A' && c <= 'Z' || c == '-' || c == '_' }
 
 // ValidateTag checks a Job job's processing tag (ImageInspect, Transcode,
 // Snapshot, ...): 1 to 64 ASCII letters and digits.
