@@ -297,7 +297,7 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := apiError(resp.Response, body)
 		setRequestIDMetadata(md, ae.RequestID)
-		if ae.Code == codeClockSkew {
+		if clockSkew(ae) {
 			c.learnClock(resp.Header.Get("Date"))
 		}
 		return zero, ae

@@ -170,6 +170,14 @@ var throttlingCodes = map[string]bool{
 // from the service's; the client re-signs once with a corrected clock.
 const codeClockSkew = "RequestTimeTooSkewed"
 
+// clockSkew reports whether err is that answer: the one test the
+// deserializer (which corrects the clock), the retry step and Classify
+// share.
+func clockSkew(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == codeClockSkew
+}
+
 // Classify decides what err means for retrying: the client's retry step
 // and every caller use it, so they cannot disagree.
 //
@@ -183,7 +191,6 @@ func Classify(err error) Retry {
 	var (
 		se *SigningError
 		re *smithyhttp.ResponseError
-		ae *APIError
 		ce *ConnectionError
 		nf *NotFoundError
 	)
@@ -200,9 +207,7 @@ func Classify(err error) Retry {
 		switch {
 		case status >= 200 && status < 400:
 			return RetryNever
-		case status == http.StatusTooManyRequests, status >= 500:
-			return RetryNow
-		case errors.As(err, &ae) && (throttlingCodes[ae.Code] || ae.Code == codeClockSkew):
+		case status >= 500, Throttled(err), clockSkew(err):
 			return RetryNow
 		}
 		return RetryNever

@@ -127,8 +127,7 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		if !cl.idempotent && Ambiguous(err) {
 			return fail(err) // it may have taken effect: the caller looks first
 		}
-		var ae *APIError
-		skew := errors.As(err, &ae) && ae.Code == codeClockSkew
+		skew := clockSkew(err)
 		if skew && skewRetried {
 			return fail(err)
 		}
