@@ -89,12 +89,11 @@ func newOf[T any]() *T { return new(T) }
 // callKey: the steps themselves are stateless values, so building a call's
 // stack allocates little beyond the stack.
 type call struct {
-	client     *Client
-	operation  string
-	service    string
-	options    Options // the client's, as this call's optFns left them
-	idempotent bool    // not an operation that changes state
-	params     any     // the input as serialized, for deserializers that need it
+	client    *Client
+	operation string
+	service   string
+	options   Options // the client's, as this call's optFns left them
+	params    any     // the input as serialized, for deserializers that need it
 }
 
 type callKey struct{}
@@ -125,8 +124,7 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 	opErr := func(err error) error {
 		return &smithy.OperationError{ServiceID: op.service, OperationName: op.name, Err: err}
 	}
-	cl := &call{client: c, operation: op.name, service: op.service, options: c.options,
-		idempotent: !changesState[op.name]}
+	cl := &call{client: c, operation: op.name, service: op.service, options: c.options}
 	if len(optFns) > 0 {
 		cl.options = c.Options()
 		for _, fn := range optFns {

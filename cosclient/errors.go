@@ -262,7 +262,14 @@ func Ambiguous(err error) bool {
 // read changed nothing, whatever its failure.
 func MayHaveTakenEffect(err error) bool {
 	var oe *smithy.OperationError
-	return errors.As(err, &oe) && changesState[oe.OperationName] && Ambiguous(err)
+	return errors.As(err, &oe) && mayHaveTakenEffect(oe.OperationName, err)
+}
+
+// mayHaveTakenEffect is MayHaveTakenEffect for a call of the named
+// operation: also the retry step's test, so that what it will not retry
+// is what callers are told to look for.
+func mayHaveTakenEffect(operation string, err error) bool {
+	return changesState[operation] && Ambiguous(err)
 }
 
 // Accepted reports whether the service answered 2xx although the call

@@ -124,7 +124,7 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		if ctx.Err() != nil || Classify(err) != RetryNow || attempt >= opts.MaxAttempts {
 			return fail(err) // the caller gave up, or another attempt now cannot help
 		}
-		if !cl.idempotent && Ambiguous(err) {
+		if mayHaveTakenEffect(cl.operation, err) {
 			return fail(err) // it may have taken effect: the caller looks first
 		}
 		skew := clockSkew(err)
