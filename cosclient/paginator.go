@@ -12,13 +12,12 @@ import (
 type Paginator[Out any] struct {
 	fetch func(ctx context.Context, token string) (page *Out, next string, err error)
 	token string
-	first bool
-	done  bool
+	done  bool // set by the page that ends paging; until then a page is due
 	seen  map[string]bool
 }
 
 func newPaginator[Out any](start string, fetch func(context.Context, string) (*Out, string, error)) *Paginator[Out] {
-	return &Paginator[Out]{fetch: fetch, token: start, first: true, seen: map[string]bool{}}
+	return &Paginator[Out]{fetch: fetch, token: start, seen: map[string]bool{}}
 }
 
 // ErrNoMorePages is returned by NextPage after the last page.
@@ -26,7 +25,7 @@ var ErrNoMorePages = errors.New("no more pages")
 
 // HasMorePages reports whether NextPage has a page to fetch.
 func (p *Paginator[Out]) HasMorePages() bool {
-	return !p.done && (p.first || p.token != "")
+	return !p.done
 }
 
 // NextPage fetches the next page.
@@ -41,7 +40,6 @@ func (p *Paginator[Out]) NextPage(ctx context.Context) (*Out, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.first = false
 	p.token = next
 	if next == "" || p.seen[next] {
 		p.done = true
