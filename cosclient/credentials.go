@@ -28,9 +28,14 @@ type CredentialsProvider interface {
 var ErrMissingCredentials = errors.New("missing credentials: SecretId and SecretKey are required")
 
 // missing is an ErrMissingCredentials saying where the provider looked.
-func missing(where string) error {
-	return fmt.Errorf("%w: %s", ErrMissingCredentials, where)
-}
+func missing(where string) error { return &missingError{where} }
+
+// missingError is what missing returns: where is kept apart so that
+// ChainCredentials can list each provider's without parsing messages.
+type missingError struct{ where string }
+
+func (e *missingError) Error() string { return ErrMissingCredentials.Error() + ": " + e.where }
+func (e *missingError) Unwrap() error { return ErrMissingCredentials }
 
 // StaticCredentials always yields the same credentials.
 type StaticCredentials Credentials
@@ -172,7 +177,12 @@ func (chain ChainCredentials) Credentials(ctx context.Context) (Credentials, err
 		case !errors.Is(err, ErrMissingCredentials):
 			return Credentials{}, err
 		}
-		misses = append(misses, strings.TrimPrefix(err.Error(), ErrMissingCredentials.Error()+": "))
+		var me *missingError
+		if errors.As(err, &me) {
+			misses = append(misses, me.where)
+		} else {
+			misses = append(misses, err.Error()) // a bare ErrMissingCredentials, or another provider's own
+		}
 	}
 	return Credentials{}, missing(strings.Join(misses, "; "))
 }
