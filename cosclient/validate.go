@@ -386,35 +386,40 @@ const TimeLayout = "2006-01-02T15:04:05-0700"
 // ValidateTime checks a time sent to CI: exactly its documented layout,
 // TimeLayout (2026-11-22T02:00:00+0800). Answers are read more leniently
 // (ParseTime), but a request carries what CI documents, as given.
-func ValidateTime(s string) error { return asErr(checkTime("time", s)) }
+func ValidateTime(s string) error {
+	_, e := checkTime("time", s)
+	return asErr(e)
+}
 
-func checkTime(path, s string) *ParamError {
-	if _, err := time.Parse(TimeLayout, s); err != nil {
-		return paramErr(path, "is not a time like 2026-11-22T02:00:00+0800")
+// checkTime checks s and returns it parsed, so a range is compared without
+// parsing its ends again.
+func checkTime(path, s string) (time.Time, *ParamError) {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		return time.Time{}, paramErr(path, "is not a time like 2026-11-22T02:00:00+0800")
 	}
-	return nil
+	return t, nil
 }
 
 // checkTimeRange checks two optional times and that start is not after end;
 // the failure names endPath, the value to move.
 func checkTimeRange(startPath, start, endPath, end string) *ParamError {
+	var s time.Time
 	if start != "" {
-		if e := checkTime(startPath, start); e != nil {
+		var e *ParamError
+		if s, e = checkTime(startPath, start); e != nil {
 			return e
 		}
 	}
 	if end == "" {
 		return nil
 	}
-	if e := checkTime(endPath, end); e != nil {
+	t, e := checkTime(endPath, end)
+	if e != nil {
 		return e
 	}
-	if start != "" {
-		s, _ := ParseTime(start)
-		t, _ := ParseTime(end)
-		if t.Before(s) {
-			return paramErr(endPath, "is before the start")
-		}
+	if start != "" && t.Before(s) {
+		return paramErr(endPath, "is before the start")
 	}
 	return nil
 }
