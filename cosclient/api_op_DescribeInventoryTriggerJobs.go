@@ -54,8 +54,7 @@ func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 	if in.OrderByTime != "" {
 		v.add(checkOrder("orderByTime", in.OrderByTime))
 	}
-	_, e := checkStates("states", in.States, JobStates)
-	v.add(e)
+	v.add(checkStates("states", in.States, JobStates))
 	v.add(checkTimeRange("startCreationTime", in.StartCreationTime, "endCreationTime", in.EndCreationTime))
 	if in.WorkflowID != "" {
 		v.add(checkWorkflowID("workflowId", in.WorkflowID))
@@ -77,13 +76,12 @@ var opDescribeInventoryTriggerJobs = operation[*DescribeInventoryTriggerJobsInpu
 	serialize: func(in *DescribeInventoryTriggerJobsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/inventorytriggerjob"
-		states, _ := checkStates("states", in.States, JobStates)
 		req.URL.RawQuery = query(
 			"type", string(in.Type.OrDefault()),
 			"nextToken", in.NextToken,
 			"size", sizeParam(in.Size),
 			"orderByTime", in.OrderByTime,
-			"states", states,
+			"states", joinStates(in.States),
 			"startCreationTime", in.StartCreationTime,
 			"endCreationTime", in.EndCreationTime,
 			"workflowId", in.WorkflowID,

@@ -50,8 +50,7 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	if in.Name != "" {
 		v.add(checkKey("name", in.Name, false))
 	}
-	_, e := checkStates("states", in.States, ExecutionStates)
-	v.add(e)
+	v.add(checkStates("states", in.States, ExecutionStates))
 	v.add(checkTimeRange("startCreationTime", in.StartCreationTime, "endCreationTime", in.EndCreationTime))
 	if in.OrderByTime != "" {
 		v.add(checkOrder("orderByTime", in.OrderByTime))
@@ -74,11 +73,10 @@ var opDescribeWorkflowExecutions = operation[*DescribeWorkflowExecutionsInput, *
 	serialize: func(in *DescribeWorkflowExecutionsInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodGet
 		req.URL.Path = "/workflowexecution"
-		states, _ := checkStates("states", in.States, ExecutionStates)
 		req.URL.RawQuery = query(
 			"workflowId", in.WorkflowID,
 			"name", in.Name,
-			"states", states,
+			"states", joinStates(in.States),
 			"startCreationTime", in.StartCreationTime,
 			"endCreationTime", in.EndCreationTime,
 			"orderByTime", in.OrderByTime,

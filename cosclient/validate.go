@@ -491,16 +491,28 @@ func checkState[S ~string](path string, s S, known []S) *ParamError {
 	return paramErr(path, strconv.Quote(string(s))+" is not one of "+strings.Join(names, ", "))
 }
 
-// checkStates checks a state filter and encodes it as CI's comma list.
-func checkStates[S ~string](path string, states []S, known []S) (string, *ParamError) {
-	parts := make([]string, len(states))
-	for i, s := range states {
+// checkStates checks a state filter: each state one of known.
+func checkStates[S ~string](path string, states []S, known []S) *ParamError {
+	for _, s := range states {
 		if e := checkState(path, s, known); e != nil {
-			return "", e
+			return e
 		}
-		parts[i] = string(s)
 	}
-	return strings.Join(parts, ","), nil
+	return nil
+}
+
+// joinStates encodes a state filter as CI's comma list. It does not check
+// it: the serializers that call it run after the Initialize step's
+// Validate, which did (checkStates).
+func joinStates[S ~string](states []S) string {
+	var b strings.Builder
+	for i, s := range states {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(s))
+	}
+	return b.String()
 }
 
 // checkPrintable checks printable ASCII of at most maxLen bytes (UserData).
