@@ -42,9 +42,6 @@ func NewJobWaiter(c *Client, optFns ...func(*JobWaiterOptions)) *JobWaiter {
 // error.
 func (w *JobWaiter) Wait(ctx context.Context, jobID string, optFns ...func(*Options)) (*JobDetail, error) {
 	var last *JobDetail
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	<-timer.C
 	for {
 		out, err := w.client.DescribeInventoryTriggerJob(ctx, &DescribeInventoryTriggerJobInput{JobID: jobID}, optFns...)
 		if err != nil {
@@ -60,11 +57,12 @@ func (w *JobWaiter) Wait(ctx context.Context, jobID string, optFns ...func(*Opti
 		if last.State.Terminal() {
 			return last, nil
 		}
-		timer.Reset(w.options.Interval)
+		// A fresh timer per wait: since Go 1.23 one left unfired when ctx
+		// ends is collected, so nothing needs stopping.
 		select {
 		case <-ctx.Done():
 			return last, fmt.Errorf("wait for job %s (last state %s): %w", jobID, last.State, ctx.Err())
-		case <-timer.C:
+		case <-time.After(w.options.Interval):
 		}
 	}
 }
