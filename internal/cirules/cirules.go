@@ -65,9 +65,7 @@ func FieldError(err error, prefix string, rename func(wirePath string) string) *
 func LowerPath(wirePath string) string {
 	segs := strings.Split(wirePath, ".")
 	for i, s := range segs {
-		if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
-			segs[i] = string(s[0]+'a'-'A') + s[1:]
-		}
+		segs[i] = valid.LowerFirst(s)
 		if name, _, _ := strings.Cut(s, "["); name == "JobParam" {
 			break
 		}

@@ -122,9 +122,9 @@ func (v *Validator) reason(fe validator.FieldError) string {
 	case "required":
 		return "is required"
 	case "required_without", "required_without_all":
-		return "is required when " + lowerFirst(p) + " is not set"
+		return "is required when " + LowerFirst(p) + " is not set"
 	case "excluded_with", "excluded_with_all":
-		return "cannot be set together with " + lowerFirst(p)
+		return "cannot be set together with " + LowerFirst(p)
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(p, " ", ", ")
 	case "min", "gte":
@@ -161,9 +161,10 @@ func ruleReason(rule Rule, fe validator.FieldError) string {
 	return err.Error()
 }
 
-// lowerFirst turns a Go field name from a validator parameter into its
-// JSON spelling.
-func lowerFirst(s string) string {
+// LowerFirst turns a field name (a Go field from a validator parameter, a
+// segment of a CI wire path) into its JSON spelling: an upper-case ASCII
+// first letter lower-cased, anything else as given.
+func LowerFirst(s string) string {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return s
 	}
