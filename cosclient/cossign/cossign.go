@@ -62,8 +62,9 @@ func SignedHeader(lower string) bool {
 // decoded, as the service does. The session token, if any, must already be
 // set as a header.
 func Authorization(r *http.Request, secretID, secretKey string, w Window) string {
-	// Fixed-size backing arrays keep a typical request's signing free of
-	// heap allocations except for the returned string.
+	// Fixed-size backing arrays keep a typical request's parameter and
+	// header lists off the heap; crypto/hmac allocates its hash states,
+	// most of what a signature allocates.
 	var pbuf, hbuf [16]pair
 	params := queryPairs(r.URL.RawQuery, nil, pbuf[:0])
 	headers := headerPairs(r, nil, hbuf[:0])
