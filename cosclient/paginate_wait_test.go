@@ -261,13 +261,12 @@ func TestJobWaiter(t *testing.T) {
 func TestJobWaiterStops(t *testing.T) {
 	var nf *NotFoundError
 	tests := []struct {
-		name     string
-		answer   func(cancel context.CancelFunc) func(int, http.ResponseWriter, *http.Request)
-		onPoll   func(cancel context.CancelFunc) func(*JobDetail)
-		polls    int
-		last     JobState // of the detail returned; "" = nil
-		wantErr  func(error) bool
-		errState string // in the message
+		name    string
+		answer  func(cancel context.CancelFunc) func(int, http.ResponseWriter, *http.Request)
+		onPoll  func(cancel context.CancelFunc) func(*JobDetail)
+		polls   int
+		last    JobState // of the detail returned; "" = nil
+		wantErr func(error) bool
 	}{
 		{
 			name: "cancelled between polls",

@@ -319,16 +319,12 @@ func TestRedirectIsAnError(t *testing.T) {
 	tests := []struct {
 		name string
 		hc   *http.Client
-		bug  string
 	}{
-		{"default client", nil, ""},
-		{"caller's client", &http.Client{}, ""},
+		{"default client", nil},
+		{"caller's client", &http.Client{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip(tt.bug)
-			}
 			elsewhere = nil
 			f := newFakeCI(t, always(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Location", other.URL+"/elsewhere")
