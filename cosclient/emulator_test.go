@@ -3,17 +3,17 @@ package cosclient_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 const (
-	emuBucket   = "examplebucket-1250000000"
+	emuBucket   = citest.Bucket
 	emuWorkflow = "w0123456789abcdef0123456789abcdef"
 )
 
@@ -24,15 +24,14 @@ func newEmulator(t *testing.T, opts ciemu.Options) (*ciemu.Emulator, *cosclient.
 	if opts.SubmittedFor == 0 {
 		opts.SubmittedFor, opts.RunningFor = time.Millisecond, time.Millisecond
 	}
-	emu := ciemu.New(opts)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	c, err := cosclient.New(cosclient.Options{Region: "ap-guangzhou", Bucket: emuBucket, Endpoint: srv.URL,
-		Credentials: cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey, SessionToken: "tok"},
-		Retry:       cosclient.RetryOptions{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, url := citest.Emulator(t, opts)
+	c := citest.Client(t, url, func(o *cosclient.Options) {
+		creds := citest.Credentials
+		creds.SessionToken = "tok"
+		o.Credentials = creds
+		// The default attempts, not citest.FastRetry's two.
+		o.Retry = cosclient.RetryOptions{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	})
 	return emu, c
 }
 
