@@ -229,7 +229,7 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 	}
 	fail := func(op string, err error) JobResult {
 		res.Error = fmt.Sprintf("%s: %v", op, err)
-		res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+		res.Retryable = retryable(err)
 		log.Warn("job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
 		return res
 	}

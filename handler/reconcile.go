@@ -191,7 +191,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 		}
 		if err != nil {
 			res.Error = err.Error()
-			res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+			res.Retryable = retryable(err)
 		}
 		level := slog.LevelInfo
 		if res.Error != "" || len(res.Failed) > 0 {
@@ -281,7 +281,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		res.Calls.Trigger += o.calls
 		res.Calls.Ledger += o.ledgerCalls
 		if o.err != nil {
-			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
+			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
 			continue
 		}
 		res.Triggered = append(res.Triggered, SweptObject{Key: todo[i].key, InstanceID: o.instanceID})

@@ -157,7 +157,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			res.Triggered = append(res.Triggered, Triggered{Bucket: t.bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
 			continue
 		}
-		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
+		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
 	}
 	if err := incompleteOf(res.Failed, planned); err != nil {
 		return res, err
@@ -324,10 +324,12 @@ type taskOutcome struct {
 	calls, ledgerCalls int
 }
 
-// retryable reports whether a failed outcome is worth the platform's
-// retry.
-func (o taskOutcome) retryable() bool {
-	return errors.Is(o.err, errNotAttempted) || cosclient.Classify(o.err) != cosclient.RetryNever
+// retryable reports whether a failure (a trigger's, a sweep's, a
+// backfill's) is worth the platform's retry: anything cosclient does not
+// call final. Work not attempted (errNotAttempted) wraps the context's
+// error, which cosclient calls RetryLater.
+func retryable(err error) bool {
+	return cosclient.Classify(err) != cosclient.RetryNever
 }
 
 // errNotAttempted marks work the invocation ran out of time for.
@@ -360,7 +362,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 			h.ambiguous.add(t.fired) // this instance's next attempt looks first
 		}
 		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs,
-			slog.String("error", err.Error()), slog.Bool("retryable", o.retryable()))...)
+			slog.String("error", err.Error()), slog.Bool("retryable", retryable(o.err)))...)
 		return o
 	}
 	h.fired.add(t.fired) // only successes: a failure must fire on the retry
