@@ -358,7 +358,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))
 	}
 	if err != nil {
-		if cosclient.Ambiguous(err) || errors.Is(err, ledger.ErrUnconfirmed) {
+		if ledger.MayHaveTakenEffect(err) {
 			h.ambiguous.add(t.fired) // this instance's next attempt looks first
 		}
 		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs,

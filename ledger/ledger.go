@@ -209,6 +209,17 @@ const maxAmbiguousRounds = 3
 // so Trigger stops; a later attempt (which looks first) settles it.
 var ErrUnconfirmed = errors.New("the trigger may have run and the ledger could not confirm it")
 
+// MayHaveTakenEffect reports whether a failed CI call may nonetheless have
+// changed something at CI, so that the caller looks before it calls again:
+// a trigger whose lookup failed (ErrUnconfirmed), or a call that changes
+// state and failed ambiguously (cosclient.MayHaveTakenEffect, which for a
+// TriggerWorkflow error is cosclient.Ambiguous). The upload path decides
+// by it whether its next attempt looks first, the HTTP API whether to tell
+// its caller to look.
+func MayHaveTakenEffect(err error) bool {
+	return errors.Is(err, ErrUnconfirmed) || cosclient.MayHaveTakenEffect(err)
+}
+
 // Trigger runs in.WorkflowID for in.Object once. With check set, a failure
 // that may have reached CI (cosclient.Ambiguous) is followed by a lookup
 // of runs created at or after since; a run found ends it (Found), none
