@@ -204,7 +204,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if s := env(EnvWorkflowID); s != "" {
 		if err := cosclient.ValidateWorkflowID(s); err != nil {
-			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: reasonOf(err)}
+			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: cirules.Reason(err)}
 		}
 		for _, r := range cfg.Rules {
 			if r.Name == DefaultRuleName {
@@ -223,7 +223,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			// place in the list as written, empty elements included.
 			reason := prefixProblem(p)
 			if err := cosclient.ValidatePrefix(p); err != nil {
-				reason = reasonOf(err)
+				reason = cirules.Reason(err)
 			}
 			if reason != "" {
 				return nil, &ConfigError{Variable: EnvIgnorePrefixes, Field: fmt.Sprintf("[%d]", i), Reason: reason}
@@ -358,14 +358,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("the file is larger than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// reasonOf is why a cosclient rule refused a value.
-func reasonOf(err error) string {
-	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
-		return pes[0].Reason()
-	}
-	return err.Error()
 }
 
 // fieldToConfigErr splits a FieldError on the whole Config

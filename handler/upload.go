@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/ledger"
@@ -124,7 +125,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			// named, instead of at every attempt.
 			if kerr := cosclient.ValidateObjectKey(r.Object.Key); kerr != nil {
 				err = &events.DecodeError{Problem: events.ProblemInvalidField, Kind: events.KindCOS, Offset: -1,
-					Field: fmt.Sprintf("Records[%d].cos.cosObject.key", i), Reason: reasonOf(kerr)}
+					Field: fmt.Sprintf("Records[%d].cos.cosObject.key", i), Reason: cirules.Reason(kerr)}
 			}
 		}
 		if err != nil {

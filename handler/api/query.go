@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -80,11 +81,7 @@ func (q *query) str(name string, check func(string) error) string {
 
 // failWith records a cosclient rule's failure under the parameter's name.
 func (q *query) failWith(name string, err error) {
-	reason := err.Error()
-	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
-		reason = pes[0].Reason()
-	}
-	q.fail(name, reason)
+	q.fail(name, cirules.Reason(err))
 }
 
 // intRange is an integer parameter in [lo, hi] when set; 0 when absent.
