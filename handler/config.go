@@ -16,6 +16,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
@@ -169,22 +170,9 @@ func (e *ConfigError) Error() string {
 // for variable, under the JSON path prefix.
 func configErr(variable, prefix string, err error) *ConfigError {
 	if fe, ok := err.(*valid.FieldError); ok {
-		return &ConfigError{Variable: variable, Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
+		return &ConfigError{Variable: variable, Field: jsonscan.Join(prefix, fe.Field), Reason: fe.Reason}
 	}
 	return &ConfigError{Variable: variable, Field: prefix, Reason: err.Error()}
-}
-
-// joinPath appends a JSON path segment ("x" or "[2]") to a prefix.
-func joinPath(prefix, field string) string {
-	switch {
-	case prefix == "":
-		return field
-	case field == "":
-		return prefix
-	case strings.HasPrefix(field, "["):
-		return prefix + field
-	}
-	return prefix + "." + field
 }
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv
@@ -399,7 +387,7 @@ func checkRules(rules []Rule, src source) error {
 	seen := make(map[string]int, len(rules))
 	for i, r := range rules {
 		at := func(field, reason string) error {
-			return src.err(joinPath(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
+			return src.err(jsonscan.Join(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
 		}
 		if j, dup := seen[r.Name]; dup {
 			return at("name", fmt.Sprintf("%q is already the name of rule [%d]", r.Name, j))

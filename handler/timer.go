@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
@@ -283,7 +284,7 @@ func decodeSpecs(data []byte, bucket, region string) ([]TimerSpec, error) {
 func prefixFieldError(prefix string, err error) error {
 	var fe *valid.FieldError
 	if errors.As(err, &fe) {
-		return &valid.FieldError{Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
+		return &valid.FieldError{Field: jsonscan.Join(prefix, fe.Field), Reason: fe.Reason}
 	}
 	return &valid.FieldError{Field: prefix, Reason: err.Error()}
 }
