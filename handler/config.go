@@ -96,7 +96,9 @@ type Config struct {
 	// Rules decide which workflows an upload triggers; every match fires.
 	Rules []Rule `json:"COSFLOW_RULES" validate:"dive"`
 	// IgnorePrefixes never trigger anything (loop protection for outputs).
-	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES" validate:"dive,ci_prefix"`
+	// LoadConfig checks each element as it splits the list, not a tag, so
+	// that a mistake names its place in the list as written.
+	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES"`
 	// Bucket and Region are defaults for timer and HTTP requests.
 	Bucket string `json:"COSFLOW_BUCKET" validate:"omitempty,ci_bucket"`
 	Region string `json:"COSFLOW_REGION" validate:"omitempty,ci_region"`
