@@ -274,7 +274,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
 			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
-			since: c.modified.Add(-ledger.Slack), check: true, sweep: s.Name,
+			since: c.modified.Add(-ledger.Slack), sweep: s.Name,
 		})
 	})
 	for i, o := range outcomes {

@@ -104,10 +104,13 @@ type triggerTask struct {
 	// since is the earliest creation time of a run that counts for this
 	// object (its event time less ledger.Slack).
 	since time.Time
-	// check looks the object up in CI's execution list before triggering
-	// (a late record, or one whose earlier attempt was ambiguous).
+	// check has checkLedger look the object up in CI's execution list
+	// before triggering (a late record, or one whose earlier attempt was
+	// ambiguous). A sweep looks all its candidates up itself.
 	check bool
-	fired string // firedSet key
+	// fired is the firedSet key; "" for a sweep's trigger, which has no
+	// delivery to deduplicate and is not remembered.
+	fired string
 	sweep string // the reconcile spec's name, for a sweep's trigger
 }
 
@@ -359,14 +362,16 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))
 	}
 	if err != nil {
-		if ledger.MayHaveTakenEffect(err) {
+		if t.fired != "" && ledger.MayHaveTakenEffect(err) {
 			h.ambiguous.add(t.fired) // this instance's next attempt looks first
 		}
 		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs,
 			slog.String("error", err.Error()), slog.Bool("retryable", retryable(o.err)))...)
 		return o
 	}
-	h.fired.add(t.fired) // only successes: a failure must fire on the retry
+	if t.fired != "" {
+		h.fired.add(t.fired) // only successes: a failure must fire on the retry
+	}
 	switch {
 	case out.Accepted:
 		attrs = append(attrs, slog.String("ciRequestId", out.RequestID), slog.Int("status", out.Status),
