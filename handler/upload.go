@@ -267,11 +267,11 @@ func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
 // run it twice). It returns the tasks left to trigger.
 func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
 	type group struct{ bucket, region, workflowID string }
-	groups := map[group][]ledger.Item{}
-	for _, t := range tasks {
+	groups := map[group][]int{} // the indices of the tasks to check
+	for i, t := range tasks {
 		if t.check {
 			g := group{t.bucket, t.region, t.rule.WorkflowID}
-			groups[g] = append(groups[g], ledger.Item{Key: t.key, Since: t.since})
+			groups[g] = append(groups[g], i)
 		}
 	}
 	if len(groups) == 0 {
@@ -282,27 +282,28 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		run *cosclient.WorkflowExecution
 		err error
 	}
-	verdicts := map[string]verdict{} // by fired key
-	for g, items := range groups {
+	verdicts := make([]verdict, len(tasks)) // by task index; set for the checked ones
+	for g, members := range groups {
+		items := make([]ledger.Item, len(members))
+		for j, i := range members {
+			items[j] = ledger.Item{Key: tasks[i].key, Since: tasks[i].since}
+		}
 		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, h.callOptions(log, g.bucket, g.region)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
-		for _, t := range tasks {
-			if !t.check || t.bucket != g.bucket || t.rule.WorkflowID != g.workflowID {
-				continue
-			}
+		for _, i := range members {
 			v := verdict{err: err}
-			if run, ok := found.Runs[t.key]; ok && err == nil {
+			if run, ok := found.Runs[tasks[i].key]; ok && err == nil {
 				v.run = &run
 			}
-			verdicts[t.fired] = v
+			verdicts[i] = v
 		}
 	}
 	left := tasks[:0]
-	for _, t := range tasks {
-		v, checked := verdicts[t.fired]
+	for i, t := range tasks {
+		v := verdicts[i]
 		switch {
-		case !checked:
+		case !t.check:
 			left = append(left, t)
 		case v.err != nil:
 			err := fmt.Errorf("look up earlier runs: %w", v.err)
