@@ -229,7 +229,7 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 		log.Warn("job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
 		return res
 	}
-	opts := h.callOptions(log, s.Bucket, s.Region)
+	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
 	if err := ctx.Err(); err != nil {
 		return fail("look up", fmt.Errorf("%w: %w", errNotAttempted, err))
 	}

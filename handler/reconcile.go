@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
@@ -170,7 +171,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 	log := logx.From(ctx, h.logger)
 	p := &s.Reconcile
 	from, to := tick.Add(-p.window), tick.Add(-p.lag)
-	opts := h.callOptions(log, s.Bucket, s.Region)
+	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
 	budget := p.maxTriggers
 	done := map[string]bool{} // key + workflow already swept by an earlier rule
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
@@ -288,7 +289,7 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		for j, i := range members {
 			items[j] = ledger.Item{Key: tasks[i].key, Since: tasks[i].since}
 		}
-		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, h.callOptions(log, g.bucket, g.region)...)
+		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, api.Target{Bucket: g.bucket, Region: g.region}.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
 		for _, i := range members {
@@ -356,7 +357,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 	}
 	start := time.Now()
 	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.since, h.cfg.Ledger != LedgerOff, h.callOptions(log, t.bucket, t.region)...)
+		t.since, h.cfg.Ledger != LedgerOff, api.Target{Bucket: t.bucket, Region: t.region}.Options(log)...)
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {
