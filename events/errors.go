@@ -107,16 +107,6 @@ func loneSurrogate(kind Kind, prefix string, raw []byte) *DecodeError {
 	if e == nil {
 		return nil
 	}
-	field := e.Path
-	switch {
-	case prefix == "":
-	case field == "":
-		field = prefix
-	case field[0] == '[':
-		field = prefix + field
-	default:
-		field = prefix + "." + field
-	}
 	// The path holds keys as sent, which are untrusted.
-	return fieldError(kind, ProblemInvalidField, clip.String(field, 200), e.Reason())
+	return fieldError(kind, ProblemInvalidField, clip.String(jsonscan.Join(prefix, e.Path), 200), e.Reason())
 }

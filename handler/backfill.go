@@ -18,10 +18,6 @@ import (
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
-// MaxWindow bounds a backfill or sweep window: a year of objects is
-// already a very large job.
-const MaxWindow = 8760 * time.Hour
-
 // BackfillSpec describes one inventory trigger job a timer tick creates:
 // which objects (exactly one of Prefix, Object, Manifest, URLFile) and what
 // to run on them (WorkflowID, or Tag with JobParam and the other Job-only
@@ -89,7 +85,7 @@ func (s *BackfillSpec) check() error {
 	return nil
 }
 
-// parseWindow reads a positive duration of at most MaxWindow.
+// parseWindow reads a positive duration of at most api.MaxWindow.
 func parseWindow(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	switch {
@@ -97,8 +93,8 @@ func parseWindow(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, 40))
 	case d <= 0:
 		return 0, fmt.Errorf("must be positive")
-	case d > MaxWindow:
-		return 0, fmt.Errorf("must be at most %v", MaxWindow)
+	case d > api.MaxWindow:
+		return 0, fmt.Errorf("must be at most %v", api.MaxWindow)
 	}
 	return d, nil
 }
@@ -229,11 +225,11 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 	}
 	fail := func(op string, err error) JobResult {
 		res.Error = fmt.Sprintf("%s: %v", op, err)
-		res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+		res.Retryable = retryable(err)
 		log.Warn("job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
 		return res
 	}
-	opts := h.callOptions(log, s.Bucket, s.Region)
+	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
 	if err := ctx.Err(); err != nil {
 		return fail("look up", fmt.Errorf("%w: %w", errNotAttempted, err))
 	}

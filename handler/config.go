@@ -16,6 +16,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
@@ -95,7 +96,9 @@ type Config struct {
 	// Rules decide which workflows an upload triggers; every match fires.
 	Rules []Rule `json:"COSFLOW_RULES" validate:"dive"`
 	// IgnorePrefixes never trigger anything (loop protection for outputs).
-	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES" validate:"dive,ci_prefix"`
+	// LoadConfig checks each element as it splits the list, not a tag, so
+	// that a mistake names its place in the list as written.
+	IgnorePrefixes []string `json:"COSFLOW_IGNORE_PREFIXES"`
 	// Bucket and Region are defaults for timer and HTTP requests.
 	Bucket string `json:"COSFLOW_BUCKET" validate:"omitempty,ci_bucket"`
 	Region string `json:"COSFLOW_REGION" validate:"omitempty,ci_region"`
@@ -169,22 +172,9 @@ func (e *ConfigError) Error() string {
 // for variable, under the JSON path prefix.
 func configErr(variable, prefix string, err error) *ConfigError {
 	if fe, ok := err.(*valid.FieldError); ok {
-		return &ConfigError{Variable: variable, Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
+		return &ConfigError{Variable: variable, Field: jsonscan.Join(prefix, fe.Field), Reason: fe.Reason}
 	}
 	return &ConfigError{Variable: variable, Field: prefix, Reason: err.Error()}
-}
-
-// joinPath appends a JSON path segment ("x" or "[2]") to a prefix.
-func joinPath(prefix, field string) string {
-	switch {
-	case prefix == "":
-		return field
-	case field == "":
-		return prefix
-	case strings.HasPrefix(field, "["):
-		return prefix + field
-	}
-	return prefix + "." + field
 }
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv
@@ -204,7 +194,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if s := env(EnvWorkflowID); s != "" {
 		if err := cosclient.ValidateWorkflowID(s); err != nil {
-			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: reasonOf(err)}
+			return nil, &ConfigError{Variable: EnvWorkflowID, Reason: cirules.Reason(err)}
 		}
 		for _, r := range cfg.Rules {
 			if r.Name == DefaultRuleName {
@@ -223,7 +213,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			// place in the list as written, empty elements included.
 			reason := prefixProblem(p)
 			if err := cosclient.ValidatePrefix(p); err != nil {
-				reason = reasonOf(err)
+				reason = cirules.Reason(err)
 			}
 			if reason != "" {
 				return nil, &ConfigError{Variable: EnvIgnorePrefixes, Field: fmt.Sprintf("[%d]", i), Reason: reason}
@@ -360,14 +350,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// reasonOf is why a cosclient rule refused a value.
-func reasonOf(err error) string {
-	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
-		return pes[0].Reason()
-	}
-	return err.Error()
-}
-
 // fieldToConfigErr splits a FieldError on the whole Config
 // ("COSFLOW_RULES[1].workflowId") into variable and field; a rule's
 // mistake names the rules' source.
@@ -407,7 +389,7 @@ func checkRules(rules []Rule, src source) error {
 	seen := make(map[string]int, len(rules))
 	for i, r := range rules {
 		at := func(field, reason string) error {
-			return src.err(joinPath(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
+			return src.err(jsonscan.Join(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
 		}
 		if j, dup := seen[r.Name]; dup {
 			return at("name", fmt.Sprintf("%q is already the name of rule [%d]", r.Name, j))

@@ -58,11 +58,6 @@ func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handle
 	}
 }
 
-// callOptions send a CI call to a bucket and its attempt lines to log.
-func (h *Handler) callOptions(log *slog.Logger, bucket, region string) []func(*cosclient.Options) {
-	return []func(*cosclient.Options){cosclient.WithBucket(bucket, region), cosclient.WithLogger(log)}
-}
-
 // Trigger names as they appear in the logs' "trigger" attribute.
 const (
 	TriggerCOS     = "cos"

@@ -49,15 +49,25 @@ func (e *testEnv) execs(t *testing.T) []cosclient.WorkflowExecution {
 	return out
 }
 
-// runBefore triggers wfA for key directly, as an earlier delivery would
-// have, and returns the run's ID.
-func (e *testEnv) runBefore(t *testing.T, key string) string {
+// runBefore triggers workflowID for key directly, as an earlier delivery
+// would have, and returns the run's ID: a run the handler must find.
+func (e *testEnv) runBefore(t *testing.T, workflowID, key string) string {
 	t.Helper()
-	out, err := e.ci.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: wfA, Object: key}, inBucket)
+	id, err := e.startRun(workflowID, key)
 	if err != nil {
-		t.Fatalf("trigger %s beforehand: %v", key, err)
+		t.Fatal(err)
 	}
-	return out.InstanceID
+	return id
+}
+
+// startRun is runBefore without the test: off the test's goroutine, where
+// t.Fatal is not allowed, the caller reports the error.
+func (e *testEnv) startRun(workflowID, key string) (string, error) {
+	out, err := e.ci.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: workflowID, Object: key}, inBucket)
+	if err != nil {
+		return "", fmt.Errorf("trigger %s beforehand: %w", key, err)
+	}
+	return out.InstanceID, nil
 }
 
 // TestUploadLedgerModes: which records are looked up in CI's execution list
@@ -92,7 +102,7 @@ func TestUploadLedgerModes(t *testing.T) {
 			env := newTestEnv(t, vars)
 			runID := ""
 			if tt.ran != "" {
-				runID = env.runBefore(t, tt.ran)
+				runID = env.runBefore(t, wfA, tt.ran)
 			}
 			res, err := env.upload(t, cosEvent(rec{key: "a.jpg", size: 1, at: time.Now().Add(-tt.age)}))
 			if err != nil {

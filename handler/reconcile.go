@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
@@ -170,7 +171,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 	log := logx.From(ctx, h.logger)
 	p := &s.Reconcile
 	from, to := tick.Add(-p.window), tick.Add(-p.lag)
-	opts := h.callOptions(log, s.Bucket, s.Region)
+	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
 	budget := p.maxTriggers
 	done := map[string]bool{} // key + workflow already swept by an earlier rule
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
@@ -191,7 +192,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 		}
 		if err != nil {
 			res.Error = err.Error()
-			res.Retryable = cosclient.Classify(err) != cosclient.RetryNever
+			res.Retryable = retryable(err)
 		}
 		level := slog.LevelInfo
 		if res.Error != "" || len(res.Failed) > 0 {
@@ -274,14 +275,14 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
 			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
-			since: c.modified.Add(-ledger.Slack), check: true, sweep: s.Name,
+			since: c.modified.Add(-ledger.Slack), sweep: s.Name,
 		})
 	})
 	for i, o := range outcomes {
 		res.Calls.Trigger += o.calls
 		res.Calls.Ledger += o.ledgerCalls
 		if o.err != nil {
-			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
+			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
 			continue
 		}
 		res.Triggered = append(res.Triggered, SweptObject{Key: todo[i].key, InstanceID: o.instanceID})

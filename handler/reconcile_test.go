@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
-	"github.com/cosflow/cosflow/cosclient"
 )
 
 // sweepEnv is a handler whose bucket the tests seed, with a tick of now
@@ -33,14 +31,6 @@ func newSweepEnv(t *testing.T, env map[string]string) *sweepEnv {
 func (e *sweepEnv) put(t *testing.T, key string, size int64, age time.Duration) {
 	t.Helper()
 	if err := e.emu.PutObject(testBucket, key, size, e.tick.Add(-age)); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// ran triggers workflowID for key beforehand: a run the sweep must find.
-func (e *sweepEnv) ran(t *testing.T, workflowID, key string) {
-	t.Helper()
-	if _, err := e.ci.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: workflowID, Object: key}, inBucket); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -101,7 +91,7 @@ func TestReconcileSweep(t *testing.T) {
 	for _, o := range objects {
 		env.put(t, o.key, o.size, o.age)
 		if o.ran != "" {
-			env.ran(t, o.ran, o.key)
+			env.runBefore(t, o.ran, o.key)
 		}
 	}
 	before := env.opCalls(ciemu.OpTriggerWorkflow)
@@ -230,7 +220,7 @@ func TestReconcileDryRun(t *testing.T) {
 	for _, k := range []string{"in/1.jpg", "in/2.jpg", "in/3.jpg"} {
 		env.put(t, k, 1, time.Hour)
 	}
-	env.ran(t, wfA, "in/2.jpg")
+	env.runBefore(t, wfA, "in/2.jpg")
 	before := env.opCalls(ciemu.OpTriggerWorkflow)
 	res, err := env.sweep(t, sweepSpec(`"window":"6h","maxTriggers":1`))
 	if err != nil {
@@ -440,7 +430,11 @@ func TestReconcileCosts(t *testing.T) {
 			for i := range tt.otherRuns {
 				seed = append(seed, fmt.Sprintf("elsewhere/%05d.bin", i))
 			}
-			runBounded(8, len(seed), func(i int) { env.ran(t, wfA, seed[i]) })
+			errs := make([]error, len(seed))
+			runBounded(8, len(seed), func(i int) { _, errs[i] = env.startRun(wfA, seed[i]) })
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
 			lists, lookups := env.opCalls(ciemu.OpListObjects), env.opCalls(ciemu.OpDescribeWorkflowExecutions)
 
 			res, err := env.sweep(t, sweepSpec(`"window":"6h"`))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 )
@@ -168,18 +169,35 @@ func (h *Handler) timerSpecs(t *events.TimerEvent) ([]timerSpec, error) {
 		}
 		return out, nil
 	}
-	raws, single, err := splitSpecs([]byte(t.Message))
+	specs, err := parseSpecs([]byte(t.Message), h.cfg.Bucket, h.cfg.Region)
 	if err != nil {
 		return nil, prefixFieldError("Message", err)
 	}
+	for i := range specs {
+		if specs[i].err != nil {
+			specs[i].err = prefixFieldError("Message", specs[i].err)
+		}
+	}
+	return specs, nil
+}
+
+// parseSpecs strictly decodes and checks a timer argument: one spec or an
+// array of them, of unique names. A mistake in the argument as a whole is
+// the error; a spec's own is its timerSpec's, with its path below data, so
+// that one bad spec does not keep the others from running.
+func parseSpecs(data []byte, bucket, region string) ([]timerSpec, error) {
+	raws, single, err := splitSpecs(data)
+	if err != nil {
+		return nil, err
+	}
 	if err := uniqueNames(raws, single); err != nil {
-		return nil, prefixFieldError("Message", err)
+		return nil, err
 	}
 	out := make([]timerSpec, len(raws))
 	for i, raw := range raws {
-		s, err := parseSpec(raw, h.cfg.Bucket, h.cfg.Region)
+		s, err := parseSpec(raw, bucket, region)
 		if err != nil {
-			out[i] = timerSpec{name: rawSpecName(raw), err: prefixFieldError("Message"+specIndex(i, single), err)}
+			out[i] = timerSpec{name: rawSpecName(raw), err: prefixFieldError(specIndex(i, single), err)}
 			continue
 		}
 		out[i] = timerSpec{spec: s, name: s.Name()}
@@ -244,23 +262,20 @@ func specIndex(i int, single bool) string {
 	return fmt.Sprintf("[%d]", i)
 }
 
-// decodeSpecs decodes and checks every spec, failing on the first bad one
-// with a *valid.FieldError whose Field is the path below data.
+// decodeSpecs is parseSpecs for a setting read at start-up, where every
+// spec must be good: it fails on the first bad one with a
+// *valid.FieldError whose Field is the path below data.
 func decodeSpecs(data []byte, bucket, region string) ([]TimerSpec, error) {
-	raws, single, err := splitSpecs(data)
+	parsed, err := parseSpecs(data, bucket, region)
 	if err != nil {
 		return nil, err
 	}
-	if err := uniqueNames(raws, single); err != nil {
-		return nil, err
-	}
-	specs := make([]TimerSpec, len(raws))
-	for i, raw := range raws {
-		s, err := parseSpec(raw, bucket, region)
-		if err != nil {
-			return nil, prefixFieldError(specIndex(i, single), err)
+	specs := make([]TimerSpec, len(parsed))
+	for i, ts := range parsed {
+		if ts.err != nil {
+			return nil, ts.err
 		}
-		specs[i] = *s
+		specs[i] = *ts.spec
 	}
 	return specs, nil
 }
@@ -269,7 +284,7 @@ func decodeSpecs(data []byte, bucket, region string) ([]TimerSpec, error) {
 func prefixFieldError(prefix string, err error) error {
 	var fe *valid.FieldError
 	if errors.As(err, &fe) {
-		return &valid.FieldError{Field: joinPath(prefix, fe.Field), Reason: fe.Reason}
+		return &valid.FieldError{Field: jsonscan.Join(prefix, fe.Field), Reason: fe.Reason}
 	}
 	return &valid.FieldError{Field: prefix, Reason: err.Error()}
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/ledger"
@@ -103,10 +105,13 @@ type triggerTask struct {
 	// since is the earliest creation time of a run that counts for this
 	// object (its event time less ledger.Slack).
 	since time.Time
-	// check looks the object up in CI's execution list before triggering
-	// (a late record, or one whose earlier attempt was ambiguous).
+	// check has checkLedger look the object up in CI's execution list
+	// before triggering (a late record, or one whose earlier attempt was
+	// ambiguous). A sweep looks all its candidates up itself.
 	check bool
-	fired string // firedSet key
+	// fired is the firedSet key; "" for a sweep's trigger, which has no
+	// delivery to deduplicate and is not remembered.
+	fired string
 	sweep string // the reconcile spec's name, for a sweep's trigger
 }
 
@@ -124,7 +129,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			// named, instead of at every attempt.
 			if kerr := cosclient.ValidateObjectKey(r.Object.Key); kerr != nil {
 				err = &events.DecodeError{Problem: events.ProblemInvalidField, Kind: events.KindCOS, Offset: -1,
-					Field: fmt.Sprintf("Records[%d].cos.cosObject.key", i), Reason: reasonOf(kerr)}
+					Field: fmt.Sprintf("Records[%d].cos.cosObject.key", i), Reason: cirules.Reason(kerr)}
 			}
 		}
 		if err != nil {
@@ -157,7 +162,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			res.Triggered = append(res.Triggered, Triggered{Bucket: t.bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
 			continue
 		}
-		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: o.retryable()})
+		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
 	}
 	if err := incompleteOf(res.Failed, planned); err != nil {
 		return res, err
@@ -263,11 +268,11 @@ func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
 // run it twice). It returns the tasks left to trigger.
 func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
 	type group struct{ bucket, region, workflowID string }
-	groups := map[group][]ledger.Item{}
-	for _, t := range tasks {
+	groups := map[group][]int{} // the indices of the tasks to check
+	for i, t := range tasks {
 		if t.check {
 			g := group{t.bucket, t.region, t.rule.WorkflowID}
-			groups[g] = append(groups[g], ledger.Item{Key: t.key, Since: t.since})
+			groups[g] = append(groups[g], i)
 		}
 	}
 	if len(groups) == 0 {
@@ -278,27 +283,28 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		run *cosclient.WorkflowExecution
 		err error
 	}
-	verdicts := map[string]verdict{} // by fired key
-	for g, items := range groups {
-		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, h.callOptions(log, g.bucket, g.region)...)
+	verdicts := make([]verdict, len(tasks)) // by task index; set for the checked ones
+	for g, members := range groups {
+		items := make([]ledger.Item, len(members))
+		for j, i := range members {
+			items[j] = ledger.Item{Key: tasks[i].key, Since: tasks[i].since}
+		}
+		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, api.Target{Bucket: g.bucket, Region: g.region}.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
-		for _, t := range tasks {
-			if !t.check || t.bucket != g.bucket || t.rule.WorkflowID != g.workflowID {
-				continue
-			}
+		for _, i := range members {
 			v := verdict{err: err}
-			if run, ok := found.Runs[t.key]; ok && err == nil {
+			if run, ok := found.Runs[tasks[i].key]; ok && err == nil {
 				v.run = &run
 			}
-			verdicts[t.fired] = v
+			verdicts[i] = v
 		}
 	}
 	left := tasks[:0]
-	for _, t := range tasks {
-		v, checked := verdicts[t.fired]
+	for i, t := range tasks {
+		v := verdicts[i]
 		switch {
-		case !checked:
+		case !t.check:
 			left = append(left, t)
 		case v.err != nil:
 			err := fmt.Errorf("look up earlier runs: %w", v.err)
@@ -324,10 +330,12 @@ type taskOutcome struct {
 	calls, ledgerCalls int
 }
 
-// retryable reports whether a failed outcome is worth the platform's
-// retry.
-func (o taskOutcome) retryable() bool {
-	return errors.Is(o.err, errNotAttempted) || cosclient.Classify(o.err) != cosclient.RetryNever
+// retryable reports whether a failure (a trigger's, a sweep's, a
+// backfill's) is worth the platform's retry: anything cosclient does not
+// call final. Work not attempted (errNotAttempted) wraps the context's
+// error, which cosclient calls RetryLater.
+func retryable(err error) bool {
+	return cosclient.Classify(err) != cosclient.RetryNever
 }
 
 // errNotAttempted marks work the invocation ran out of time for.
@@ -349,21 +357,23 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 	}
 	start := time.Now()
 	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.since, h.cfg.Ledger != LedgerOff, h.callOptions(log, t.bucket, t.region)...)
+		t.since, h.cfg.Ledger != LedgerOff, api.Target{Bucket: t.bucket, Region: t.region}.Options(log)...)
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {
 		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))
 	}
 	if err != nil {
-		if cosclient.Ambiguous(err) || errors.Is(err, ledger.ErrUnconfirmed) {
+		if t.fired != "" && ledger.MayHaveTakenEffect(err) {
 			h.ambiguous.add(t.fired) // this instance's next attempt looks first
 		}
 		log.LogAttrs(ctx, slog.LevelWarn, "trigger failed", append(attrs,
-			slog.String("error", err.Error()), slog.Bool("retryable", o.retryable()))...)
+			slog.String("error", err.Error()), slog.Bool("retryable", retryable(o.err)))...)
 		return o
 	}
-	h.fired.add(t.fired) // only successes: a failure must fire on the retry
+	if t.fired != "" {
+		h.fired.add(t.fired) // only successes: a failure must fire on the retry
+	}
 	switch {
 	case out.Accepted:
 		attrs = append(attrs, slog.String("ciRequestId", out.RequestID), slog.Int("status", out.Status),

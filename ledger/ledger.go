@@ -40,7 +40,8 @@ const maxPagesPerObject = 10
 
 // Item is one object to look up: its key and the earliest creation time
 // of a run that counts for it (usually its event or modification time
-// minus Slack).
+// minus Slack). CI's creation times are whole seconds, so Since counts
+// rounded down to one.
 type Item struct {
 	Key   string
 	Since time.Time
@@ -67,10 +68,13 @@ type Result struct {
 // object.
 func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
 	res := Result{Runs: map[string]cosclient.WorkflowExecution{}}
-	pending := make(map[string]time.Time, len(items)) // key → earliest Since asked
+	// key → earliest Since asked, in whole seconds: rounded once, here,
+	// for every comparison with CI's creation times below
+	pending := make(map[string]time.Time, len(items))
 	for _, it := range items {
-		if s, ok := pending[it.Key]; !ok || it.Since.Before(s) {
-			pending[it.Key] = it.Since
+		since := it.Since.Truncate(time.Second)
+		if s, ok := pending[it.Key]; !ok || since.Before(s) {
+			pending[it.Key] = since
 		}
 	}
 	if len(pending) == 0 {
@@ -85,7 +89,7 @@ func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items 
 	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
 		WorkflowID:        workflowID,
 		States:            []cosclient.ExecutionState{cosclient.StateAll},
-		StartCreationTime: cosclient.FormatTime(oldest.Truncate(time.Second)),
+		StartCreationTime: cosclient.FormatTime(oldest),
 		OrderByTime:       "Desc",
 		Size:              PageSize,
 	}, opts...)
@@ -136,26 +140,27 @@ func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.
 		} else if floor.IsZero() || created.Before(floor) {
 			floor = created
 		}
-		if since, ok := pending[e.Object]; ok && !created.Before(since.Truncate(time.Second)) {
+		if since, ok := pending[e.Object]; ok && !created.Before(since) {
 			runs[e.Object] = *e
 			delete(pending, e.Object)
 		}
 	}
 	for key, since := range pending {
-		if !more || !floor.IsZero() && since.Truncate(time.Second).After(floor) {
+		if !more || !floor.IsZero() && since.After(floor) {
 			delete(pending, key)
 		}
 	}
 }
 
 // findRun looks one object up by name: the newest execution of workflowID
-// whose Object is exactly key, created at or after since; nil when none.
+// whose Object is exactly key, created at or after since (whole seconds,
+// as its callers round it); nil when none.
 func findRun(ctx context.Context, ci *cosclient.Client, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
 	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
 		WorkflowID:        workflowID,
 		Name:              key,
 		States:            []cosclient.ExecutionState{cosclient.StateAll},
-		StartCreationTime: cosclient.FormatTime(since.Truncate(time.Second)),
+		StartCreationTime: cosclient.FormatTime(since),
 		OrderByTime:       "Desc",
 		Size:              PageSize,
 	}, opts...)
@@ -171,7 +176,7 @@ func findRun(ctx context.Context, ci *cosclient.Client, workflowID, key string, 
 			if e.Object != key {
 				continue // the name filter may match loosely
 			}
-			if created, err := e.Created(); err != nil || !created.Before(since.Truncate(time.Second)) {
+			if created, err := e.Created(); err != nil || !created.Before(since) {
 				return e, calls, nil
 			}
 		}
@@ -209,6 +214,17 @@ const maxAmbiguousRounds = 3
 // so Trigger stops; a later attempt (which looks first) settles it.
 var ErrUnconfirmed = errors.New("the trigger may have run and the ledger could not confirm it")
 
+// MayHaveTakenEffect reports whether a failed CI call may nonetheless have
+// changed something at CI, so that the caller looks before it calls again:
+// a trigger whose lookup failed (ErrUnconfirmed), or a call that changes
+// state and failed ambiguously (cosclient.MayHaveTakenEffect, which for a
+// TriggerWorkflow error is cosclient.Ambiguous). The upload path decides
+// by it whether its next attempt looks first, the HTTP API whether to tell
+// its caller to look.
+func MayHaveTakenEffect(err error) bool {
+	return errors.Is(err, ErrUnconfirmed) || cosclient.MayHaveTakenEffect(err)
+}
+
 // Trigger runs in.WorkflowID for in.Object once. With check set, a failure
 // that may have reached CI (cosclient.Ambiguous) is followed by a lookup
 // of runs created at or after since; a run found ends it (Found), none
@@ -217,6 +233,7 @@ var ErrUnconfirmed = errors.New("the trigger may have run and the ledger could n
 // The error, when not nil, is the last call's, for cosclient.Classify;
 // it wraps ErrUnconfirmed when the lookup itself failed.
 func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWorkflowInput, since time.Time, check bool, opts ...func(*cosclient.Options)) (Outcome, error) {
+	since = since.Truncate(time.Second) // CI's creation times are whole seconds
 	var o Outcome
 	for round := 0; ; round++ {
 		out, err := ci.TriggerWorkflow(ctx, in, opts...)

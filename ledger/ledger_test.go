@@ -248,3 +248,44 @@ func TestTriggerUnconfirmed(t *testing.T) {
 		t.Errorf("%d runs, want 1", n)
 	}
 }
+
+// TestMayHaveTakenEffect: for what Trigger returns, MayHaveTakenEffect
+// says what the upload path said before it had one home: an ambiguous
+// failure, or one the ledger could not confirm.
+func TestMayHaveTakenEffect(t *testing.T) {
+	tests := []struct {
+		name  string
+		check bool
+		setup func(*ciemu.Emulator)
+		want  bool
+	}{
+		{"500 at every call, no check", false, func(e *ciemu.Emulator) {
+			e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 500, Ops: []string{ciemu.OpTriggerWorkflow}})
+		}, true},
+		{"answer lost, lookup failed", true, func(e *ciemu.Emulator) {
+			e.SetAnswer(ciemu.OpTriggerWorkflow, lost500)
+			e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpDescribeWorkflowExecutions}})
+		}, true},
+		{"refused", true, func(e *ciemu.Emulator) {
+			e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})
+		}, false},
+		{"throttled", false, func(e *ciemu.Emulator) {
+			e.SetFaults(ciemu.Faults{ThrottleRate: 1, ThrottleStatus: 429, Ops: []string{ciemu.OpTriggerWorkflow}})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, url := citest.Emulator(t, ciemu.Options{})
+			tt.setup(emu)
+			ci := citest.Client(t, url, nil)
+			_, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), tt.check)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			was := cosclient.Ambiguous(err) || errors.Is(err, ErrUnconfirmed)
+			if got := MayHaveTakenEffect(err); got != tt.want || got != was {
+				t.Errorf("MayHaveTakenEffect(%v) = %v, want %v (Ambiguous or ErrUnconfirmed: %v)", err, got, tt.want, was)
+			}
+		})
+	}
+}

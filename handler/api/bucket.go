@@ -6,20 +6,22 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 )
 
-// bucketTarget is the bucket and region one request works on.
-type bucketTarget struct {
-	bucket, region string
+// Target is the bucket and region a CI call works on. As a query names it
+// (ListJobsInput, ListRunsInput), empty fields take the configured
+// defaults; resolveBucket fills them in.
+type Target struct {
+	Bucket, Region string
 }
 
-// options send a call to the target's bucket and region, its attempt lines
-// to log.
-func (t bucketTarget) options(log *slog.Logger) []func(*cosclient.Options) {
-	return []func(*cosclient.Options){cosclient.WithBucket(t.bucket, t.region), cosclient.WithLogger(log)}
+// Options send a call to the target's bucket and region, its attempt
+// lines to log: how every call of the API and of package handler goes out.
+func (t Target) Options(log *slog.Logger) []func(*cosclient.Options) {
+	return []func(*cosclient.Options){cosclient.WithBucket(t.Bucket, t.Region), cosclient.WithLogger(log)}
 }
 
 // resolveBucket takes the request's bucket and region, each defaulting to
 // the configured one; values given in the request were validated already.
-func (a *api) resolveBucket(bucket, region string) (bucketTarget, *apiError) {
+func (a *api) resolveBucket(bucket, region string) (Target, *apiError) {
 	if bucket == "" {
 		bucket = a.opts.Bucket
 	}
@@ -28,9 +30,9 @@ func (a *api) resolveBucket(bucket, region string) (bucketTarget, *apiError) {
 	}
 	switch {
 	case bucket == "":
-		return bucketTarget{}, invalid("bucket", "is required (no default bucket is configured)")
+		return Target{}, invalid("bucket", "is required (no default bucket is configured)")
 	case region == "":
-		return bucketTarget{}, invalid("region", "is required (no default region is configured)")
+		return Target{}, invalid("region", "is required (no default region is configured)")
 	}
 	// Configured defaults are checked too: a bad default must not reach CI.
 	for _, check := range []struct {
@@ -38,8 +40,8 @@ func (a *api) resolveBucket(bucket, region string) (bucketTarget, *apiError) {
 		err   error
 	}{{"bucket", cosclient.ValidateBucket(bucket)}, {"region", cosclient.ValidateRegion(region)}} {
 		if check.err != nil {
-			return bucketTarget{}, fromFieldError(fieldErr(check.err))
+			return Target{}, fromFieldError(fieldErr(check.err))
 		}
 	}
-	return bucketTarget{bucket: bucket, region: region}, nil
+	return Target{Bucket: bucket, Region: region}, nil
 }

@@ -148,16 +148,9 @@ func fromCI(err error) *apiError {
 			out.code = codeThrottled
 		}
 	}
-	if mayHaveTakenEffect(err) {
+	if ledger.MayHaveTakenEffect(err) {
 		// Say so, so that the caller looks before it tries again.
 		out.message = "the call may have taken effect at CI, look before retrying (GET /v1/runs, GET /v1/jobs): " + out.message
 	}
 	return out
-}
-
-// mayHaveTakenEffect reports whether a failed call may have changed
-// something at CI: a trigger the ledger could not confirm, or a call that
-// changes state and failed ambiguously.
-func mayHaveTakenEffect(err error) bool {
-	return errors.Is(err, ledger.ErrUnconfirmed) || cosclient.MayHaveTakenEffect(err)
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -40,9 +39,6 @@ func jobParamFromCI(p *cosclient.JobParam) JobParam {
 	return JobParam(p.Nodes)
 }
 
-// ErrJobParamNotObject is wrapped when jobParam JSON is not an object.
-var ErrJobParamNotObject = errors.New("jobParam must be a JSON object")
-
 // UnmarshalJSON implements json.Unmarshaler. It reads the tokens once,
 // building the elements as it goes; a key given twice in one object is
 // refused (encoding/json would keep the last, and CI would act on a value
@@ -56,7 +52,7 @@ func (p *JobParam) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("decode jobParam: %w", err)
 	}
 	if tok != json.Delim('{') {
-		return fmt.Errorf("%w, not %s", ErrJobParamNotObject, jsonKind(tok))
+		return fmt.Errorf("jobParam must be a JSON object, not %s", jsonKind(tok))
 	}
 	nodes, err := readMembers(dec, "")
 	if err != nil {

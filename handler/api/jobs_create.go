@@ -64,15 +64,15 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	}
 	in := req.CIInput()
 	log := a.logger(r)
-	attrs := JobLogAttrs(target.bucket, in)
+	attrs := JobLogAttrs(target.Bucket, in)
 	if a.opts.DryRun {
 		// Echo what would be sent: the defaults made explicit.
-		req.Bucket, req.Region, req.Type = target.bucket, target.region, string(in.Type)
+		req.Bucket, req.Region, req.Type = target.Bucket, target.Region, string(in.Type)
 		log.Info("dry run: job not created", attrs...)
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true, Request: req})
 		return
 	}
-	out, err := a.ci.CreateInventoryTriggerJob(r.Context(), in, target.options(log)...)
+	out, err := a.ci.CreateInventoryTriggerJob(r.Context(), in, target.Options(log)...)
 	if err != nil {
 		e := fromCI(err)
 		log.Warn("job creation failed", append(attrs, slog.Int("status", e.status), slog.String("error", err.Error()))...)

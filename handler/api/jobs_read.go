@@ -9,12 +9,6 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 )
 
-// Target is the bucket and region a list query names; empty fields take
-// the configured defaults.
-type Target struct {
-	Bucket, Region string
-}
-
 // ListJobsResponse is the answer of GET /v1/jobs: one page of jobs and the
 // token of the next page ("" on the last).
 type ListJobsResponse struct {
@@ -109,7 +103,7 @@ func listRoute[In, Out any](a *api, w http.ResponseWriter, r *http.Request,
 		writeError(w, e)
 		return
 	}
-	out, err := call(r.Context(), in, target.options(a.logger(r))...)
+	out, err := call(r.Context(), in, target.Options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return
@@ -123,7 +117,7 @@ func (a *api) getJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := a.ci.DescribeInventoryTriggerJob(r.Context(), &cosclient.DescribeInventoryTriggerJobInput{JobID: id}, target.options(a.logger(r))...)
+	out, err := a.ci.DescribeInventoryTriggerJob(r.Context(), &cosclient.DescribeInventoryTriggerJobInput{JobID: id}, target.Options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return
@@ -139,22 +133,22 @@ func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
 	}
 	log := a.logger(r)
 	if a.opts.DryRun {
-		log.Info("dry run: job not cancelled", slog.String("jobId", id), slog.String("bucket", target.bucket))
+		log.Info("dry run: job not cancelled", slog.String("jobId", id), slog.String("bucket", target.Bucket))
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true,
-			Request: cancelDryRun{Bucket: target.bucket, Region: target.region, JobID: id}})
+			Request: cancelDryRun{Bucket: target.Bucket, Region: target.Region, JobID: id}})
 		return
 	}
-	out, err := a.ci.CancelInventoryTriggerJob(r.Context(), &cosclient.CancelInventoryTriggerJobInput{JobID: id}, target.options(log)...)
+	out, err := a.ci.CancelInventoryTriggerJob(r.Context(), &cosclient.CancelInventoryTriggerJobInput{JobID: id}, target.Options(log)...)
 	if err != nil {
 		e := fromCI(err)
-		log.Warn("job cancel failed", slog.String("jobId", id), slog.String("bucket", target.bucket),
+		log.Warn("job cancel failed", slog.String("jobId", id), slog.String("bucket", target.Bucket),
 			slog.Int("status", e.status), slog.String("error", err.Error()))
 		writeError(w, e)
 		return
 	}
 	attempts, _ := cosclient.GetAttemptsMetadata(out.ResultMetadata)
 	requestID, _ := cosclient.GetRequestIDMetadata(out.ResultMetadata)
-	log.Info("job cancelled", slog.String("jobId", id), slog.String("bucket", target.bucket),
+	log.Info("job cancelled", slog.String("jobId", id), slog.String("bucket", target.Bucket),
 		slog.Int("attempts", attempts), slog.String("ciRequestId", requestID))
 	writeJSON(w, http.StatusOK, cancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
 }
@@ -162,7 +156,7 @@ func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
 // idTarget reads the ID path value named name of a single-resource route
 // and its optional bucket and region query parameters, answering 400
 // itself when they are bad.
-func (a *api) idTarget(w http.ResponseWriter, r *http.Request, name string) (string, bucketTarget, bool) {
+func (a *api) idTarget(w http.ResponseWriter, r *http.Request, name string) (string, Target, bool) {
 	q := parseQuery(r.URL.RawQuery, "bucket", "region")
 	id := r.PathValue(name)
 	if err := cosclient.ValidateID(id); err != nil {
@@ -171,12 +165,12 @@ func (a *api) idTarget(w http.ResponseWriter, r *http.Request, name string) (str
 	t := q.target()
 	if q.err != nil {
 		writeError(w, fromQueryError(q.err))
-		return "", bucketTarget{}, false
+		return "", Target{}, false
 	}
 	target, e := a.resolveBucket(t.Bucket, t.Region)
 	if e != nil {
 		writeError(w, e)
-		return "", bucketTarget{}, false
+		return "", Target{}, false
 	}
 	return id, target, true
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -80,11 +81,7 @@ func (q *query) str(name string, check func(string) error) string {
 
 // failWith records a cosclient rule's failure under the parameter's name.
 func (q *query) failWith(name string, err error) {
-	reason := err.Error()
-	if pes := cosclient.ParamErrors(err); len(pes) > 0 {
-		reason = pes[0].Reason()
-	}
-	q.fail(name, reason)
+	q.fail(name, cirules.Reason(err))
 }
 
 // intRange is an integer parameter in [lo, hi] when set; 0 when absent.
@@ -111,8 +108,10 @@ func (q *query) time(name string) string {
 	return cosclient.FormatTime(t)
 }
 
-// maxSince bounds the since parameter: a year back.
-const maxSince = 8760 * time.Hour
+// MaxWindow bounds how far back from now a time window reaches: the since
+// parameter here, a backfill's or a sweep's window in package handler. A
+// year of objects is already a very large job.
+const MaxWindow = 8760 * time.Hour
 
 // since is a "since" duration parameter (e.g. 24h) as the start time it
 // means, counted back from now; "" when absent.
@@ -122,8 +121,8 @@ func (q *query) since(name string, now time.Time) string {
 		return ""
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 || d > maxSince {
-		q.fail(name, "must be a positive duration up to "+maxSince.String()+", like 24h or 90m")
+	if err != nil || d <= 0 || d > MaxWindow {
+		q.fail(name, "must be a positive duration up to "+MaxWindow.String()+", like 24h or 90m")
 		return ""
 	}
 	return cosclient.FormatTime(now.Add(-d))

@@ -68,7 +68,7 @@ func (a *api) getRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := a.ci.DescribeWorkflowExecution(r.Context(), &cosclient.DescribeWorkflowExecutionInput{RunID: id}, target.options(a.logger(r))...)
+	out, err := a.ci.DescribeWorkflowExecution(r.Context(), &cosclient.DescribeWorkflowExecutionInput{RunID: id}, target.Options(a.logger(r))...)
 	if err != nil {
 		writeError(w, fromCI(err))
 		return

@@ -72,14 +72,14 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := a.logger(r)
-	attrs := []any{slog.String("bucket", target.bucket), slog.String("key", req.Object), slog.String("workflowId", req.WorkflowID)}
+	attrs := []any{slog.String("bucket", target.Bucket), slog.String("key", req.Object), slog.String("workflowId", req.WorkflowID)}
 	if a.opts.DryRun {
-		req.Bucket, req.Region = target.bucket, target.region
+		req.Bucket, req.Region = target.Bucket, target.Region
 		log.Info("dry run: workflow not triggered", attrs...)
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true, Request: req})
 		return
 	}
-	out, err := ledger.Trigger(r.Context(), a.ci, req.CIInput(), start.Add(-ledger.Slack), true, target.options(log)...)
+	out, err := ledger.Trigger(r.Context(), a.ci, req.CIInput(), start.Add(-ledger.Slack), true, target.Options(log)...)
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int("ledgerCalls", out.LedgerCalls),
 		slog.Int64("durationMs", time.Since(start).Milliseconds()), slog.String("ciRequestId", out.RequestID))
 	if err != nil {

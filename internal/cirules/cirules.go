@@ -57,6 +57,16 @@ func FieldError(err error, prefix string, rename func(wirePath string) string) *
 	return &valid.FieldError{Field: path, Reason: pes[0].Reason()}
 }
 
+// Reason is why a cosclient rule refused a value, for a caller that names
+// the field itself (a variable, a query parameter): FieldError's reason,
+// or err.Error() when err is no validation failure.
+func Reason(err error) string {
+	if fe := FieldError(err, "", nil); fe != nil {
+		return fe.Reason
+	}
+	return err.Error()
+}
+
 // LowerPath lower-cases the first letter of each segment of a wire path
 // that names one of CI's fields: "Operation.TimeInterval.Start" →
 // "operation.timeInterval.start". What follows JobParam are the caller's

@@ -151,6 +151,21 @@ func JoinIndex(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
+// Join puts sub, a path relative to the value at path ("b", "[2].c" or ""
+// for the value itself), under path: how a caller that validated a part
+// names the whole's field.
+func Join(path, sub string) string {
+	switch {
+	case sub == "":
+		return path
+	case path == "":
+		return sub
+	case sub[0] == '[':
+		return path + sub
+	}
+	return path + "." + sub
+}
+
 // frame is an object or array being walked by PathAt.
 type frame struct {
 	path    string

@@ -117,6 +117,11 @@ func TestJoin(t *testing.T) {
 		{JoinKey("a", "b"), "a.b"},
 		{JoinIndex("", 2), "[2]"},
 		{JoinKey(JoinIndex("Records", 1), "cos"), "Records[1].cos"},
+		{Join("", ""), ""},
+		{Join("a", ""), "a"},
+		{Join("", "[1].b"), "[1].b"},
+		{Join("a", "[1].b"), "a[1].b"},
+		{Join("a", "b[1]"), "a.b[1]"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -86,7 +86,7 @@ func (w *walker) value(t reflect.Type, path string) (*FieldError, error) {
 		}
 		if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
 			fe := decodeError(err)
-			return &FieldError{Field: joinPath(path, fe.Field), Reason: fe.Reason}, nil
+			return &FieldError{Field: jsonscan.Join(path, fe.Field), Reason: fe.Reason}, nil
 		}
 		return nil, nil
 	}
@@ -191,19 +191,6 @@ func mismatchUnlessAny(path string, t reflect.Type, what string) *FieldError {
 		return nil
 	}
 	return mismatch(path, t, what)
-}
-
-// joinPath puts sub, a path relative to the value at path, under it.
-func joinPath(path, sub string) string {
-	switch {
-	case sub == "":
-		return path
-	case path == "":
-		return sub
-	case sub[0] == '[':
-		return path + sub
-	}
-	return path + "." + sub
 }
 
 // field is one member a struct decodes.
