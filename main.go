@@ -10,8 +10,9 @@
 // operators; invoke, emulator and version for local runs.
 //
 // Built with -tags deploy (scripts/build.sh), it is the function alone: see
-// main_deploy.go. This file only wires the process to package cli, where
-// the commands live.
+// main_deploy.go. serve.go serves the function in both builds; this file
+// only wires the rest of the process to package cli, where the commands
+// live.
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 var version = "dev"
 
 func main() {
+	serveSCF()
 	cli.Version = version
 	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

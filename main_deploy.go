@@ -9,29 +9,20 @@ package main
 import (
 	"fmt"
 	"os"
-
-	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/scf"
 )
 
-// Exit codes, as the command line's.
+// Exit codes, as the command line's (exitFailed is in serve.go).
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
+	exitOK    = 0
+	exitUsage = 2
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
 var version = "dev"
 
 func main() {
-	switch args := os.Args[1:]; {
-	case len(args) == 0:
-		if _, ok := scf.PortFromEnv(); ok {
-			_ = handler.Serve(os.Getenv, os.Stdout) // returns only on failure, logged
-			os.Exit(exitFailed)
-		}
-	case len(args) == 1 && args[0] == "version":
+	serveSCF()
+	if args := os.Args[1:]; len(args) == 1 && args[0] == "version" {
 		fmt.Println("cosflow", version, "(deploy build)")
 		os.Exit(exitOK)
 	}

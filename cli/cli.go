@@ -1,7 +1,8 @@
 // Package cli is cosflow's command line: the operator commands that run
 // and watch CI work from a terminal (trigger, jobs, runs, reconcile), the
-// local runs (invoke, emulator), version and help, and, with no arguments
-// under the SCF runtime, the function itself. main only calls Run.
+// local runs (invoke, emulator), version and help. main only calls Run,
+// unless the process is the function itself (no arguments under the SCF
+// runtime), which main serves first.
 //
 // The commands have no rules of their own: they build the HTTP API's
 // request types (package handler/api) and the timer's reconcile sweep
@@ -16,9 +17,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/scf"
 )
 
 // Version is what `cosflow version` prints. main sets it from its own
@@ -55,15 +53,11 @@ type session struct {
 }
 
 // Run runs the command line args (without the program name) and returns
-// the process's exit code. With no args and _LAMBDA_SERVER_PORT or
-// _SCF_SERVER_PORT set it serves the SCF runtime until that fails.
+// the process's exit code. With no args it prints the usage: main has
+// already served the SCF runtime when its port was set.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	s := &session{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {
-		if _, ok := scf.PortFromEnv(); ok {
-			_ = handler.Serve(getenv, stdout) // returns only on failure, logged
-			return ExitFailed
-		}
 		fmt.Fprint(stderr, usage())
 		return ExitUsage
 	}

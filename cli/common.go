@@ -182,20 +182,22 @@ func reason(err error) string {
 }
 
 // client is a CI client for the flags' bucket and region, signing with
-// the operator's credentials (cosclient.OperatorCredentials). The
-// credentials are looked for once up front, so that their absence is one
-// line naming every place looked, before anything is sent.
+// the operator's credentials (cosclient.OperatorCredentials). They are
+// read once, up front, so that their absence is one line naming every
+// place looked, before anything is sent; every call of the command (each
+// page, each jobs wait poll) then signs with what was read, rather than
+// reading the environment and the credentials file again.
 func (s *session) client(c *command, f *opFlags) (*cosclient.Client, bool) {
 	if !s.target(c, f) {
 		return nil, false
 	}
-	creds := cosclient.OperatorCredentials(f.profile)
-	if _, err := creds.Credentials(s.ctx); err != nil {
+	creds, err := cosclient.OperatorCredentials(f.profile).Credentials(s.ctx)
+	if err != nil {
 		s.invalid(c, "%v", err)
 		return nil, false
 	}
 	client, err := cosclient.New(cosclient.Options{
-		Bucket: f.bucket, Region: f.region, Credentials: creds,
+		Bucket: f.bucket, Region: f.region, Credentials: cosclient.StaticCredentials(creds),
 		Endpoint: s.getenv(handler.EnvCIEndpoint),
 	})
 	if err != nil {

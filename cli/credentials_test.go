@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 // Key pairs of the other two credential sources, each accepted by its own
@@ -25,17 +26,6 @@ var noCredentials = map[string]string{
 	"TENCENTCLOUD_SECRETID": "", "TENCENTCLOUD_SECRETKEY": "", "TENCENTCLOUD_SESSIONTOKEN": "",
 	"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": "", "TENCENTCLOUD_SESSION_TOKEN": "",
 	"TENCENTCLOUD_CREDENTIALS_FILE": "",
-}
-
-// merge is the union of maps, later ones winning.
-func merge(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 const profileFile = `; the SDKs' credentials file
@@ -75,8 +65,8 @@ func TestCredentialChain(t *testing.T) {
 	}{
 		{"SCF variables", [2]string{testSecretID, testSecretKey}, scf, nil, 0, ""},
 		{"SDK variables", [2]string{sdkSecretID, sdkSecretKey}, sdk, nil, 0, ""},
-		{"SCF variables before SDK variables", [2]string{sdkSecretID, sdkSecretKey}, merge(scf, sdk), nil, 1, "SecretidNotExist"},
-		{"SDK variables before the file", [2]string{profileSecretID, profileSecretKey}, merge(sdk, fileEnv), []string{"-profile", "ops"}, 1, "SecretidNotExist"},
+		{"SCF variables before SDK variables", [2]string{sdkSecretID, sdkSecretKey}, citest.Env(scf, sdk), nil, 1, "SecretidNotExist"},
+		{"SDK variables before the file", [2]string{profileSecretID, profileSecretKey}, citest.Env(sdk, fileEnv), []string{"-profile", "ops"}, 1, "SecretidNotExist"},
 		{"file named by TENCENTCLOUD_CREDENTIALS_FILE, -profile", [2]string{profileSecretID, profileSecretKey}, fileEnv, []string{"-profile", "ops"}, 0, ""},
 		{"file, default profile", [2]string{profileSecretID, profileSecretKey}, fileEnv, nil, 1, "SecretidNotExist"},
 		{"~/.tencentcloud/credentials", [2]string{profileSecretID, profileSecretKey}, map[string]string{"HOME": home}, nil, 0, ""},
@@ -85,7 +75,7 @@ func TestCredentialChain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCI(t, ciemu.Options{Credentials: map[string]string{tc.accepts[0]: tc.accepts[1]}})
-			env := c.with(merge(noCredentials, tc.env))
+			env := c.with(citest.Env(noCredentials, tc.env))
 			res := run(t, env, "", append([]string{"jobs", "ls"}, tc.args...)...)
 			expect(t, res, tc.wantCode, tc.want)
 		})

@@ -191,6 +191,18 @@ func expect(t *testing.T, res result, code int, stderrParts ...string) {
 	}
 }
 
+// expectRefused runs args with c's environment and checks that they are
+// refused as a usage mistake (exit 2, stderr holding every one of want)
+// before anything reaches CI.
+func expectRefused(t *testing.T, c *ci, args []string, want ...string) {
+	t.Helper()
+	before := c.calls("")
+	expect(t, run(t, c.env, "", args...), 2, want...)
+	if c.calls("") != before {
+		t.Errorf("%q reached CI", args)
+	}
+}
+
 // decodeLines decodes each stdout line strictly into a T (unknown fields
 // refused, so the field names are exactly the API's).
 func decodeLines[T any](t *testing.T, stdout string) []T {

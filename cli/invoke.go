@@ -44,15 +44,6 @@ built-in CI emulator and, when no rule is configured, a demo rule
 	}
 }
 
-// builtinEmulator is the CI emulator invoke runs in-process when there
-// are no credentials and no endpoint (see startBuiltinEmulator): the
-// environment and credentials that reach it.
-type builtinEmulator struct {
-	getenv func(string) string
-	creds  cosclient.CredentialsProvider
-	close  func()
-}
-
 // invoke runs the event at path through the handler and prints its
 // result.
 func (s *session) invoke(path string, timeout time.Duration) int {
@@ -64,12 +55,13 @@ func (s *session) invoke(path string, timeout time.Duration) int {
 	getenv := s.getenv
 	var creds cosclient.CredentialsProvider = cosclient.EnvCredentials{}
 	if getenv(cosclient.EnvSecretID) == "" && getenv(handler.EnvCIEndpoint) == "" {
-		emu, code := startBuiltinEmulator(getenv, s.stderr)
-		if emu == nil {
-			return code
+		emuEnv, stop, err := startBuiltinEmulator(getenv, s.stderr)
+		if err != nil {
+			fmt.Fprintf(s.stderr, "cosflow invoke: start the built-in CI emulator: %v\n", err)
+			return ExitFailed
 		}
-		defer emu.close()
-		getenv, creds = emu.getenv, emu.creds
+		defer stop()
+		getenv, creds = emuEnv, builtinCredentials
 	}
 
 	ctx, cancel := context.WithTimeout(s.ctx, timeout)

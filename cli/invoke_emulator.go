@@ -16,13 +16,18 @@ const (
 	demoRegion = "ap-guangzhou"
 )
 
-// startBuiltinEmulator starts the emulator on loopback and says so on
-// stderr. On failure it returns nil and the exit code.
-func startBuiltinEmulator(getenv func(string) string, stderr io.Writer) (*builtinEmulator, int) {
+// builtinCredentials are what invoke signs with against the built-in
+// emulator: the emulator's default pair.
+var builtinCredentials = cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey}
+
+// startBuiltinEmulator starts the emulator on loopback, for invoke to run
+// against when there are no credentials and no endpoint, and says so on
+// stderr. It returns the environment that points at it (see demoEnv) and
+// what stops it.
+func startBuiltinEmulator(getenv func(string) string, stderr io.Writer) (emuEnv func(string) string, stop func(), err error) {
 	srv, err := ciemu.New(ciemu.Options{Seed: clockSeed()}).Start("127.0.0.1:0")
 	if err != nil {
-		fmt.Fprintf(stderr, "cosflow invoke: start the built-in CI emulator: %v\n", err)
-		return nil, ExitFailed
+		return nil, nil, err
 	}
 	getenv = demoEnv(getenv, srv.URL())
 	fmt.Fprintf(stderr, "cosflow: no credentials and no COSFLOW_CI_ENDPOINT: using the built-in CI emulator at %s", srv.URL())
@@ -30,11 +35,7 @@ func startBuiltinEmulator(getenv func(string) string, stderr io.Writer) (*builti
 		fmt.Fprintf(stderr, " with the demo rule (every object → workflow %s)", demoWorkflowID)
 	}
 	fmt.Fprintln(stderr)
-	return &builtinEmulator{
-		getenv: getenv,
-		creds:  cosclient.StaticCredentials{SecretID: ciemu.DefaultSecretID, SecretKey: ciemu.DefaultSecretKey},
-		close:  func() { _ = srv.Close() },
-	}, ExitOK
+	return getenv, func() { _ = srv.Close() }, nil
 }
 
 // demoEnv layers the local demo's defaults under the real environment: the

@@ -148,13 +148,6 @@ func (s *session) printJob(c *command, p *printer, d *cosclient.JobDetail) int {
 	return show(s, c, p, jobColumns, api.JobFromCI(d))
 }
 
-// cancelResult is what jobs cancel prints: POST /v1/jobs/{id}/cancel's
-// answer.
-type cancelResult struct {
-	JobID string `json:"jobId"`
-	State string `json:"state"`
-}
-
 func jobsCancelCommand() *command {
 	return &command{
 		name:     "jobs cancel",
@@ -167,7 +160,7 @@ func jobsCancelCommand() *command {
 			if _, err := client.CancelInventoryTriggerJob(s.ctx, &cosclient.CancelInventoryTriggerJobInput{JobID: id}); err != nil {
 				return s.ciFailed(c, err)
 			}
-			return show(s, c, p, cancelColumns, cancelResult{JobID: id, State: string(cosclient.JobStateCancel)})
+			return show(s, c, p, cancelColumns, api.CancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
 		}),
 	}
 }

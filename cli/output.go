@@ -117,9 +117,9 @@ var (
 		header: []string{"RUN ID", "WORKFLOW", "OBJECT", "STATE", "CREATED"},
 		cells:  func(r *api.Run) []string { return []string{r.RunID, r.WorkflowID, r.Object, r.State, r.CreateTime} },
 	}
-	cancelColumns = columns[cancelResult]{
+	cancelColumns = columns[api.CancelJobResponse]{
 		header: []string{"JOB ID", "STATE"},
-		cells:  func(r *cancelResult) []string { return []string{r.JobID, r.State} },
+		cells:  func(r *api.CancelJobResponse) []string { return []string{r.JobID, r.State} },
 	}
 	reconcileColumns = columns[handler.ReconcileResult]{
 		header: []string{"RULE", "CHECKED", "ALREADY RAN", "TRIGGERED", "PLANNED", "FAILED", "TRUNCATED"},

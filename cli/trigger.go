@@ -9,12 +9,6 @@ import (
 	"github.com/cosflow/cosflow/ledger"
 )
 
-// Notes of a trigger whose first answer was lost (see ledger.Outcome).
-const (
-	noteFound    = "the first attempt's answer was lost; the run was found in CI's execution list and not started again"
-	noteAccepted = "CI accepted the trigger but its answer could not be read: the run started, its ID is unknown (find it with cosflow runs ls)"
-)
-
 func triggerCommand() *command {
 	return &command{
 		name:    "trigger",
@@ -62,13 +56,7 @@ func (s *session) trigger(c *command, f *opFlags, req *api.TriggerRequest) int {
 	if err != nil {
 		return s.ciFailed(c, err)
 	}
-	resp := api.TriggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID}
-	switch {
-	case out.Accepted:
-		resp.Note = noteAccepted
-	case out.Found:
-		resp.Note = noteFound
-	}
+	resp := api.TriggerResponseOf(out, "cosflow runs ls")
 	if p.json {
 		return show(s, c, p, columns[api.TriggerResponse]{}, resp)
 	}

@@ -41,11 +41,7 @@ func TestTrigger(t *testing.T) {
 		{[]string{"-workflow", workflowID, "-object", "a.jpg", "-bucket", "Bad_Bucket"}, "-bucket: "},
 		{[]string{"-workflow", workflowID, "-object", "a.jpg", "extra"}, "takes no arguments"},
 	} {
-		before := c.calls("")
-		expect(t, run(t, c.env, "", append([]string{"trigger"}, tc.args...)...), 2, tc.want)
-		if c.calls("") != before {
-			t.Errorf("%q reached CI", tc.args)
-		}
+		expectRefused(t, c, append([]string{"trigger"}, tc.args...), tc.want)
 	}
 
 	// A refusal CI makes itself: every call answered 403 AccessDenied.

@@ -48,10 +48,10 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 // Serve runs the function under the SCF runtime until that fails: logs go
 // to stdout, where SCF collects them, and credentials are read from the
 // environment at every request, since the platform rotates them between
-// calls.
-func Serve(getenv func(string) string, stdout io.Writer) error {
+// calls. It returns only once the runtime stopped, having logged why, so
+// the caller has nothing left to report but its exit.
+func Serve(getenv func(string) string, stdout io.Writer) {
 	logger := NewLogger(stdout, getenv)
 	err := scf.Start(Build(getenv, cosclient.EnvCredentials{}, logger))
 	logger.Error("scf runtime stopped", "error", err.Error())
-	return err
 }

@@ -16,8 +16,9 @@ type ListJobsResponse struct {
 	NextToken string `json:"nextToken"`
 }
 
-// cancelJobResponse is the answer of POST /v1/jobs/{id}/cancel.
-type cancelJobResponse struct {
+// CancelJobResponse is the answer of POST /v1/jobs/{id}/cancel, and what
+// `cosflow jobs cancel` prints.
+type CancelJobResponse struct {
 	JobID string `json:"jobId"`
 	State string `json:"state"`
 }
@@ -150,7 +151,7 @@ func (a *api) cancelJob(w http.ResponseWriter, r *http.Request) {
 	requestID, _ := cosclient.GetRequestIDMetadata(out.ResultMetadata)
 	log.Info("job cancelled", slog.String("jobId", id), slog.String("bucket", target.Bucket),
 		slog.Int("attempts", attempts), slog.String("ciRequestId", requestID))
-	writeJSON(w, http.StatusOK, cancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
+	writeJSON(w, http.StatusOK, CancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
 }
 
 // idTarget reads the ID path value named name of a single-resource route

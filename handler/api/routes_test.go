@@ -251,7 +251,7 @@ func TestGetAndCancelJob(t *testing.T) {
 	}
 
 	res = env.do(t, http.MethodPost, "/v1/jobs/"+id+"/cancel", "")
-	var out cancelJobResponse
+	var out CancelJobResponse
 	res.json(t, &out)
 	if res.status != http.StatusOK || out.JobID != id || out.State != string(cosclient.JobStateCancel) {
 		t.Fatalf("cancel = %d %s, want 200 {jobId, state: Cancel}", res.status, res.body)

@@ -44,11 +44,21 @@ type TriggerResponse struct {
 	Note       string `json:"note,omitempty"`
 }
 
-// Notes of TriggerResponse.
-const (
-	noteFound    = "the first attempt's answer was lost; the run was found in CI's execution list and not started again"
-	noteAccepted = "CI accepted the trigger but its answer could not be read: the run started, its ID is unknown (find it with GET /v1/runs)"
-)
+// TriggerResponseOf is the answer to a trigger ledger.Trigger reported as
+// out, for POST /v1/trigger and `cosflow trigger` alike. When the first
+// answer was lost, Note says what became of the run; findHint is where the
+// caller can look for a run whose ID is unknown (GET /v1/runs for the API,
+// cosflow runs ls for the command line).
+func TriggerResponseOf(out ledger.Outcome, findHint string) TriggerResponse {
+	resp := TriggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID}
+	switch {
+	case out.Accepted:
+		resp.Note = "CI accepted the trigger but its answer could not be read: the run started, its ID is unknown (find it with " + findHint + ")"
+	case out.Found:
+		resp.Note = "the first attempt's answer was lost; the run was found in CI's execution list and not started again"
+	}
+	return resp
+}
 
 // dryRunResponse is the 202 answer of a mutating route in dry-run mode.
 type dryRunResponse struct {
@@ -88,15 +98,8 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	resp := TriggerResponse{InstanceID: out.InstanceID, RequestID: out.RequestID}
-	switch {
-	case out.Accepted:
-		resp.Note = noteAccepted
-	case out.Found:
-		resp.Note = noteFound
-	}
 	log.Info("workflow triggered", append([]any{slog.String("instanceId", out.InstanceID)}, attrs...)...)
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, TriggerResponseOf(out, "GET /v1/runs"))
 }
 
 // decodeRequest reads a POST body strictly into v and checks it: no query

@@ -9,20 +9,9 @@ import (
 	"io"
 	"os/exec"
 	"strings"
-)
 
-// soakStats is one "soak stats" line the root package's soak tests log
-// (soak_test.go): what a run of uploads through the real binary cost.
-type soakStats struct {
-	Name         string  `json:"name"`
-	Objects      int     `json:"objects"`
-	Calls        int     `json:"calls"`
-	TriggerCalls int     `json:"triggerCalls"`
-	LedgerCalls  int     `json:"ledgerCalls"`
-	Lost         int     `json:"lost"`
-	Twice        int     `json:"twice"`
-	WallSeconds  float64 `json:"wallSeconds"`
-}
+	"github.com/cosflow/cosflow/internal/benchref"
+)
 
 // soakPattern selects the soaks whose costs the report shows: the happy
 // path (no faults) and the full fault soak.
@@ -30,7 +19,7 @@ const soakPattern = "^(TestSoak|TestSoakHappyPathNoLedgerCalls)$"
 
 // runSoaks runs the soak tests at full size (or -short) and returns their
 // stats lines; the tests' own output goes to log.
-func runSoaks(ctx context.Context, log io.Writer, short bool) ([]soakStats, error) {
+func runSoaks(ctx context.Context, log io.Writer, short bool) ([]benchref.SoakStats, error) {
 	args := []string{"test", "-count=1", "-run", soakPattern, "-v", "."}
 	if short {
 		args = append(args, "-short")
@@ -41,14 +30,14 @@ func runSoaks(ctx context.Context, log io.Writer, short bool) ([]soakStats, erro
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 	}
-	var stats []soakStats
+	var stats []benchref.SoakStats
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		_, line, ok := strings.Cut(sc.Text(), "soak stats ")
+		_, line, ok := strings.Cut(sc.Text(), benchref.SoakStatsPrefix)
 		if !ok {
 			continue
 		}
-		var st soakStats
+		var st benchref.SoakStats
 		if err := json.Unmarshal([]byte(line), &st); err != nil {
 			return nil, fmt.Errorf("soak stats %q: %w", line, err)
 		}
@@ -63,7 +52,7 @@ func runSoaks(ctx context.Context, log io.Writer, short bool) ([]soakStats, erro
 // soakRows reports CI calls per object for each soak. Goals: no call
 // beyond the trigger on the happy path, and nothing lost or run twice
 // under faults.
-func soakRows(stats []soakStats) []row {
+func soakRows(stats []benchref.SoakStats) []row {
 	var rows []row
 	for _, st := range stats {
 		per := func(n int) float64 { return float64(n) / float64(st.Objects) }
