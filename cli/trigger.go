@@ -52,7 +52,7 @@ func (s *session) trigger(c *command, f *opFlags, req *api.TriggerRequest) int {
 		return ExitUsage
 	}
 	start := time.Now()
-	out, err := ledger.Trigger(s.ctx, client, req.CIInput(), start.Add(-ledger.Slack), true)
+	out, err := ledger.Trigger(s.ctx, client, req.CIInput(), start, true)
 	if err != nil {
 		return s.ciFailed(c, err)
 	}

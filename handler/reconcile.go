@@ -243,7 +243,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 	}
 	items := make([]ledger.Item, len(cands))
 	for i, c := range cands {
-		items[i] = ledger.Item{Key: c.key, Since: c.modified.Add(-ledger.Slack)}
+		items[i] = ledger.Item{Key: c.key, Uploaded: c.modified}
 	}
 	found, err := ledger.Lookup(ctx, h.ci, rule.WorkflowID, items, opts...)
 	res.Calls.Ledger += found.Calls
@@ -275,7 +275,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
 			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
-			since: c.modified.Add(-ledger.Slack), sweep: s.Name,
+			uploaded: c.modified, sweep: s.Name,
 		})
 	})
 	for i, o := range outcomes {

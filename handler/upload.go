@@ -102,9 +102,9 @@ func (e *IncompleteError) Error() string {
 type triggerTask struct {
 	bucket, region, key string
 	rule                *Rule
-	// since is the earliest creation time of a run that counts for this
-	// object (its event time less ledger.Slack).
-	since time.Time
+	// uploaded is the object's event time, from which the ledger knows
+	// which runs count for it.
+	uploaded time.Time
 	// check has checkLedger look the object up in CI's execution list
 	// before triggering (a late record, or one whose earlier attempt was
 	// ambiguous). A sweep looks all its candidates up itself.
@@ -235,9 +235,9 @@ func (h *Handler) planUploads(ctx context.Context, records []*events.COSRecord, 
 			}
 			tasks = append(tasks, triggerTask{
 				bucket: obj.Bucket, region: obj.Region, key: obj.Key, rule: rule,
-				since: obj.EventTime.Add(-ledger.Slack),
-				check: h.needsLedger(obj.EventTime, now, fired),
-				fired: fired,
+				uploaded: obj.EventTime,
+				check:    h.needsLedger(obj.EventTime, now, fired),
+				fired:    fired,
 			})
 		}
 		if !matched {
@@ -287,7 +287,7 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 	for g, members := range groups {
 		items := make([]ledger.Item, len(members))
 		for j, i := range members {
-			items[j] = ledger.Item{Key: tasks[i].key, Since: tasks[i].since}
+			items[j] = ledger.Item{Key: tasks[i].key, Uploaded: tasks[i].uploaded}
 		}
 		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, api.Target{Bucket: g.bucket, Region: g.region}.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
@@ -357,7 +357,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 	}
 	start := time.Now()
 	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.since, h.cfg.Ledger != LedgerOff, api.Target{Bucket: t.bucket, Region: t.region}.Options(log)...)
+		t.uploaded, h.cfg.Ledger != LedgerOff, api.Target{Bucket: t.bucket, Region: t.region}.Options(log)...)
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {

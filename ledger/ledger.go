@@ -2,8 +2,8 @@
 // ran, so that cosflow runs a workflow once per object although deliveries
 // come at least once, answers get lost and instances forget.
 //
-// Lookup answers "has this workflow run for these objects since these
-// times?" at bounded cost; Trigger starts a workflow for one object and,
+// Lookup answers "has this workflow run for these objects since they were
+// uploaded?" at bounded cost; Trigger starts a workflow for one object and,
 // after a failure that may have reached CI, looks for the run before
 // calling again, so an ambiguous failure never turns into a second run.
 //
@@ -38,13 +38,18 @@ const PageSize = cosclient.MaxListSize
 // case the service's name filter is looser than an exact match.
 const maxPagesPerObject = 10
 
-// Item is one object to look up: its key and the earliest creation time
-// of a run that counts for it (usually its event or modification time
-// minus Slack). CI's creation times are whole seconds, so Since counts
-// rounded down to one.
+// Item is one object to look up: its key and when it was uploaded (its
+// event or modification time). A run counts for it when created at or
+// after Uploaded less Slack, in CI's whole seconds.
 type Item struct {
-	Key   string
-	Since time.Time
+	Key      string
+	Uploaded time.Time
+}
+
+// since is the earliest creation time of a run that counts for an object
+// uploaded at t: Slack before it, rounded down to CI's whole seconds.
+func since(uploaded time.Time) time.Time {
+	return uploaded.Add(-Slack).Truncate(time.Second)
 }
 
 // Result is what Lookup found.
@@ -56,10 +61,10 @@ type Result struct {
 }
 
 // Lookup finds, for each item, an execution of workflowID for item.Key
-// created at or after item.Since. Keys absent from Runs have none.
+// that counts for it (see Item). Keys absent from Runs have none.
 //
 // Cost: listing the workflow's executions newest first settles every item
-// whose Since is newer than the oldest execution read so far, 100 at a
+// whose upload is newer than the oldest execution read so far, 100 at a
 // call; looking an object up by name settles one item a call. Lookup
 // lists while that is cheaper and switches to per-object lookups once the
 // items left are no more than the pages already read (plus one), so it
@@ -68,13 +73,13 @@ type Result struct {
 // object.
 func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
 	res := Result{Runs: map[string]cosclient.WorkflowExecution{}}
-	// key → earliest Since asked, in whole seconds: rounded once, here,
+	// key → earliest creation time that counts, worked out once, here,
 	// for every comparison with CI's creation times below
 	pending := make(map[string]time.Time, len(items))
 	for _, it := range items {
-		since := it.Since.Truncate(time.Second)
-		if s, ok := pending[it.Key]; !ok || since.Before(s) {
-			pending[it.Key] = since
+		from := since(it.Uploaded)
+		if s, ok := pending[it.Key]; !ok || from.Before(s) {
+			pending[it.Key] = from
 		}
 	}
 	if len(pending) == 0 {
@@ -125,7 +130,7 @@ func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items 
 
 // settleFromList records the page's runs of pending keys and removes from
 // pending every key the pages read so far settle: those with a run, and
-// (the list being newest first) those whose Since is newer than the oldest
+// (the list being newest first) those whose earliest time is newer than the oldest
 // execution read, or all of them after the last page.
 func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.Time, runs map[string]cosclient.WorkflowExecution, more bool) {
 	var floor time.Time // oldest creation time on this page
@@ -227,13 +232,14 @@ func MayHaveTakenEffect(err error) bool {
 
 // Trigger runs in.WorkflowID for in.Object once. With check set, a failure
 // that may have reached CI (cosclient.Ambiguous) is followed by a lookup
-// of runs created at or after since; a run found ends it (Found), none
+// of runs that count for an object uploaded at uploaded (see Item); a run
+// found ends it (Found), none
 // found allows another call. Without check (cosflow's COSFLOW_LEDGER=off)
 // an ambiguous failure is simply called again, as a plain retry would.
 // The error, when not nil, is the last call's, for cosclient.Classify;
 // it wraps ErrUnconfirmed when the lookup itself failed.
-func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWorkflowInput, since time.Time, check bool, opts ...func(*cosclient.Options)) (Outcome, error) {
-	since = since.Truncate(time.Second) // CI's creation times are whole seconds
+func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWorkflowInput, uploaded time.Time, check bool, opts ...func(*cosclient.Options)) (Outcome, error) {
+	from := since(uploaded)
 	var o Outcome
 	for round := 0; ; round++ {
 		out, err := ci.TriggerWorkflow(ctx, in, opts...)
@@ -254,7 +260,7 @@ func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWor
 		if !check {
 			continue
 		}
-		run, calls, lerr := findRun(ctx, ci, in.WorkflowID, in.Object, since, opts...)
+		run, calls, lerr := findRun(ctx, ci, in.WorkflowID, in.Object, from, opts...)
 		o.LedgerCalls += calls
 		if lerr != nil {
 			return o, fmt.Errorf("%w: %w (after %w)", ErrUnconfirmed, lerr, err)

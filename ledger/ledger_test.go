@@ -38,10 +38,10 @@ func keys(prefix string, n int) []string {
 	return out
 }
 
-func items(ks []string, since time.Time) []Item {
+func items(ks []string, uploaded time.Time) []Item {
 	out := make([]Item, len(ks))
 	for i, k := range ks {
-		out[i] = Item{Key: k, Since: since}
+		out[i] = Item{Key: k, Uploaded: uploaded}
 	}
 	return out
 }
@@ -80,7 +80,8 @@ func TestLookupComparesObjectsExactly(t *testing.T) {
 	}
 }
 
-// TestLookupSince: a run created before an item's Since does not count.
+// TestLookupSince: a run created more than Slack before an item's upload
+// does not count.
 func TestLookupSince(t *testing.T) {
 	_, url := citest.Emulator(t, ciemu.Options{})
 	ci := citest.Client(t, url, nil)
@@ -197,7 +198,7 @@ func TestTrigger(t *testing.T) {
 			tt.setup(emu)
 			ci := citest.Client(t, url, nil)
 			got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "in/x.jpg"},
-				time.Now().Add(-Slack), tt.check)
+				time.Now(), tt.check)
 			if (err != nil) != tt.fails {
 				t.Fatalf("err = %v, want error %v", err, tt.fails)
 			}
