@@ -288,17 +288,6 @@ func bearerToken(t *testing.T, name string) string {
 	return ""
 }
 
-// ciCalls counts the emulator's logged calls of one operation ("" for all).
-func ciCalls(emu *ciemu.Emulator, op string) int {
-	n := 0
-	for _, c := range emu.Calls() {
-		if op == "" || c.Operation == op {
-			n++
-		}
-	}
-	return n
-}
-
 // e2eCase is one scenario of TestE2E: a process configured by env, then
 // check plays the platform against it.
 type e2eCase struct {
@@ -366,7 +355,7 @@ func TestE2E(t *testing.T) {
 				if err := json.Unmarshal([]byte(body), &list); err != nil || list.Jobs == nil {
 					t.Errorf("body %s is not a job list: %v", body, err)
 				}
-				if n := ciCalls(emu, ciemu.OpDescribeInventoryTriggerJobs); n != 1 {
+				if n := citest.Calls(emu, ciemu.OpDescribeInventoryTriggerJobs); n != 1 {
 					t.Errorf("DescribeInventoryTriggerJobs calls = %d, want 1", n)
 				}
 			},

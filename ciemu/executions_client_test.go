@@ -65,13 +65,8 @@ func executionsFixture(t *testing.T) (*ciemu.Emulator, *ciemu.FakeClock, *coscli
 func listRuns(t *testing.T, c *cosclient.Client, in *cosclient.DescribeWorkflowExecutionsInput) ([]string, int) {
 	t.Helper()
 	var ids []string
-	pages := 0
-	for p := cosclient.NewExecutionsPaginator(c, in); p.HasMorePages(); {
-		out, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("page %d: %v", pages, err)
-		}
-		pages++
+	pages := citest.AllPages(t, cosclient.NewExecutionsPaginator(c, in))
+	for _, out := range pages {
 		if in.Size != 0 && len(out.WorkflowExecutionList) > in.Size {
 			t.Fatalf("page of %d, size %d", len(out.WorkflowExecutionList), in.Size)
 		}
@@ -79,7 +74,7 @@ func listRuns(t *testing.T, c *cosclient.Client, in *cosclient.DescribeWorkflowE
 			ids = append(ids, x.RunID)
 		}
 	}
-	return ids, pages
+	return ids, len(pages)
 }
 
 func TestDescribeWorkflowExecutionsFilters(t *testing.T) {

@@ -52,13 +52,8 @@ func TestListObjectsThroughClient(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%q after %q by %d", tt.prefix, tt.marker, tt.maxKeys), func(t *testing.T) {
 			var got []string
-			pages := 0
-			for p := cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: tt.prefix, Marker: tt.marker, MaxKeys: tt.maxKeys}); p.HasMorePages(); {
-				out, err := p.NextPage(context.Background())
-				if err != nil {
-					t.Fatalf("page %d: %v", pages, err)
-				}
-				pages++
+			pages := citest.AllPages(t, cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: tt.prefix, Marker: tt.marker, MaxKeys: tt.maxKeys}))
+			for _, out := range pages {
 				if tt.maxKeys != 0 && len(out.Contents) > tt.maxKeys {
 					t.Fatalf("page of %d, max-keys %d", len(out.Contents), tt.maxKeys)
 				}
@@ -76,8 +71,8 @@ func TestListObjectsThroughClient(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("listed %d keys %v, want %d %v", len(got), got, len(want), want)
 			}
-			if tt.maxKeys > 0 && len(want) > 0 && pages != (len(want)+tt.maxKeys-1)/tt.maxKeys {
-				t.Errorf("%d pages for %d keys by %d", pages, len(want), tt.maxKeys)
+			if tt.maxKeys > 0 && len(want) > 0 && len(pages) != (len(want)+tt.maxKeys-1)/tt.maxKeys {
+				t.Errorf("%d pages for %d keys by %d", len(pages), len(want), tt.maxKeys)
 			}
 		})
 	}

@@ -115,13 +115,7 @@ func (c *ci) client(t *testing.T) *cosclient.Client {
 
 // calls counts the emulator's logged calls of op ("" for all).
 func (c *ci) calls(op string) int {
-	n := 0
-	for _, call := range c.emu.Calls() {
-		if op == "" || call.Operation == op {
-			n++
-		}
-	}
-	return n
+	return citest.Calls(c.emu, op)
 }
 
 // run runs the binary with exactly env and stdin, and checks that no

@@ -35,20 +35,6 @@ func newEmulator(t *testing.T, opts ciemu.Options) (*ciemu.Emulator, *cosclient.
 	return emu, c
 }
 
-// allPages pages p to its end.
-func allPages[Out any](t *testing.T, p *cosclient.Paginator[Out]) []*Out {
-	t.Helper()
-	var pages []*Out
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, page)
-	}
-	return pages
-}
-
 // TestAgainstEmulator runs the job operations, the paginator and the
 // waiter against the CI emulator (which the official SDK also checks).
 func TestAgainstEmulator(t *testing.T) {
@@ -81,7 +67,7 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 
 	var listed []string
-	for _, page := range allPages(t, cosclient.NewJobsPaginator(c, &cosclient.DescribeInventoryTriggerJobsInput{Size: 1, OrderByTime: "Asc"})) {
+	for _, page := range citest.AllPages(t, cosclient.NewJobsPaginator(c, &cosclient.DescribeInventoryTriggerJobsInput{Size: 1, OrderByTime: "Asc"})) {
 		for _, d := range page.JobsDetail {
 			listed = append(listed, d.JobID)
 		}
@@ -117,7 +103,7 @@ func TestListObjectsAgainstEmulator(t *testing.T) {
 			want = append(want, o)
 		}
 	}
-	pages := allPages(t, cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: "dir/", MaxKeys: 2}))
+	pages := citest.AllPages(t, cosclient.NewObjectsPaginator(c, &cosclient.ListObjectsInput{Prefix: "dir/", MaxKeys: 2}))
 	var got []cosclient.Object
 	for _, page := range pages {
 		got = append(got, page.Contents...)
@@ -148,7 +134,7 @@ func TestExecutionsAgainstEmulator(t *testing.T) {
 
 	// The name filter may match more than the key: compare each Object.
 	var found []string
-	for _, page := range allPages(t, cosclient.NewExecutionsPaginator(c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow, Name: "dir/a.mp4", Size: 1})) {
+	for _, page := range citest.AllPages(t, cosclient.NewExecutionsPaginator(c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow, Name: "dir/a.mp4", Size: 1})) {
 		for _, x := range page.WorkflowExecutionList {
 			if _, err := x.Created(); err != nil || x.WorkflowID != emuWorkflow {
 				t.Errorf("execution %+v: %v", x, err)

@@ -155,15 +155,7 @@ func (e *testEnv) upload(t testing.TB, payload []byte) (*UploadResult, error) {
 func (e *testEnv) ciCalls() int { return len(e.emu.Calls()) }
 
 // opCalls counts the requests for one operation (ciemu.Op...).
-func (e *testEnv) opCalls(op string) int {
-	n := 0
-	for _, c := range e.emu.Calls() {
-		if c.Operation == op {
-			n++
-		}
-	}
-	return n
-}
+func (e *testEnv) opCalls(op string) int { return citest.Calls(e.emu, op) }
 
 // rec describes one COS record for cosEvent.
 type rec struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 // opExecutions is the ledger's listing call.
@@ -39,11 +40,7 @@ func (e *testEnv) execs(t *testing.T) []cosclient.WorkflowExecution {
 	t.Helper()
 	p := cosclient.NewExecutionsPaginator(e.ci, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: wfA, Size: cosclient.MaxListSize}, inBucket)
 	var out []cosclient.WorkflowExecution
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("list executions: %v", err)
-		}
+	for _, page := range citest.AllPages(t, p) {
 		out = append(out, page.WorkflowExecutionList...)
 	}
 	return out

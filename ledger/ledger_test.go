@@ -48,13 +48,7 @@ func items(ks []string, uploaded time.Time) []Item {
 
 // listCalls counts the emulator's DescribeWorkflowExecutions calls.
 func listCalls(emu *ciemu.Emulator) int {
-	n := 0
-	for _, c := range emu.Calls() {
-		if c.Operation == ciemu.OpDescribeWorkflowExecutions {
-			n++
-		}
-	}
-	return n
+	return citest.Calls(emu, ciemu.OpDescribeWorkflowExecutions)
 }
 
 // TestLookupComparesObjectsExactly: the emulator's name filter matches by

@@ -3,6 +3,7 @@
 package citest
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http/httptest"
@@ -93,4 +94,31 @@ func Env(base, overrides map[string]string) map[string]string {
 		}
 	}
 	return env
+}
+
+// Calls counts the emulator's logged calls of op (a ciemu.Op... name), or
+// of every operation when op is "".
+func Calls(emu *ciemu.Emulator, op string) int {
+	n := 0
+	for _, c := range emu.Calls() {
+		if op == "" || c.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+// AllPages reads p to its end and returns every page, failing t on the
+// first error.
+func AllPages[Out any](t testing.TB, p *cosclient.Paginator[Out]) []*Out {
+	t.Helper()
+	var pages []*Out
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("page %d: %v", len(pages)+1, err)
+		}
+		pages = append(pages, page)
+	}
+	return pages
 }
