@@ -1,7 +1,6 @@
 // Package benchref holds the reference programs cosflow's performance is
-// measured against (see scripts/bench.sh), the smallest possible SCF Go1
-// runtime they share, and the soak tests' stats line (SoakStats), which
-// the root package's tests write and report reads.
+// measured against (see scripts/bench.sh) and the smallest possible SCF Go1
+// runtime they share.
 //
 // The runtime here is deliberately not package scf: the floor must be the
 // least a Go function on SCF can be (net/rpc, a listener, Ping and an echo
