@@ -8,11 +8,13 @@ usage() {
 Usage: scripts/bench.sh [-h] [-q] [-- REPORT-FLAGS...]
 
 Runs `go run ./benchref/report` in the tools module (tools/, where the
-official SDK is required), which measures the product at the
-repository's root:
-  1. runs the cosclient benchmarks (bare net/http floor, official SDK,
-     cosflow) and reports cost per call and cosflow's overhead above the
-     floor relative to the SDK's (goal <= 0.75 in time and allocations);
+official SDK is required, so that the product's go.mod does not), which
+measures the product at the repository's root:
+  1. runs the client benchmarks, cosclient's (bare net/http floor,
+     cosflow) and the official SDK's (tools/benchref/sdkbench), in the
+     same rounds, and reports cost per call and cosflow's overhead above
+     the floor relative to the SDK's (goal <= 0.75 in time and
+     allocations);
   2. runs the handler benchmarks: overhead per record of a 100-record
      upload above a bare client->emulator trigger (goal <= 200 us);
   3. runs the soaks through the real binary (soak_test.go, full sizes):

@@ -11,6 +11,7 @@
 //   - floor: the runtime alone.
 //   - sdkfn: the runtime plus the official COS SDK (a cos.Client and its
 //     CIService built at start and used by Invoke); a separate binary.
+//   - sdkbench: the official SDK's side of cosclient's client benchmarks.
 //   - report: the program that builds all three binaries, runs every
 //     measurement and prints the markdown table.
 package benchref

@@ -5,8 +5,10 @@ import (
 	"strings"
 )
 
-// clientBenchDirs hold the client benchmarks.
-var clientBenchDirs = []string{"cosclient"}
+// clientBenchDirs hold the client benchmarks: cosclient's sub-benchmarks
+// floor (bare net/http) and cosflow, and the official SDK's sdk, in the
+// tools module so that the product's go.mod does not require the SDK.
+var clientBenchDirs = []string{"cosclient", "tools/benchref/sdkbench"}
 
 // clientOps are the client benchmarks compared with the SDK; each has
 // sub-benchmarks floor, sdk and cosflow, from clientBenchDirs. The goal is held
