@@ -2,7 +2,7 @@ package citest
 
 // SoakStatsPrefix starts the test log line in which each of the root
 // package's soak tests (soak_test.go) writes its SoakStats as JSON; the
-// benchmark report (run by scripts/bench.sh) finds
+// benchmark report (tools/benchref/report, run by scripts/bench.sh) finds
 // the lines by it in go test -v's output.
 const SoakStatsPrefix = "soak stats "
 
