@@ -21,7 +21,7 @@ import (
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/internal/benchref"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 // platformAttempts is how often SCF delivers an asynchronous event whose
@@ -73,9 +73,9 @@ func deliveryAt(t *testing.T, keys []string, at time.Time) []byte {
 	return out
 }
 
-// soakStats is what a soak measured: benchref.SoakStats, which the
+// soakStats is what a soak measured: citest.SoakStats, which the
 // benchmark report (scripts/bench.sh) reads back, given the soak's methods.
-type soakStats benchref.SoakStats
+type soakStats citest.SoakStats
 
 // count takes the emulator's calls into st.
 func (st *soakStats) count(emu *ciemu.Emulator) {
@@ -97,7 +97,7 @@ func (st *soakStats) log(t *testing.T) {
 	t.Logf("%s: %d objects; CI calls %.2f per object (TriggerWorkflow %.2f, ledger lookups %.2f); lost %d, twice %d; wall %.1fs",
 		st.Name, st.Objects, per(st.Calls, st.Objects), per(st.TriggerCalls, st.Objects), per(st.LedgerCalls, st.Objects),
 		st.Lost, st.Twice, st.WallSeconds)
-	t.Logf("%s%s", benchref.SoakStatsPrefix, line)
+	t.Logf("%s%s", citest.SoakStatsPrefix, line)
 }
 
 func per(n, objects int) float64 { return float64(n) / float64(objects) }

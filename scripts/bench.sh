@@ -7,10 +7,14 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/bench.sh [-h] [-q] [-- REPORT-FLAGS...]
 
-Runs `go run ./internal/benchref/report` from the module root, which
-  1. runs the cosclient benchmarks (bare net/http floor, official SDK,
-     cosflow) and reports cost per call and cosflow's overhead above the
-     floor relative to the SDK's (goal <= 0.75 in time and allocations);
+Runs `go run ./benchref/report` in the tools module (tools/, where the
+official SDK is required, so that the product's go.mod does not), which
+measures the product at the repository's root:
+  1. runs the client benchmarks, cosclient's (bare net/http floor,
+     cosflow) and the official SDK's (tools/benchref/sdkbench), in the
+     same rounds, and reports cost per call and cosflow's overhead above
+     the floor relative to the SDK's (goal <= 0.75 in time and
+     allocations);
   2. runs the handler benchmarks: overhead per record of a 100-record
      upload above a bare client->emulator trigger (goal <= 200 us);
   3. runs the soaks through the real binary (soak_test.go, full sizes):
@@ -18,9 +22,9 @@ Runs `go run ./internal/benchref/report` from the module root, which
      and under 30% faults with 10% lost answers, platform retries on new
      processes and a reconcile tick (goal: 0 lost, 0 twice);
   4. builds three static stripped binaries alike (CGO_ENABLED=0,
-     -trimpath, -ldflags "-s -w"): the floor (internal/benchref/floor),
+     -trimpath, -ldflags "-s -w"): the floor (tools/benchref/floor),
      the reference function a user would write with the same packages
-     (internal/benchref/sdkfn: Go1 runtime, validator/v10, the official
+     (tools/benchref/sdkfn: Go1 runtime, validator/v10, the official
      SDK's TriggerWorkflow) and cosflow's deploy binary (-tags
      deploy, as scripts/build.sh builds it);
   5. invokes the deploy binary over the SCF protocol with a 1,000-record
@@ -39,8 +43,9 @@ benchmark output go to stderr. Takes a few minutes on 2 cores. Linux only
   -q  quick smoke run (fewer counts and runs, 200 records, -short soaks):
       checks the pipeline, not the goals
   -h  show this help
-Flags after -- go to the report program (see `go run
-./internal/benchref/report -h`), e.g. -- -cold-runs 40.
+Flags after -- go to the report program (see `cd tools && go run
+./benchref/report -h`; its paths are relative to the repository's root),
+e.g. -- -cold-runs 40.
 USAGE
 }
 
@@ -54,7 +59,7 @@ while getopts hq opt; do
 done
 shift $((OPTIND - 1))
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../tools"
 
 if [ "$quick" -eq 1 ]; then
 	set -- -count 1 -benchtime 100ms -cold-runs 3 -fanout-runs 1 -records 200 -short "$@"
@@ -63,4 +68,4 @@ else
 fi
 
 echo "bench: $(go version), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs" >&2
-exec go run ./internal/benchref/report -out dist/bench.md "$@"
+exec go run ./benchref/report -out dist/bench.md "$@"

@@ -1,5 +1,7 @@
 // Package citest runs the CI emulator on loopback for tests and points a
-// real cosclient.Client at it, so tests exercise the real wire.
+// real cosclient.Client at it, so tests exercise the real wire. It also
+// defines the soak tests' stats line (SoakStats), which the benchmark
+// report in the tools module reads back.
 package citest
 
 import (

@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/cosflow/cosflow/internal/benchref"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 // soakPattern selects the soaks whose costs the report shows: the happy
@@ -19,7 +19,7 @@ const soakPattern = "^(TestSoak|TestSoakHappyPathNoLedgerCalls)$"
 
 // runSoaks runs the soak tests at full size (or -short) and returns their
 // stats lines; the tests' own output goes to log.
-func runSoaks(ctx context.Context, log io.Writer, short bool) ([]benchref.SoakStats, error) {
+func runSoaks(ctx context.Context, log io.Writer, short bool) ([]citest.SoakStats, error) {
 	args := []string{"test", "-count=1", "-run", soakPattern, "-v", "."}
 	if short {
 		args = append(args, "-short")
@@ -30,14 +30,14 @@ func runSoaks(ctx context.Context, log io.Writer, short bool) ([]benchref.SoakSt
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 	}
-	var stats []benchref.SoakStats
+	var stats []citest.SoakStats
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		_, line, ok := strings.Cut(sc.Text(), benchref.SoakStatsPrefix)
+		_, line, ok := strings.Cut(sc.Text(), citest.SoakStatsPrefix)
 		if !ok {
 			continue
 		}
-		var st benchref.SoakStats
+		var st citest.SoakStats
 		if err := json.Unmarshal([]byte(line), &st); err != nil {
 			return nil, fmt.Errorf("soak stats %q: %w", line, err)
 		}
@@ -52,7 +52,7 @@ func runSoaks(ctx context.Context, log io.Writer, short bool) ([]benchref.SoakSt
 // soakRows reports CI calls per object for each soak. Goals: no call
 // beyond the trigger on the happy path, and nothing lost or run twice
 // under faults.
-func soakRows(stats []benchref.SoakStats) []row {
+func soakRows(stats []citest.SoakStats) []row {
 	var rows []row
 	for _, st := range stats {
 		per := func(n int) float64 { return float64(n) / float64(st.Objects) }

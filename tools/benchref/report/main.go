@@ -11,8 +11,12 @@
 //     cosflow; plus what each module costs in the cosflow binary;
 //   - peak RSS of the cosflow process while handling the large event.
 //
-// Run it from the module root (scripts/bench.sh does): it shells out to
-// `go test -bench` and `go build`. Flags set the sizes; see -h.
+// It lives in the tools module (the official SDK's home) and measures the
+// product module that tools/go.mod's replace names: it finds that module's
+// root with `go list -m` and works from there, so -out and -fixture are
+// relative to it. Run it from anywhere inside tools/ (scripts/bench.sh
+// does): it shells out to `go test -bench` and `go build`. Flags set the
+// sizes; see -h.
 package main
 
 import (
@@ -21,8 +25,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -56,8 +62,9 @@ func main() {
 	fs.StringVar(&cfg.out, "out", "dist/bench.md", "also write the table here (empty: stdout only)")
 	fs.BoolVar(&cfg.short, "short", false, "run the soaks at their -short sizes")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./internal/benchref/report [flags]\n\n"+
-			"Runs every measurement and prints one markdown table (see the package doc).\n\n")
+		fmt.Fprintf(fs.Output(), "usage: (cd tools && go run ./benchref/report [flags])\n\n"+
+			"Runs every measurement and prints one markdown table (see the package doc).\n"+
+			"Paths are relative to the product's root (the module tools/go.mod replaces).\n\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
@@ -65,6 +72,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if err := chdirProduct(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
 	rows, err := measure(ctx, cfg, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
@@ -88,4 +99,36 @@ func main() {
 		fmt.Fprintln(os.Stderr, "report: write table:", err)
 		os.Exit(1)
 	}
+}
+
+// productModule is the module measured; tools/go.mod replaces it with the
+// directory of the repository's root.
+const productModule = "github.com/cosflow/cosflow"
+
+// chdirProduct makes the product module's root the working directory.
+func chdirProduct(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", productModule).Output()
+	if err != nil {
+		return fmt.Errorf("find the product module (run inside tools/): go list -m %s: %w", productModule, err)
+	}
+	root := strings.TrimSpace(string(out))
+	if err := os.Chdir(root); err != nil {
+		return fmt.Errorf("product root: %w", err)
+	}
+	return nil
+}
+
+// tempDir makes a temporary directory and returns its absolute path, as
+// the go commands run in other directories are handed paths in it.
+func tempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", fmt.Errorf("temp dir: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("temp dir: %w", err)
+	}
+	return abs, nil
 }

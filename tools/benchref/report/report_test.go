@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -147,7 +148,7 @@ func TestSymbolGroup(t *testing.T) {
 }
 
 func TestUploadEvent(t *testing.T) {
-	ev, err := uploadEvent("../../../events/testdata/cos_put.json", 3)
+	ev, err := uploadEvent(filepath.Join(productRoot, "events/testdata/cos_put.json"), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,5 +171,24 @@ func TestWriteTable(t *testing.T) {
 	want := "| Metric | Measured | Goal | Met? |\n|---|---|---|---|\n| a\\|b | 1 | — | — |\n| c | 2 | ≤ 3 | yes |\n"
 	if b.String() != want {
 		t.Errorf("table =\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// productRoot is the product's root as seen from this package's directory,
+// where go test runs; the report itself finds it with go list.
+const productRoot = "../../.."
+
+// TestMeasuredDirsExist: every directory the report builds or benchmarks
+// in (relative to the product's root) is there, so moving a package
+// without telling the report fails here and not minutes into a bench run.
+func TestMeasuredDirsExist(t *testing.T) {
+	dirs := append(append([]string{}, handlerBenchDirs...), clientBenchDirs...)
+	for _, b := range referenceBinaries() {
+		dirs = append(dirs, b.Dir)
+	}
+	for _, dir := range dirs {
+		if st, err := os.Stat(filepath.Join(productRoot, dir)); err != nil || !st.IsDir() {
+			t.Errorf("%s: not a directory under the product's root (%v)", dir, err)
+		}
 	}
 }

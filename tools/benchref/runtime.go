@@ -1,7 +1,7 @@
 // Package benchref holds the reference programs cosflow's performance is
-// measured against (see scripts/bench.sh), the smallest possible SCF Go1
-// runtime they share, and the soak tests' stats line (SoakStats), which
-// the root package's tests write and report reads.
+// measured against (see scripts/bench.sh) and the smallest possible SCF Go1
+// runtime they share. It lives in the tools module with everything that
+// needs the official COS SDK, so that the product's go.mod does not.
 //
 // The runtime here is deliberately not package scf: the floor must be the
 // least a Go function on SCF can be (net/rpc, a listener, Ping and an echo
@@ -10,8 +10,8 @@
 //
 //   - floor: the runtime alone.
 //   - sdkfn: the runtime plus the official COS SDK (a cos.Client and its
-//     CIService built at start and used by Invoke); the only non-test code
-//     in the module that imports cos-go-sdk-v5, and a separate binary.
+//     CIService built at start and used by Invoke); a separate binary.
+//   - sdkbench: the official SDK's side of cosclient's client benchmarks.
 //   - report: the program that builds all three binaries, runs every
 //     measurement and prints the markdown table.
 package benchref

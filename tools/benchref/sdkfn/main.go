@@ -5,8 +5,8 @@
 // scripts/bench.sh compares cosflow's deploy binary with it, built alike:
 // start-up and size.
 //
-// It is the only non-test code in the module importing cos-go-sdk-v5, and
-// a separate binary: cosflow itself never links the SDK.
+// It lives in the tools module, a separate binary: cosflow never links the
+// SDK and its go.mod does not require it.
 //
 // Settings: TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY, COSFLOW_CI_ENDPOINT
 // (default https://examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com) and
@@ -25,7 +25,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
-	"github.com/cosflow/cosflow/internal/benchref"
+	"github.com/cosflow/cosflow/tools/benchref"
 )
 
 const defaultEndpoint = "https://examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com"

@@ -2,6 +2,9 @@ package main
 
 import "fmt"
 
+// handlerBenchDirs hold the handler benchmarks.
+var handlerBenchDirs = []string{"handler"}
+
 // maxRecordOverheadNs is the goal for the handler's cost per record above
 // a bare client→emulator trigger: 200 µs.
 const maxRecordOverheadNs = 200e3

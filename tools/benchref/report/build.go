@@ -19,7 +19,7 @@ var inf = math.Inf(1)
 // binary is one program under measurement.
 type binary struct {
 	Name string // "floor", "sdk", "cosflow"
-	Pkg  string // package path to build, relative to the module root
+	Dir  string // the main package's directory, relative to the product's root
 	Tags string // build tags
 	Path string // built executable
 	Size int64
@@ -34,24 +34,27 @@ const deployTags = "deploy"
 // same packages (sdkfn), and cosflow's deploy binary.
 func referenceBinaries() []*binary {
 	return []*binary{
-		{Name: "floor", Pkg: "./internal/benchref/floor"},
-		{Name: "sdk", Pkg: "./internal/benchref/sdkfn"},
-		{Name: "cosflow", Pkg: ".", Tags: deployTags},
+		{Name: "floor", Dir: "tools/benchref/floor"},
+		{Name: "sdk", Dir: "tools/benchref/sdkfn"},
+		{Name: "cosflow", Dir: ".", Tags: deployTags},
 	}
 }
 
-// buildStatic builds pkg as the SCF package is built: static, -trimpath,
-// stripped (unless keepSymbols, for size attribution), with tags.
-func buildStatic(ctx context.Context, pkg, tags, out string, keepSymbols bool) error {
+// buildStatic builds the main package in dir (within its own module) as
+// the SCF package is built: static, -trimpath, stripped (unless
+// keepSymbols, for size attribution), with tags. out must be absolute
+// (see tempDir).
+func buildStatic(ctx context.Context, dir, tags, out string, keepSymbols bool) error {
 	ldflags := "-s -w"
 	if keepSymbols {
 		ldflags = ""
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", tags, "-ldflags", ldflags, "-o", out, ".")
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s: %w", pkg, err)
+		return fmt.Errorf("go build in %s: %w", dir, err)
 	}
 	return nil
 }
@@ -60,7 +63,7 @@ func buildStatic(ctx context.Context, pkg, tags, out string, keepSymbols bool) e
 func buildAll(ctx context.Context, dir string, bins []*binary) error {
 	for _, b := range bins {
 		b.Path = filepath.Join(dir, b.Name)
-		if err := buildStatic(ctx, b.Pkg, b.Tags, b.Path, false); err != nil {
+		if err := buildStatic(ctx, b.Dir, b.Tags, b.Path, false); err != nil {
 			return err
 		}
 		st, err := os.Stat(b.Path)

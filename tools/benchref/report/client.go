@@ -5,8 +5,13 @@ import (
 	"strings"
 )
 
-// clientOps are the cosclient benchmarks compared with the SDK; each has
-// sub-benchmarks floor (bare net/http), sdk and cosflow. The goal is held
+// clientBenchDirs hold the client benchmarks: cosclient's sub-benchmarks
+// floor (bare net/http) and cosflow, and the official SDK's sdk, in the
+// tools module so that the product's go.mod does not require the SDK.
+var clientBenchDirs = []string{"cosclient", "tools/benchref/sdkbench"}
+
+// clientOps are the client benchmarks compared with the SDK; each has
+// sub-benchmarks floor, sdk and cosflow, from clientBenchDirs. The goal is held
 // against the in-memory ones (an http.RoundTripper answering from memory),
 // which measure the client alone; the loopback ones add a real server and
 // the kernel, the same for all three, and swing with the machine's load.

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cosflow/cosflow/internal/benchref"
+	"github.com/cosflow/cosflow/tools/benchref"
 )
 
 // freePort asks the kernel for a free loopback port.

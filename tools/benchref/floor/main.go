@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/cosflow/cosflow/internal/benchref"
+	"github.com/cosflow/cosflow/tools/benchref"
 )
 
 func main() {

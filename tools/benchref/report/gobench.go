@@ -77,23 +77,30 @@ func (r benchResults) median(name, unit string) (float64, bool) {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
 }
 
-// runBench compiles pkg's test binary once and runs the benchmarks
-// matching pattern count times, one round each, so that every round runs
-// the references and cosflow back to back: on a shared machine, load that
-// comes and goes then falls on all of them alike (go test -count would
-// run all rounds of one sub-benchmark before the next). The raw output is
-// echoed to log for the record.
-func runBench(ctx context.Context, log io.Writer, pkg, pattern string, count int, benchtime string) (benchResults, error) {
-	dir, err := os.MkdirTemp("", "cosflow-benchbin-")
+// runBench compiles the test binary of each package directory in dirs
+// (relative to the product's root; they may be in different modules) once
+// and runs the benchmarks matching pattern count times, one round each;
+// every round runs every binary, each leading in turn. On a shared
+// machine, load that comes and goes then falls on the references and
+// cosflow alike (go test -count would run all rounds of one sub-benchmark
+// before the next). The results of all the binaries are merged, so their
+// benchmark names must not overlap. The raw output is echoed to log for
+// the record.
+func runBench(ctx context.Context, log io.Writer, dirs []string, pattern string, count int, benchtime string) (benchResults, error) {
+	tmp, err := tempDir("cosflow-benchbin-")
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	exe := filepath.Join(dir, "bench.test")
-	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", exe, pkg)
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("go test -c %s: %w", pkg, err)
+	defer os.RemoveAll(tmp)
+	exes := make([]string, len(dirs))
+	for i, dir := range dirs {
+		exes[i] = filepath.Join(tmp, fmt.Sprintf("%d-%s.test", i, filepath.Base(dir)))
+		build := exec.CommandContext(ctx, "go", "test", "-c", "-o", exes[i], ".")
+		build.Dir = dir // its own module's go.mod applies
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			return nil, fmt.Errorf("go test -c in %s: %w", dir, err)
+		}
 	}
 	args := []string{"-test.run", "^$", "-test.bench", pattern, "-test.benchmem", "-test.count", "1"}
 	if benchtime != "" {
@@ -101,13 +108,17 @@ func runBench(ctx context.Context, log io.Writer, pkg, pattern string, count int
 	}
 	var out bytes.Buffer
 	for i := 0; i < count; i++ {
-		fmt.Fprintf(log, "$ (cd %s && %s.test %s)  # round %d of %d\n", pkg, filepath.Base(pkg), strings.Join(args, " "), i+1, count)
-		cmd := exec.CommandContext(ctx, exe, args...)
-		cmd.Dir = pkg // tests find their testdata relative to the package
-		cmd.Stdout = io.MultiWriter(&out, log)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("benchmarks %s in %s, round %d: %w", pattern, pkg, i+1, err)
+		for j := range dirs {
+			k := (i + j) % len(dirs) // each binary leads a round in turn
+			dir := dirs[k]
+			fmt.Fprintf(log, "$ (cd %s && %s.test %s)  # round %d of %d\n", dir, filepath.Base(dir), strings.Join(args, " "), i+1, count)
+			cmd := exec.CommandContext(ctx, exes[k], args...)
+			cmd.Dir = dir // tests find their testdata relative to the package
+			cmd.Stdout = io.MultiWriter(&out, log)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Run(); err != nil {
+				return nil, fmt.Errorf("benchmarks %s in %s, round %d: %w", pattern, dir, i+1, err)
+			}
 		}
 	}
 	return parseBench(&out)

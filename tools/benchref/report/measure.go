@@ -19,7 +19,7 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	var rows []row
 
 	fmt.Fprintln(log, "== client benchmarks")
-	res, err := runBench(ctx, log, "./cosclient/", "^(BenchmarkTriggerWorkflow|BenchmarkCreateInventoryTriggerJob)(InMemory)?$", cfg.count, cfg.benchtime)
+	res, err := runBench(ctx, log, clientBenchDirs, "^(BenchmarkTriggerWorkflow|BenchmarkCreateInventoryTriggerJob)(InMemory)?$", cfg.count, cfg.benchtime)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	rows = append(rows, r...)
 
 	fmt.Fprintln(log, "== handler benchmarks")
-	res, err = runBench(ctx, log, "./handler/", "^(BenchmarkUpload|BenchmarkEmulatorTrigger)$", cfg.count, cfg.benchtime)
+	res, err = runBench(ctx, log, handlerBenchDirs, "^(BenchmarkUpload|BenchmarkEmulatorTrigger)$", cfg.count, cfg.benchtime)
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +48,9 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	rows = append(rows, soakRows(soaks)...)
 
 	fmt.Fprintln(log, "== build floor, reference fn, cosflow deploy binary")
-	dir, err := os.MkdirTemp("", "cosflow-bench-")
+	dir, err := tempDir("cosflow-bench-")
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	bins := referenceBinaries()

@@ -1,4 +1,4 @@
-package cossign
+package sdkdiff
 
 import (
 	"math/rand"
@@ -10,12 +10,13 @@ import (
 	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
+
+	"github.com/cosflow/cosflow/cosclient/cossign"
 )
 
-// TestAgainstOfficialSDK signs random requests with this package and with
-// the official Go SDK (test-only import) and requires the same
-// Authorization, field by field.
-func TestAgainstOfficialSDK(t *testing.T) {
+// TestCossignAgainstOfficialSDK signs random requests with cossign and with
+// the official Go SDK and requires the same Authorization, field by field.
+func TestCossignAgainstOfficialSDK(t *testing.T) {
 	const n = 1200
 	rng := rand.New(rand.NewSource(20261122))
 	alphabet := []rune("abcxyzABCXYZ0189 +%/-_.~!*'()&=?#,:@$图片腾讯云")
@@ -37,7 +38,7 @@ func TestAgainstOfficialSDK(t *testing.T) {
 		u := &url.URL{Scheme: "https", Host: "examplebucket-1250000000.ci.ap-beijing.myqcloud.com", Path: "/" + randStr(0, 20)}
 		// Names are distinct within one request: for a repeated name the SDK
 		// orders values before encoding them and this package after, a
-		// difference no CI request of ours can hit (see the report).
+		// difference no CI request of ours can hit.
 		var q []string
 		for _, j := range rng.Perm(len(paramNames))[:rng.Intn(5)] {
 			k := paramNames[j]
@@ -62,25 +63,25 @@ func TestAgainstOfficialSDK(t *testing.T) {
 			req.Header.Set("X-Ci-Security-Token", token)
 		}
 
-		ours := Authorization(req, id, key, Window{Start: start.Unix(), End: end.Unix()})
+		ours := cossign.Authorization(req, id, key, cossign.Window{Start: start.Unix(), End: end.Unix()})
 		sdkReq := req.Clone(req.Context())
 		cos.AddAuthorizationHeader(id, key, token, sdkReq, &cos.AuthTime{
 			SignStartTime: start, SignEndTime: end, KeyStartTime: start, KeyEndTime: end,
 		})
 		theirs := sdkReq.Header.Get("Authorization")
 
-		a, err := Parse(ours)
+		a, err := cossign.Parse(ours)
 		if err != nil {
 			t.Fatalf("request %d: parse ours %q: %v", i, ours, err)
 		}
-		b, err := Parse(theirs)
+		b, err := cossign.Parse(theirs)
 		if err != nil {
 			t.Fatalf("request %d: parse SDK's %q: %v", i, theirs, err)
 		}
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("request %d: %s %s?%s headers %v\nours %+v\nSDK  %+v", i, req.Method, u.Path, u.RawQuery, req.Header, a, b)
 		}
-		if !Valid(sdkReq, b, key) {
+		if !cossign.Valid(sdkReq, b, key) {
 			t.Fatalf("request %d: our verifier rejects the SDK's signature", i)
 		}
 	}

@@ -1,60 +1,37 @@
-package ciemu
+package sdkdiff
 
 import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
-// sdkClient is the OFFICIAL Go SDK pointed at srv: the URLs name the
-// bucket's CI and COS hosts as in production, the dialer goes to loopback.
-func sdkClient(t *testing.T, srv *httptest.Server, secretID, secretKey string) *cos.Client {
-	t.Helper()
-	ciURL, err := url.Parse("http://" + testHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bucketURL, err := url.Parse("http://" + testCOSHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d net.Dialer
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, srv.Listener.Addr().String())
-		},
-	}
-	t.Cleanup(tr.CloseIdleConnections)
-	return cos.NewClient(&cos.BaseURL{CIURL: ciURL, BucketURL: bucketURL}, &http.Client{Transport: &cos.AuthorizationTransport{
-		SecretID: secretID, SecretKey: secretKey, Transport: tr,
-	}})
-}
-
-func TestOfficialSDK(t *testing.T) {
-	e, srv := newTestServer(t, Options{})
-	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+// TestEmulatorOfficialSDK: the SDK's calls of the batch API (trigger,
+// create, describe, list and cancel jobs) and the emulator's call log.
+func TestEmulatorOfficialSDK(t *testing.T) {
+	e, _, c := newEmulator(t, ciemu.Options{})
 	ctx := context.Background()
 
 	// TriggerWorkflow (the SDK also sends an empty name=).
-	tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: "dir/中文 key+1.jpg"})
+	tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: workflowID, Object: "dir/中文 key+1.jpg"})
 	if err != nil {
 		t.Fatalf("TriggerWorkflow: %v", err)
 	}
 	if len(tw.InstanceId) != 33 || tw.InstanceId[0] != 'i' || tw.RequestId == "" {
 		t.Errorf("TriggerWorkflow answer %+v", tw)
 	}
-	if n := e.TriggerCount(testBucket, testWF, "dir/中文 key+1.jpg"); n != 1 {
+	if n := e.TriggerCount(citest.Bucket, workflowID, "dir/中文 key+1.jpg"); n != 1 {
 		t.Errorf("TriggerCount = %d, want 1", n)
 	}
 
@@ -63,14 +40,14 @@ func TestOfficialSDK(t *testing.T) {
 		Name:      "sdk-workflow",
 		Type:      "Workflow",
 		Input:     &cos.InventoryTriggerJobInput{Prefix: "photos/"},
-		Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWF},
+		Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: workflowID},
 	})
 	if err != nil {
 		t.Fatalf("CreateInventoryTriggerJob Workflow: %v", err)
 	}
 	d := wf.JobsDetail
 	if d == nil || d.JobId[0] != 'b' || d.State != "Submitted" || d.Code != "Success" ||
-		d.EndTime != "-" || d.QueueId == "" || d.Input.Prefix != "photos/" || d.Operation.WorkflowIds != testWF {
+		d.EndTime != "-" || d.QueueId == "" || d.Input.Prefix != "photos/" || d.Operation.WorkflowIds != workflowID {
 		t.Fatalf("Workflow job detail %+v", d)
 	}
 
@@ -108,7 +85,7 @@ func TestOfficialSDK(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		if _, _, err := c.CI.CreateInventoryTriggerJob(ctx, &cos.CreateInventoryTriggerJobOptions{
 			Name: "sdk-more", Input: &cos.InventoryTriggerJobInput{Prefix: "more/"},
-			Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: testWF},
+			Operation: &cos.InventoryTriggerJobOperation{WorkflowIds: workflowID},
 		}); err != nil {
 			t.Fatalf("create %d: %v", i, err)
 		}
@@ -155,27 +132,29 @@ func TestOfficialSDK(t *testing.T) {
 		t.Fatalf("second cancel: %v", err)
 	}
 	for _, call := range e.Calls() {
-		if call.Operation == "" || call.Bucket != testBucket {
+		if call.Operation == "" || call.Bucket != citest.Bucket {
 			t.Errorf("call logged as %+v", call)
 		}
 	}
 }
 
-func TestOfficialSDKAuthErrors(t *testing.T) {
-	_, srv := newTestServer(t, Options{})
+// TestEmulatorOfficialSDKAuthErrors: the SDK decodes the emulator's
+// refusals of a wrong key and an unknown SecretId as CI's errors.
+func TestEmulatorOfficialSDKAuthErrors(t *testing.T) {
+	_, u, _ := newEmulator(t, ciemu.Options{})
 	ctx := context.Background()
 	tests := []struct {
 		name, id, key string
 		status        int
 		code          string
 	}{
-		{"bad key", DefaultSecretID, "wrongSecretKey00000000000000000", http.StatusForbidden, "SignatureDoesNotMatch"},
-		{"unknown id", "AKIDunknown", DefaultSecretKey, http.StatusUnauthorized, "SecretidNotExist"},
+		{"bad key", ciemu.DefaultSecretID, "wrongSecretKey00000000000000000", http.StatusForbidden, "SignatureDoesNotMatch"},
+		{"unknown id", "AKIDunknown", ciemu.DefaultSecretKey, http.StatusUnauthorized, "SecretidNotExist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := sdkClient(t, srv, tt.id, tt.key)
-			_, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: "a.jpg"})
+			c := sdkClient(t, u, tt.id, tt.key)
+			_, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: workflowID, Object: "a.jpg"})
 			var er *cos.ErrorResponse
 			if !errors.As(err, &er) {
 				t.Fatalf("err = %v, want *cos.ErrorResponse", err)
@@ -187,11 +166,10 @@ func TestOfficialSDKAuthErrors(t *testing.T) {
 	}
 }
 
-// TestOfficialSDKBucket: the SDK's PUT Object (which checks the answer's
-// CRC-64) and GET Bucket against the COS host, paging by marker.
-func TestOfficialSDKBucket(t *testing.T) {
-	e, srv := newTestServer(t, Options{})
-	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+// TestEmulatorOfficialSDKBucket: the SDK's PUT Object (which checks the
+// answer's CRC-64) and GET Bucket against the COS host, paging by marker.
+func TestEmulatorOfficialSDKBucket(t *testing.T) {
+	e, u, c := newEmulator(t, ciemu.Options{})
 	ctx := context.Background()
 	keys := []string{"photos/b.jpg", "photos/a b+c.jpg", "photos/中文.jpg", "other/x.jpg", "photos/a.jpg"}
 	for _, k := range keys {
@@ -199,7 +177,7 @@ func TestOfficialSDKBucket(t *testing.T) {
 			t.Fatalf("Object.Put %s: %v", k, err)
 		}
 	}
-	if n := len(e.Objects(testBucket)); n != len(keys) {
+	if n := len(e.Objects(citest.Bucket)); n != len(keys) {
 		t.Fatalf("emulator stored %d objects, want %d", n, len(keys))
 	}
 
@@ -233,7 +211,7 @@ func TestOfficialSDKBucket(t *testing.T) {
 		t.Errorf("listed %q, want %q", got, want)
 	}
 
-	bad := sdkClient(t, srv, DefaultSecretID, "wrongSecretKey00000000000000000")
+	bad := sdkClient(t, u, ciemu.DefaultSecretID, "wrongSecretKey00000000000000000")
 	_, _, err := bad.Bucket.Get(ctx, nil)
 	var er *cos.ErrorResponse
 	if !errors.As(err, &er) || er.Code != "SignatureDoesNotMatch" || er.Response.StatusCode != http.StatusForbidden || er.RequestID == "" {
@@ -241,15 +219,14 @@ func TestOfficialSDKBucket(t *testing.T) {
 	}
 }
 
-// TestOfficialSDKWorkflowExecutions: the SDK reads back the runs its
-// triggers started, paging by NextToken, and one run with its topology.
-func TestOfficialSDKWorkflowExecutions(t *testing.T) {
-	_, srv := newTestServer(t, Options{})
-	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+// TestEmulatorOfficialSDKWorkflowExecutions: the SDK reads back the runs
+// its triggers started, paging by NextToken, and one run with its topology.
+func TestEmulatorOfficialSDKWorkflowExecutions(t *testing.T) {
+	_, _, c := newEmulator(t, ciemu.Options{})
 	ctx := context.Background()
 	var runs []string
 	for _, obj := range []string{"a.mp4", "b.mp4", "c.mp4"} {
-		tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: obj})
+		tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: workflowID, Object: obj})
 		if err != nil {
 			t.Fatalf("TriggerWorkflow: %v", err)
 		}
@@ -257,7 +234,7 @@ func TestOfficialSDKWorkflowExecutions(t *testing.T) {
 	}
 
 	var got []string
-	opt := &cos.DescribeWorkflowExecutionsOptions{WorkflowId: testWF, Size: 2, OrderByTime: "Asc", States: "All"}
+	opt := &cos.DescribeWorkflowExecutionsOptions{WorkflowId: workflowID, Size: 2, OrderByTime: "Asc", States: "All"}
 	for pages := 0; ; pages++ {
 		if pages > 5 {
 			t.Fatal("paging does not end")
@@ -269,7 +246,7 @@ func TestOfficialSDKWorkflowExecutions(t *testing.T) {
 		for _, x := range res.WorkflowExecutionList {
 			// The SDK maps CreationTime; the emulator answers the API
 			// reference's CreateTime, so the SDK sees none.
-			if x.WorkflowId != testWF || x.State != "Running" || x.CreationTime != "" {
+			if x.WorkflowId != workflowID || x.State != "Running" || x.CreationTime != "" {
 				t.Errorf("list element %+v", x)
 			}
 			got = append(got, x.RunId)
