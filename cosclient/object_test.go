@@ -30,6 +30,15 @@ func crcOf(s string) string {
 	return strconv.FormatUint(crc64.Checksum([]byte(s), crc64.MakeTable(crc64.ECMA)), 10)
 }
 
+// onlyRequest is the one request f saw, for a call that answered err.
+func onlyRequest(t *testing.T, f *fakeCI, err error) seen {
+	t.Helper()
+	if reqs := f.requests(); err != nil || len(reqs) != 1 {
+		t.Fatalf("err %v after %d requests, want one and no error", err, len(reqs))
+	}
+	return f.requests()[0]
+}
+
 // TestObjectWire checks GET and PUT Object on the wire: the COS host, the
 // key as the escaped path, what is signed and sent, and how the answer's
 // headers decode.
@@ -113,14 +122,7 @@ func TestObjectWire(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeCI(t, always(tt.answer))
 			out, err := tt.call(f.client(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			reqs := f.requests()
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests", len(reqs))
-			}
-			r := reqs[0]
+			r := onlyRequest(t, f, err)
 			if r.Method != tt.method || r.Host != testCOSHost || r.Path != "/"+key || r.RawQuery != "" || !r.SigOK {
 				t.Errorf("sent %s %s%s?%s, signature ok %v", r.Method, r.Host, r.Path, r.RawQuery, r.SigOK)
 			}
