@@ -9,8 +9,9 @@
 //   - <bucket>.ci.<region>.myqcloud.com: TriggerWorkflow, the inventory
 //     trigger jobs (create, list, describe, cancel) and the workflow
 //     executions every trigger records (list, describe);
-//   - <bucket>.cos.<region>.myqcloud.com: PUT Object and GET Bucket,
-//     keeping what a listing shows of an object, never its body.
+//   - <bucket>.cos.<region>.myqcloud.com: PUT Object (exclusive with
+//     x-cos-forbid-overwrite), GET Object and GET Bucket, keeping what a
+//     listing shows of an object and the body of a small one.
 //
 // Jobs and executions advance through their states as a pure function of
 // their creation time and an injectable clock, and memory is bounded

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc64"
+	"io"
 	"maps"
 	"math"
 	"net/http"
@@ -18,9 +19,10 @@ import (
 )
 
 // The bucket side (COS, on <bucket>.cos.<region>.myqcloud.com): PUT Object
-// stores what a listing shows of an object (key, size, ETag, time), never
-// its body; GET Bucket lists those. That is what a caller that reconciles
-// a bucket against CI's execution list needs.
+// stores what a listing shows of an object (key, size, ETag, time), and the
+// body of a small one (see bodies.go); GET Bucket lists those, GET Object
+// answers a kept body. That is what a caller that reconciles a bucket
+// against CI's execution list, and keeps its own state there, needs.
 
 // lastModifiedLayout is how COS listings write LastModified: UTC with
 // milliseconds.
@@ -38,6 +40,9 @@ type object struct {
 	size     int64
 	etag     string // quoted hex MD5, as COS writes it
 	modified time.Time
+	// body is what GET Object answers: nil for an object seeded without
+	// one (PutObject) or whose body was not kept (see keptBody).
+	body *objectBody
 }
 
 type objectKey struct{ bucket, key string }
@@ -62,31 +67,51 @@ func (b *bucketObjects) sortedKeys() []string {
 type objectStore struct {
 	buckets map[string]*bucketObjects
 	order   ring[objectKey] // first stored first
+	// bodyBytes counts the bytes of the bodies kept, at most
+	// maxBodyBytes.
+	bodyBytes int64
 }
 
 func newObjectStore(max int) objectStore {
 	return objectStore{buckets: make(map[string]*bucketObjects), order: newRing[objectKey](max)}
 }
 
-// put stores or replaces one object. A replaced object keeps its place in
-// the eviction order.
-func (s *objectStore) put(bucket, key string, o object) {
+// put stores or replaces one object and reports whether it did: an
+// exclusive put (x-cos-forbid-overwrite) does not replace. A replaced
+// object keeps its place in the eviction order. A body that would take
+// the kept bodies over maxBodyBytes is dropped: the object is stored
+// without it.
+func (s *objectStore) put(bucket, key string, o object, exclusive bool) bool {
+	old, replaced := s.get(bucket, key)
+	if replaced && exclusive {
+		return false
+	}
+	if !replaced {
+		// Evict first: the object forgotten may be its bucket's last.
+		if evicted, full := s.order.push(objectKey{bucket, key}); full {
+			s.remove(evicted)
+		}
+	}
 	b := s.buckets[bucket]
 	if b == nil {
 		b = &bucketObjects{objects: make(map[string]object)}
 		s.buckets[bucket] = b
 	}
-	if _, ok := b.objects[key]; !ok {
-		if old, full := s.order.push(objectKey{bucket, key}); full {
-			s.remove(old)
-		}
+	if !replaced {
 		b.keys = nil
 	}
+	s.bodyBytes -= old.body.len()
+	if s.bodyBytes+o.body.len() > maxBodyBytes {
+		o.body = nil
+	}
+	s.bodyBytes += o.body.len()
 	b.objects[key] = o
+	return true
 }
 
 func (s *objectStore) remove(k objectKey) {
 	b := s.buckets[k.bucket]
+	s.bodyBytes -= b.objects[k.key].body.len()
 	delete(b.objects, k.key)
 	b.keys = nil
 	if len(b.objects) == 0 {
@@ -94,13 +119,13 @@ func (s *objectStore) remove(k objectKey) {
 	}
 }
 
-func (s *objectStore) has(bucket, key string) bool {
+func (s *objectStore) get(bucket, key string) (object, bool) {
 	b := s.buckets[bucket]
 	if b == nil {
-		return false
+		return object{}, false
 	}
-	_, ok := b.objects[key]
-	return ok
+	o, ok := b.objects[key]
+	return o, ok
 }
 
 // list returns up to maxKeys keys of bucket that start with prefix and
@@ -129,6 +154,7 @@ func (s *objectStore) list(bucket, prefix, marker string, maxKeys int) (page []c
 func (s *objectStore) reset() {
 	clear(s.buckets)
 	s.order.reset()
+	s.bodyBytes = 0
 }
 
 // etag writes an MD5 as COS does: quoted hex.
@@ -148,39 +174,58 @@ func (o object) listed(key string) cosclient.Object {
 }
 
 // putObject serves PUT /<key> on a COS host: it reads the body (up to
-// 5 MiB) for its size and digests, stores the listing entry, and answers
-// 200 with the ETag and CRC-64 headers and an empty body.
+// 5 MiB) for its size and digests, stores the listing entry and a small
+// body, and answers 200 with the ETag and CRC-64 headers and an empty
+// body. With x-cos-forbid-overwrite: true a key that holds an object is
+// refused, 409 FileAlreadyExists, and nothing is stored.
 func (e *Emulator) putObject(req *request) (any, *apiError) {
 	key := req.id
 	if err := cosclient.ValidateObjectKey(key); err != nil {
 		return nil, validationError(err)
 	}
+	exclusive, apiErr := forbidOverwrite(req.r.Header)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	crc := crc64.New(crcTable)
-	size, sum, err := readBody(req.r, cosBody, crc)
+	kept := newKeptBody(req.r)
+	size, sum, err := readBody(req.r, cosBody, io.MultiWriter(crc, kept))
 	if err != nil {
 		return nil, err
 	}
-	o := object{size: size, etag: etag(sum), modified: req.now}
+	o := object{size: size, etag: etag(sum), modified: req.now, body: kept.body(req.r, crc.Sum64())}
 	e.mu.Lock()
-	e.objects.put(req.bucket, key, o)
+	stored := e.objects.put(req.bucket, key, o, exclusive)
 	e.mu.Unlock()
+	if !stored {
+		return nil, errorf(http.StatusConflict, "FileAlreadyExists", "the key %q holds an object and x-cos-forbid-overwrite is true", key)
+	}
 	req.header.Set("ETag", o.etag)
 	req.header.Set("x-cos-hash-crc64ecma", strconv.FormatUint(crc.Sum64(), 10))
 	return nil, nil
 }
 
-// getObject serves GET /<key> on a COS host as far as the emulator can:
-// an unknown key is COS's 404 NoSuchKey (so a CI path sent to the COS
-// host is refused as a real one would refuse it); a stored one has no
-// body to give.
+// getObject serves GET /<key> on a COS host: the kept body with its
+// Content-Type, ETag, Last-Modified and CRC-64. An unknown key is COS's
+// 404 NoSuchKey (so a CI path sent to the COS host is refused as a real
+// one would refuse it); an object stored without its body, and the
+// parameters and ranges the emulator does not serve, are 501.
 func (e *Emulator) getObject(req *request) (any, *apiError) {
 	e.mu.Lock()
-	stored := e.objects.has(req.bucket, req.id)
+	o, stored := e.objects.get(req.bucket, req.id)
 	e.mu.Unlock()
 	if !stored {
 		return nil, errorf(http.StatusNotFound, "NoSuchKey", "the specified key %q does not exist", req.id)
 	}
-	return nil, errorf(http.StatusNotImplemented, "NotImplemented", "the emulator keeps no object bodies")
+	if req.r.URL.RawQuery != "" || req.r.Header.Get("Range") != "" {
+		return nil, errorf(http.StatusNotImplemented, "NotImplemented", "GET Object with query parameters or a Range: not emulated")
+	}
+	if o.body == nil {
+		return nil, errorf(http.StatusNotImplemented, "NotImplemented",
+			"the emulator kept no body for %q (seeded without one, over %d bytes, or past the %d bytes it keeps in all)", req.id, maxKeptBody, maxBodyBytes)
+	}
+	o.body.answer(req.header, o)
+	return o.body.data, nil
 }
 
 // listObjects serves GET / on a COS host (GET Bucket): keys after marker
@@ -231,7 +276,7 @@ func (e *Emulator) PutObject(bucket, key string, size int64, modified time.Time)
 	}
 	sum := md5.Sum([]byte(key + "\x00" + strconv.FormatInt(size, 10)))
 	e.mu.Lock()
-	e.objects.put(bucket, key, object{size: size, etag: etag(sum), modified: modified})
+	e.objects.put(bucket, key, object{size: size, etag: etag(sum), modified: modified}, false)
 	e.mu.Unlock()
 	return nil
 }

@@ -52,10 +52,11 @@ func encode(v any) ([]byte, error) {
 	return xml.Marshal(v)
 }
 
-// write sends the reply; a body is XML.
+// write sends the reply; a body is XML unless the operation said what
+// it is (GET Object).
 func (rp *reply) write(w http.ResponseWriter) {
 	maps.Copy(w.Header(), rp.header)
-	if len(rp.body) > 0 {
+	if len(rp.body) > 0 && w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/xml")
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(rp.body)))

@@ -46,7 +46,7 @@ const (
 //
 // The type parameters are the input and output pointer types, so that
 // every operation shares one instantiation of the generic code (all
-// pointers have one GC shape): eight operations cost one stack builder.
+// pointers have one GC shape): all the operations cost one stack builder.
 type operation[In input, Out output] struct {
 	name    string
 	service string // ServiceCI or ServiceCOS: which host serves it
@@ -58,6 +58,17 @@ type operation[In input, Out output] struct {
 	serialize func(in In, req *smithyhttp.Request) (*smithyhttp.Request, error)
 	// decode reads a 2xx answer into out; nil decodes the body as XML.
 	decode func(in In, body []byte, out Out) error
+	// decodeHeader, when set, reads what a 2xx answer carries in its
+	// headers (an object's ETag) into out, after decode.
+	decodeHeader func(h http.Header, out Out) error
+	// notFound, when set, reads a service error that says the input's
+	// resource does not exist (GetObject's NoSuchKey) as a *NotFoundError;
+	// it answers nil for any other error, which stays an *APIError.
+	notFound func(in In, ae *APIError) *NotFoundError
+	// maxAnswer bounds the answer's body in bytes: a longer one is an
+	// error wrapping ErrAnswerTooLarge, and no more is buffered. Zero
+	// means maxBodyBytes.
+	maxAnswer int64
 }
 
 // changesState names the operations whose calls change something at the
@@ -68,6 +79,7 @@ var changesState = map[string]bool{
 	opTriggerWorkflow.name:           true,
 	opCreateInventoryTriggerJob.name: true,
 	opCancelInventoryTriggerJob.name: true,
+	opPutObject.name:                 true,
 }
 
 // input is every operation input: a pointer that checks itself.
@@ -278,6 +290,14 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	if !ok {
 		return zero, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
 	}
+	limit := op.maxAnswer
+	if limit == 0 {
+		limit = maxBodyBytes
+	}
+	if resp.ContentLength > limit {
+		resp.Body.Close()
+		return zero, &smithy.DeserializationError{Err: fmt.Errorf("%w: %d bytes, over %d", ErrAnswerTooLarge, resp.ContentLength, limit)}
+	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -285,18 +305,27 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 			bodyBuffers.Put(buf)
 		}
 	}()
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBodyBytes))
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	resp.Body.Close()
 	body := buf.Bytes() // decoding copies what it keeps
 	if err != nil {
 		// The answer began but broke off: as ambiguous as no answer.
 		return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
 	}
+	if int64(len(body)) > limit {
+		return zero, &smithy.DeserializationError{Err: fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, limit)}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := apiError(resp.Response, body)
 		setRequestIDMetadata(md, ae.RequestID)
 		if clockSkew(ae) {
 			c.learnClock(resp.Header.Get("Date"))
+		}
+		if op.notFound != nil {
+			if nf := op.notFound(params, ae); nf != nil {
+				nf.RequestID = ae.RequestID
+				return zero, nf
+			}
 		}
 		return zero, ae
 	}
@@ -307,6 +336,9 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 		err = op.decode(params, body, out)
 	} else {
 		err = xml.Unmarshal(body, out)
+	}
+	if err == nil && op.decodeHeader != nil {
+		err = op.decodeHeader(resp.Header, out)
 	}
 	if err != nil {
 		var nf *NotFoundError

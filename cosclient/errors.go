@@ -80,9 +80,10 @@ func (e *ResponseError) As(target any) bool {
 }
 
 // NotFoundError is an ID the service does not know: a job under
-// NonExistJobIds, or an unknown workflow execution.
+// NonExistJobIds, an unknown workflow execution, or an object key COS
+// answered NoSuchKey for (GetObject).
 type NotFoundError struct {
-	Resource  string // "job" or "workflow execution"
+	Resource  string // "job", "workflow execution" or "object"
 	ID        string
 	RequestID string
 }
@@ -129,6 +130,11 @@ func (e *SigningError) Unwrap() error { return e.Err }
 // its retry budget is spent: CI is failing and more retries now would only
 // add load.
 var ErrRetryBudgetExhausted = errors.New("retry budget exhausted")
+
+// ErrAnswerTooLarge is wrapped when an answer's body is longer than its
+// operation reads (GetObject: MaxObjectBodyLen); no more than that limit
+// was buffered.
+var ErrAnswerTooLarge = errors.New("answer body over the operation's limit")
 
 // Retry is what a failure means for trying again.
 type Retry int

@@ -35,6 +35,11 @@ const (
 	MaxListSize     = 100  // size of one page of jobs or executions
 	MaxListKeys     = 1000 // max-keys of one COS bucket listing
 	MaxJobLevel     = 2
+	// MaxObjectBodyLen bounds the body of one small object, as GetObject
+	// reads it and PutObject sends it: state objects of a few KiB, not
+	// media (COS itself takes up to 5 GB in one PUT).
+	MaxObjectBodyLen  = 64 << 10
+	MaxContentTypeLen = 256 // no documented bound; a MIME type is short
 )
 
 // ParamError is one input value the client refused to send. It implements
@@ -249,6 +254,28 @@ func checkKey(path, key string, emptyOK bool) *ParamError {
 	// COS itself refuses CAN, EM, SUB and ESC in keys; the XML rule
 	// covers those with every other control character.
 	return checkText(path, key)
+}
+
+// checkPathKey checks an object key that travels as the request path
+// (GET and PUT Object): an object key (see ValidateObjectKey) without '.'
+// or '..' segments and without an empty one but for a trailing '/'. A
+// server or proxy that normalizes paths would send such a key to another
+// object, or to the bucket itself (the official Go SDK refuses a GET whose
+// key normalizes to the bucket root).
+func checkPathKey(path, key string) *ParamError {
+	if e := checkKey(path, key, false); e != nil {
+		return e
+	}
+	segments := strings.Split(strings.TrimSuffix(key, "/"), "/")
+	for _, s := range segments {
+		switch s {
+		case "":
+			return paramErr(path, "has an empty segment ('//' or a leading '/')")
+		case ".", "..":
+			return paramErr(path, "has a '"+s+"' segment, which a path normalizer would resolve")
+		}
+	}
+	return nil
 }
 
 // ValidateWorkflowID checks a workflow ID: 'w' and 32 lower-case hex digits.
