@@ -1,4 +1,4 @@
-package ciemu
+package sdkdiff
 
 import (
 	"bytes"
@@ -6,26 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
+	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 )
-
-// stateClient is cosclient pointed at srv, as cosflow's state store uses
-// it.
-func stateClient(t *testing.T, srv *httptest.Server) *cosclient.Client {
-	t.Helper()
-	c, err := cosclient.New(cosclient.Options{Region: "ap-guangzhou", Bucket: testBucket, Endpoint: srv.URL,
-		Credentials: cosclient.StaticCredentials{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // storedObject is an object as a GET read it, whoever's client.
 type storedObject struct {
@@ -38,10 +27,9 @@ type storedObject struct {
 // does, and the other way round; an exclusive PUT of either is refused
 // alike (x-cos-forbid-overwrite, 409 FileAlreadyExists), and a missing key
 // is not found for both.
-func TestOfficialSDKObjects(t *testing.T) {
-	_, srv := newTestServer(t, Options{})
-	sdk := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
-	ours := stateClient(t, srv)
+func TestEmulatorOfficialSDKObjects(t *testing.T) {
+	_, u, sdk := newEmulator(t, ciemu.Options{})
+	ours := citest.Client(t, u, nil)
 	ctx := context.Background()
 
 	sdkGet := func(key string) (storedObject, error) {
