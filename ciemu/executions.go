@@ -14,7 +14,8 @@ import (
 // or not that answer reached the caller). Like a job's, an execution's
 // state is derived from the clock: Running for the lifecycle's running
 // time, then its staged outcome (Success unless a test staged another,
-// outcomes.go).
+// outcomes.go). When it ends, its workflow's callback is posted
+// (callbacks.go).
 
 // chinaTime is the zone CI writes times in.
 var chinaTime = time.FixedZone("CST", 8*60*60)
@@ -40,12 +41,13 @@ type (
 
 // executionStore holds executions of every bucket, at most max of them:
 // the oldest is forgotten first. Every run is added here, whatever started
-// it, so here it takes its outcome.
+// it, so here it takes its outcome and wakes the callbacks.
 type executionStore struct {
 	order      ring[*execution] // oldest first
 	byRun      map[runKey]*execution
 	byWorkflow map[workflowKey][]*execution // oldest first
 	outcomes   outcomeStage
+	notify     callbackState
 }
 
 func newExecutionStore(max int) executionStore {
@@ -54,6 +56,7 @@ func newExecutionStore(max int) executionStore {
 		byRun:      make(map[runKey]*execution),
 		byWorkflow: make(map[workflowKey][]*execution),
 		outcomes:   newOutcomeStage(max),
+		notify:     newCallbackState(),
 	}
 }
 
@@ -66,6 +69,7 @@ func (s *executionStore) add(x *execution) {
 	s.byRun[runKey{x.bucket, x.runID}] = x
 	k := workflowKey{x.bucket, x.workflowID}
 	s.byWorkflow[k] = append(s.byWorkflow[k], x)
+	s.notify.wakeUp()
 }
 
 // forget drops x, the oldest execution of all and so the oldest of its
@@ -87,6 +91,7 @@ func (s *executionStore) reset() {
 	clear(s.byRun)
 	clear(s.byWorkflow)
 	s.outcomes.reset()
+	s.notify.reset()
 }
 
 // executionState derives an execution's state at now: Running, then its
