@@ -412,12 +412,12 @@ func (e *Emulator) RepeatCallback(ctx context.Context, bucket, runID string) (Ca
 		n   Notice
 		end time.Time
 	)
-	ended := x != nil && x.outcome.ends() && !now.Before(e.lc.ended(x))
-	if ended {
+	over := x != nil && x.outcome.ends() && !now.Before(e.lc.ended(x))
+	if over {
 		n, end = e.lc.notice(x), e.lc.ended(x)
 	}
 	e.mu.Unlock()
-	if !ended {
+	if !over {
 		return Callback{}, fmt.Errorf("ciemu: run %s of %s has not ended", runID, bucket)
 	}
 	url, format, ok := e.callbackTarget(bucket, n.WorkflowID, end)
