@@ -26,12 +26,15 @@ import (
 // nothing, so the body is a hint of which run to read back, never the
 // truth: ParseCICallback returns only what that read-back needs.
 //
-// The JSON form is not documented. What is seen of CI's JSON callbacks
-// (a job's TaskFinish body) uses the XML element names as keys, with no
-// Response wrapper, and writes a one-element list as an object; the
-// official Go SDK's WorkflowExecutionNotifyBody, which has no JSON tags,
-// reads the same keys. Both the bare object and one under a "Response" key
-// are accepted, and CosHeaders and Tasks may be an array or an object.
+// The JSON form is not documented. The one sample found of CI's JSON
+// callbacks (a job's TaskFinish body, in a third party's test:
+// unconfirmed) uses the XML element names as keys, with no Response
+// wrapper, and writes a one-element list as an object; the official Go
+// SDK's WorkflowExecutionNotifyBody, which has no JSON tags, reads the
+// same keys. Both the bare object and one under a "Response" key are
+// accepted, and CosHeaders and Tasks may be an array or an object. The
+// decoding is strict (valid.Decode): a key beyond the documented ones is
+// refused, naming it, until it is listed here.
 
 // CallbackFormat is the body format a workflow's NotifyConfig ResultFormat
 // asks CI for.
