@@ -93,6 +93,7 @@ type Options struct {
 type Emulator struct {
 	credentials map[string]string
 	now         func() time.Time
+	realClock   bool // Options.Now was nil: callbacks go out by themselves (callbacks.go)
 	lc          lifecycle
 
 	mu         sync.Mutex // guards everything below
@@ -123,6 +124,7 @@ func New(opts Options) *Emulator {
 	return &Emulator{
 		credentials: creds,
 		now:         now,
+		realClock:   opts.Now == nil,
 		lc: lifecycle{
 			submittedFor: duration(opts.SubmittedFor, DefaultSubmittedFor),
 			runningFor:   duration(opts.RunningFor, DefaultRunningFor),

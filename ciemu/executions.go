@@ -13,7 +13,9 @@ import (
 // of what ran; its RunId is the InstanceId the trigger answered (whether
 // or not that answer reached the caller). Like a job's, an execution's
 // state is derived from the clock: Running for the lifecycle's running
-// time, then Success.
+// time, then its staged outcome (Success unless a test staged another,
+// outcomes.go). When it ends, its workflow's callback is posted
+// (callbacks.go).
 
 // chinaTime is the zone CI writes times in.
 var chinaTime = time.FixedZone("CST", 8*60*60)
@@ -26,7 +28,11 @@ type execution struct {
 	runID      string
 	object     string
 	created    time.Time
+	outcome    Outcome // resolved when the run started
 }
+
+// ended is when x's running time is over, and its outcome shows.
+func (lc lifecycle) ended(x *execution) time.Time { return x.created.Add(lc.runningFor) }
 
 type (
 	workflowKey struct{ bucket, workflowID string }
@@ -34,11 +40,14 @@ type (
 )
 
 // executionStore holds executions of every bucket, at most max of them:
-// the oldest is forgotten first.
+// the oldest is forgotten first. Every run is added here, whatever started
+// it, so here it takes its outcome and wakes the callbacks.
 type executionStore struct {
 	order      ring[*execution] // oldest first
 	byRun      map[runKey]*execution
 	byWorkflow map[workflowKey][]*execution // oldest first
+	outcomes   outcomeStage
+	notify     callbackState
 }
 
 func newExecutionStore(max int) executionStore {
@@ -46,16 +55,21 @@ func newExecutionStore(max int) executionStore {
 		order:      newRing[*execution](max),
 		byRun:      make(map[runKey]*execution),
 		byWorkflow: make(map[workflowKey][]*execution),
+		outcomes:   newOutcomeStage(max),
+		notify:     newCallbackState(),
 	}
 }
 
+// add stores x, a run starting now, with its outcome.
 func (s *executionStore) add(x *execution) {
+	x.outcome = s.outcomes.next(triggerKey{x.bucket, x.workflowID, x.object})
 	if old, full := s.order.push(x); full {
 		s.forget(old)
 	}
 	s.byRun[runKey{x.bucket, x.runID}] = x
 	k := workflowKey{x.bucket, x.workflowID}
 	s.byWorkflow[k] = append(s.byWorkflow[k], x)
+	s.notify.wakeUp()
 }
 
 // forget drops x, the oldest execution of all and so the oldest of its
@@ -76,15 +90,18 @@ func (s *executionStore) reset() {
 	s.order.reset()
 	clear(s.byRun)
 	clear(s.byWorkflow)
+	s.outcomes.reset()
+	s.notify.reset()
 }
 
-// executionState derives an execution's state at now. A trigger starts
-// its run at once, so there is no Submitted phase.
+// executionState derives an execution's state at now: Running, then its
+// outcome's. A trigger starts its run at once, so there is no Submitted
+// phase.
 func (lc lifecycle) executionState(x *execution, now time.Time) cosclient.ExecutionState {
-	if now.Before(x.created.Add(lc.runningFor)) {
+	if now.Before(lc.ended(x)) {
 		return cosclient.ExecutionStateRunning
 	}
-	return cosclient.ExecutionStateSuccess
+	return x.outcome.State
 }
 
 // execution renders x as a WorkflowExecutionList element at now. CreateTime
@@ -105,19 +122,25 @@ func workflowName(workflowID string) string {
 	return "workflow-" + workflowID[1:9]
 }
 
-// topology is a minimal workflow graph in the shape CI answers it: the
-// Dependencies between nodes (Start → End), then the Nodes with their
-// Type and input queue.
-func topology(bucket string) *cosclient.Topology {
+// topology is a workflow graph in the shape CI answers it: the
+// Dependencies between nodes (Start → each node in turn → End), then the
+// Nodes with their Type, the Start node's with its input queue.
+func topology(bucket string, nodes []workflowNode) *cosclient.Topology {
 	el := func(name, text string, children ...cosclient.Node) cosclient.Node {
 		return cosclient.Node{XMLName: xml.Name{Local: name}, Text: text, Nodes: children}
 	}
-	return &cosclient.Topology{Nodes: []cosclient.Node{
-		el("Dependencies", "", el("Start", "End")),
-		el("Nodes", "", el("Start", "",
-			el("Type", "Start"),
-			el("Input", "", el("QueueId", defaultQueueID(bucket))))),
-	}}
+	deps := make([]cosclient.Node, 0, len(nodes)+1)
+	list := []cosclient.Node{el("Start", "",
+		el("Type", "Start"),
+		el("Input", "", el("QueueId", defaultQueueID(bucket))))}
+	from := "Start"
+	for _, n := range nodes {
+		deps = append(deps, el(from, n.name))
+		list = append(list, el(n.name, "", el("Type", n.typ)))
+		from = n.name
+	}
+	deps = append(deps, el(from, "End"))
+	return &cosclient.Topology{Nodes: []cosclient.Node{el("Dependencies", "", deps...), el("Nodes", "", list...)}}
 }
 
 // executionQuery is a parsed DescribeWorkflowExecutions query.
@@ -199,12 +222,22 @@ func (e *Emulator) describeExecution(req *request) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if x := e.executions.byRun[runKey{req.bucket, req.id}]; x != nil {
-		d := e.lc.execution(x, req.now)
-		d.WorkflowName = workflowName(x.workflowID)
-		d.Topology = topology(x.bucket)
+		d := e.lc.described(x, req.now)
 		out.WorkflowExecution = &d
 	}
 	return out, nil
+}
+
+// described renders x as DescribeWorkflowExecution answers it at now:
+// the list's fields, the workflow's name, its topology and the run's
+// tasks. Their times are RFC 3339 in +08:00, as the execution's own.
+func (lc lifecycle) described(x *execution, now time.Time) cosclient.WorkflowExecution {
+	nodes := workflowNodes(x.bucket, x.workflowID)
+	d := lc.execution(x, now)
+	d.WorkflowName = workflowName(x.workflowID)
+	d.Topology = topology(x.bucket, nodes)
+	d.Tasks = lc.tasks(x, nodes, now, taskTimes{layout: time.RFC3339})
+	return d
 }
 
 // Executions returns a workflow's executions in a bucket, oldest first,
@@ -222,4 +255,17 @@ func (e *Emulator) Executions(bucket, workflowID string) []cosclient.WorkflowExe
 		out = append(out, d)
 	}
 	return out
+}
+
+// Execution returns one run as DescribeWorkflowExecution would answer it
+// now, its Tasks included; ok is false for a run the emulator does not
+// hold.
+func (e *Emulator) Execution(bucket, runID string) (x cosclient.WorkflowExecution, ok bool) {
+	now := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r := e.executions.byRun[runKey{bucket, runID}]; r != nil {
+		return e.lc.described(r, now), true
+	}
+	return cosclient.WorkflowExecution{}, false
 }

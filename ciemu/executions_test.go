@@ -25,7 +25,7 @@ func TestExecutionsOnTheWire(t *testing.T) {
 	}
 
 	a = testCall{method: "GET", target: "/workflowexecution/" + tw.InstanceID, now: clock.Now()}.do(t, srv)
-	if !regexp.MustCompile(`<WorkflowExecution><RunId>` + tw.InstanceID + `</RunId>.*<WorkflowName>workflow-12345678</WorkflowName>.*<Topology><Dependencies><Start>End</Start></Dependencies><Nodes><Start><Type>Start</Type>`).Match(a.body) {
+	if !regexp.MustCompile(`<WorkflowExecution><RunId>` + tw.InstanceID + `</RunId>.*<WorkflowName>workflow-12345678</WorkflowName>.*<Topology><Dependencies><Start>Transcode_1581665960537</Start><Transcode_1581665960537>Snapshot_1581665960536</Transcode_1581665960537><Snapshot_1581665960536>End</Snapshot_1581665960536></Dependencies><Nodes><Start><Type>Start</Type>.*</Topology><Tasks><Type>Transcode</Type><JobId>j[0-9a-f]{32}</JobId>`).Match(a.body) {
 		t.Errorf("describe answer %s", a.body)
 	}
 	for _, id := range []string{"i00000000000000000000000000000000", "b-xxx-xxx"} {

@@ -9,7 +9,8 @@ import (
 )
 
 // DescribeWorkflowExecution reads one execution by its RunID (the
-// InstanceID TriggerWorkflow answered). The answer for an unknown ID is
+// InstanceID TriggerWorkflow answered), with its Tasks: FailedTask carries
+// CI's reason for a Failed run. The answer for an unknown ID is
 // undocumented: an answer without an execution is a *NotFoundError, and so
 // may be an HTTP 404 (see NotFound).
 func (c *Client) DescribeWorkflowExecution(ctx context.Context, params *DescribeWorkflowExecutionInput, optFns ...func(*Options)) (*DescribeWorkflowExecutionOutput, error) {

@@ -67,12 +67,28 @@ func FormatTime(t time.Time) string {
 	return t.In(chinaTime).Format(TimeLayout)
 }
 
-// ParseTime parses a CI time in either offset style: +0800 (the documented
-// layout) or +08:00 (seen in answers).
+// CallbackTimeLayout is how CI writes times in a workflow's completion
+// callback: a space instead of the T, e.g. 2022-08-09 14:54:17+0800
+// (docs 436/80040, cos-go-sdk-v5's WorkflowExecutionNotifyBody example).
+const CallbackTimeLayout = "2006-01-02 15:04:05-0700"
+
+// answerTimeLayouts are the layouts CI writes times in, most common first:
+// the documented TimeLayout (2022-08-09T14:54:17+0800), RFC 3339 as the
+// execution answers write it (2022-08-09T14:54:17+08:00), and the
+// callback's CallbackTimeLayout.
+var answerTimeLayouts = [...]string{TimeLayout, time.RFC3339, CallbackTimeLayout}
+
+// ParseTime parses a time CI wrote, in any of the layouts its answers and
+// callbacks use: +0800 (the documented layout), +08:00 (the execution
+// answers) or a space before the clock (the completion callback). The
+// error, when none fits, is the documented layout's.
 func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(TimeLayout, s)
-	if err != nil {
-		if t2, err2 := time.Parse(time.RFC3339, s); err2 == nil {
+	t, err := time.Parse(answerTimeLayouts[0], s)
+	if err == nil {
+		return t, nil
+	}
+	for _, layout := range answerTimeLayouts[1:] {
+		if t2, err2 := time.Parse(layout, s); err2 == nil {
 			return t2, nil
 		}
 	}
@@ -176,27 +192,91 @@ type JobDetail struct {
 // starts: CI's own record of what ran. Its RunID is the InstanceID that
 // TriggerWorkflow answered.
 type WorkflowExecution struct {
-	RunID        string         `xml:"RunId,omitempty"`
-	WorkflowID   string         `xml:"WorkflowId,omitempty"`
+	RunID      string `xml:"RunId,omitempty"`
+	WorkflowID string `xml:"WorkflowId,omitempty"`
+	// WorkflowName is the workflow's name as the official Go SDK and the
+	// callbacks spell it; Name is the same as DescribeWorkflowExecution's
+	// reference (436/80046) spells it. Read it with NameOfWorkflow, which
+	// takes whichever is set.
 	WorkflowName string         `xml:"WorkflowName,omitempty"`
+	Name         string         `xml:"Name,omitempty"`
 	Object       string         `xml:"Object,omitempty"`
 	State        ExecutionState `xml:"State,omitempty"`
 	// CreateTime is when the execution was created, as the API reference
 	// names it; CreationTime is the same under the official Go SDK's name.
-	// Read it with Created, which takes whichever is set.
+	// Read it with Created (or CreatedAt), which takes whichever is set.
 	CreateTime   string    `xml:"CreateTime,omitempty"`
 	CreationTime string    `xml:"CreationTime,omitempty"`
 	Topology     *Topology `xml:"Topology,omitempty"`
+	// Tasks are the jobs the run's nodes started, one per node that ran
+	// (DescribeWorkflowExecution only). A run is Failed when one of them
+	// failed: FailedTask finds it.
+	Tasks []WorkflowTask `xml:"Tasks,omitempty"`
 }
 
-// Created is the execution's creation time, from CreateTime or
-// CreationTime.
-func (e *WorkflowExecution) Created() (time.Time, error) {
-	s := e.CreateTime
-	if s == "" {
-		s = e.CreationTime
+// NameOfWorkflow is the workflow's name, from WorkflowName or Name.
+func (e *WorkflowExecution) NameOfWorkflow() string {
+	if e.WorkflowName != "" {
+		return e.WorkflowName
 	}
-	return ParseTime(s)
+	return e.Name
+}
+
+// CreatedAt is the execution's creation time as CI wrote it, from
+// CreateTime or CreationTime.
+func (e *WorkflowExecution) CreatedAt() string {
+	if e.CreateTime != "" {
+		return e.CreateTime
+	}
+	return e.CreationTime
+}
+
+// Created is the execution's creation time (CreatedAt), parsed.
+func (e *WorkflowExecution) Created() (time.Time, error) {
+	return ParseTime(e.CreatedAt())
+}
+
+// FailedTask is the run's first task in state Failed, whose Code and
+// Message say why the run failed; nil when no task failed.
+func (e *WorkflowExecution) FailedTask() *WorkflowTask {
+	for i := range e.Tasks {
+		if e.Tasks[i].State == JobStateFailed {
+			return &e.Tasks[i]
+		}
+	}
+	return nil
+}
+
+// WorkflowTask is the job one node of a workflow execution started: a CI
+// media job (JobID j…), in a job's states. Code and Message are CI's own
+// reason when the task failed.
+type WorkflowTask struct {
+	Type    string   `xml:"Type,omitempty"` // the node's type, e.g. Transcode, Snapshot
+	JobID   string   `xml:"JobId,omitempty"`
+	Name    string   `xml:"Name,omitempty"` // the node's name, e.g. Transcode_1581665960537
+	State   JobState `xml:"State,omitempty"`
+	Code    string   `xml:"Code,omitempty"`
+	Message string   `xml:"Message,omitempty"`
+	// StartTime is when the task started; CreateTime is the same as the
+	// callbacks (and cos-go-sdk-v5) spell it. Read it with Started (or
+	// StartedAt), which takes whichever is set.
+	CreateTime string `xml:"CreateTime,omitempty"`
+	StartTime  string `xml:"StartTime,omitempty"`
+	EndTime    string `xml:"EndTime,omitempty"`
+}
+
+// StartedAt is when the task started as CI wrote it, from StartTime or
+// CreateTime.
+func (t *WorkflowTask) StartedAt() string {
+	if t.StartTime != "" {
+		return t.StartTime
+	}
+	return t.CreateTime
+}
+
+// Started is the task's start time (StartedAt), parsed.
+func (t *WorkflowTask) Started() (time.Time, error) {
+	return ParseTime(t.StartedAt())
 }
 
 // Topology is an execution's graph of workflow nodes, kept as the element

@@ -266,7 +266,7 @@ func TestEmulatorOfficialSDKWorkflowExecutions(t *testing.T) {
 	}
 	x := one.WorkflowExecution[0]
 	if x.RunId != runs[1] || x.Object != "b.mp4" || x.WorkflowName != "workflow-12345678" || x.CreateTime == "" ||
-		x.Topology.Dependencies["Start"] != "End" || x.Topology.Nodes["Start"].Type != "Start" {
+		x.Topology.Dependencies["Start"] != "Transcode_1581665960537" || x.Topology.Nodes["Start"].Type != "Start" {
 		t.Errorf("execution %+v", x)
 	}
 	none, _, err := c.CI.DescribeWorkflowExecution(ctx, "i00000000000000000000000000000000")
