@@ -1,4 +1,4 @@
-package ciemu
+package sdkdiff
 
 import (
 	"context"
@@ -6,38 +6,67 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"sync"
 	"testing"
+	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
+	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
 )
+
+// testWF is the workflow the outcome tests run.
+const testWF = workflowID
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now reads the clock.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
 
 // TestOfficialSDKCallbackBody: the official SDK's
 // WorkflowExecutionNotifyBody reads the emulator's XML callback body (as
 // posted, for a run that succeeded and one that failed, and a notice with
 // upload headers), and its JSON one, to the same values the emulator
 // meant.
-func TestOfficialSDKCallbackBody(t *testing.T) {
-	clock := newFakeClock()
-	e, srv := newTestServer(t, Options{Now: clock.Now})
+func TestEmulatorOfficialSDKCallbackBody(t *testing.T) {
+	clock := &fakeClock{t: time.Now()} // near the signer's clock, so signatures verify
+	e, u, _ := newEmulator(t, ciemu.Options{Now: clock.Now})
+	ours := citest.Client(t, u, nil)
 	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(sink.Close)
-	if err := e.SetCallback(testBucket, testWF, sink.URL, "XML"); err != nil {
+	if err := e.SetCallback(citest.Bucket, testWF, sink.URL, "XML"); err != nil {
 		t.Fatal(err)
 	}
-	e.StageRuns(testBucket, testWF, "bad.mp4", Staging{Then: Fail("InvalidInput", "no video stream & <more>")})
+	e.StageRuns(citest.Bucket, testWF, "bad.mp4", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "no video stream & <more>")})
 	for _, o := range []string{"dir/中文 a+b.mp4", "bad.mp4"} {
-		triggerCall(url.QueryEscape(o)).at(clock.Now()).do(t, srv)
+		if _, err := ours.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: testWF, Object: o}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	clock.Advance(DefaultRunningFor)
+	clock.Advance(ciemu.DefaultRunningFor)
 	posted := e.DeliverCallbacks(context.Background())
 	if len(posted) != 2 || posted[1].State != cosclient.ExecutionStateFailed {
 		t.Fatalf("posted %+v", posted)
 	}
 	withHeaders := posted[0].Notice
-	withHeaders.CosHeaders = []CosHeader{{"Content-Type", "video/mp4"}, {"x-cos-meta-id", "a&b"}}
+	withHeaders.CosHeaders = []ciemu.CosHeader{{Key: "Content-Type", Value: "video/mp4"}, {Key: "x-cos-meta-id", Value: "a&b"}}
 	withHeadersBody, err := withHeaders.Encode("XML")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +80,7 @@ func TestOfficialSDKCallbackBody(t *testing.T) {
 	}
 
 	for _, c := range []struct {
-		n    Notice
+		n    ciemu.Notice
 		body []byte
 		json bool
 	}{{posted[0].Notice, posted[0].Body, false}, {posted[1].Notice, posted[1].Body, false}, {withHeaders, withHeadersBody, false}, {posted[1].Notice, jsonBody, true}} {
@@ -64,7 +93,7 @@ func TestOfficialSDKCallbackBody(t *testing.T) {
 			t.Fatalf("SDK decode %s: %v", c.body, err)
 		}
 		x := sdk.WorkflowExecution
-		if sdk.EventName != "WorkflowFinish" || x.RunId != c.n.RunID || x.BucketId != testBucket || x.Object != c.n.Object ||
+		if sdk.EventName != "WorkflowFinish" || x.RunId != c.n.RunID || x.BucketId != citest.Bucket || x.Object != c.n.Object ||
 			x.WorkflowId != testWF || x.WorkflowName != c.n.WorkflowName || x.CreateTime != c.n.CreateTime || x.State != string(c.n.State) {
 			t.Errorf("SDK reads %+v\nwant %+v", sdk, c.n)
 		}
@@ -95,11 +124,10 @@ func TestOfficialSDKCallbackBody(t *testing.T) {
 // TestOfficialSDKDescribesOutcomes: the SDK's DescribeWorkflowExecution
 // still reads a run, failed and with Tasks (which its struct drops), and
 // its list filters the failed ones.
-func TestOfficialSDKDescribesOutcomes(t *testing.T) {
-	e, srv := newTestServer(t, Options{RunningFor: -1})
-	c := sdkClient(t, srv, DefaultSecretID, DefaultSecretKey)
+func TestEmulatorOfficialSDKDescribesOutcomes(t *testing.T) {
+	e, _, c := newEmulator(t, ciemu.Options{RunningFor: -1})
 	ctx := context.Background()
-	e.StageRuns(testBucket, testWF, "bad.mp4", Staging{Then: Fail("InvalidInput", "no video stream")})
+	e.StageRuns(citest.Bucket, testWF, "bad.mp4", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "no video stream")})
 	var runs []string
 	for _, o := range []string{"good.mp4", "bad.mp4"} {
 		tw, _, err := c.CI.TriggerWorkflow(ctx, &cos.TriggerWorkflowOptions{WorkflowId: testWF, Object: o})
@@ -119,7 +147,7 @@ func TestOfficialSDKDescribesOutcomes(t *testing.T) {
 		x.Topology.Nodes["Snapshot_1581665960536"].Type != "Snapshot" {
 		t.Errorf("execution %+v", x)
 	}
-	if want, ok := e.Execution(testBucket, runs[1]); !ok || want.FailedTask() == nil || want.FailedTask().Code != "InvalidInput" {
+	if want, ok := e.Execution(citest.Bucket, runs[1]); !ok || want.FailedTask() == nil || want.FailedTask().Code != "InvalidInput" {
 		t.Errorf("the emulator's own view: %+v", want)
 	}
 
