@@ -28,13 +28,17 @@ type TimerEvent struct {
 
 // UnmarshalJSON decodes a timer event, requiring Time and parsing it into
 // ScheduledAt, and refuses one holding an escaped lone surrogate (which
-// encoding/json would turn into U+FFFD). Failures are *DecodeError.
+// encoding/json would turn into U+FFFD) or giving a member twice or under
+// another case. Failures are *DecodeError.
 func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 	if de := loneSurrogate(KindTimer, "", data); de != nil {
 		return de
 	}
 	type plain TimerEvent // drops this method, avoiding recursion
 	var p plain
+	if de := checkMembers(KindTimer, "", data, &p); de != nil {
+		return de
+	}
 	if err := json.Unmarshal(data, &p); err != nil {
 		return asDecodeError(KindTimer, "", err)
 	}

@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
@@ -121,10 +120,6 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	switch {
 	case kind == events.KindUnknown:
 		err = &InvalidPayloadError{Trigger: trigger, Err: parseErr}
-	case !utf8.Valid(payload):
-		// encoding/json would quietly turn bad bytes into U+FFFD, and so
-		// trigger a key that does not exist.
-		err = &InvalidPayloadError{Trigger: trigger, Err: errors.New("payload is not valid UTF-8")}
 	default:
 		switch kind {
 		case events.KindCOS:

@@ -266,3 +266,20 @@ func jsonKind(t reflect.Type) string {
 	}
 	return t.String()
 }
+
+// CheckMembers holds data, one well-formed JSON value, to Decode's rules
+// for object members as v's type would take it, without decoding it: a
+// key given twice, or one that matches a struct field only by case, at any
+// depth, is refused as a *FieldError naming its JSON path. Members that
+// are no field of their struct are allowed (their own members are checked
+// all the same), and values are left to the caller's decoder, types and
+// all. It is how payloads another system writes, and may extend (the
+// platform's trigger events), are read with the strictness of the
+// payloads cosflow defines: encoding/json alone would let the last of two
+// keys, or a key of another case, win silently.
+func CheckMembers(data []byte, v any) error {
+	if fe := (walker{dec: json.NewDecoder(bytes.NewReader(data)), membersOnly: true}).run(reflect.TypeOf(v)); fe != nil {
+		return fe
+	}
+	return nil
+}
