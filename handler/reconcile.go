@@ -129,6 +129,10 @@ type ReconcileResult struct {
 	// AlreadyRan those CI's execution list shows a run for.
 	Checked    int `json:"checked"`
 	AlreadyRan int `json:"alreadyRan"`
+	// UnreadableTimes counts the checked objects whose LastModified the
+	// sweep could not read: they were looked up over the whole window and
+	// triggered when CI showed no run (see sweepCandidates).
+	UnreadableTimes int `json:"unreadableTimes,omitempty"`
 	// Triggered and Failed are the runs started and those that failed;
 	// Planned (dry run) the keys that would have been triggered.
 	Triggered []SweptObject `json:"triggered"`
@@ -159,8 +163,12 @@ type SweepCalls struct {
 
 // sweepCandidate is one object a rule matches in the window.
 type sweepCandidate struct {
-	key      string
-	modified time.Time
+	key string
+	// modified is the object's LastModified; the window's start when it
+	// could not be read (unreadable), so that every run in the window
+	// counts for it.
+	modified   time.Time
+	unreadable bool
 }
 
 // Reconcile runs one sweep at tick over every upload rule that covers
@@ -185,6 +193,11 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 		if err == nil {
 			cands = slices.DeleteFunc(cands, func(c sweepCandidate) bool { return done[c.key+"\x00"+rule.WorkflowID] })
 			res.Checked = len(cands)
+			for _, c := range cands {
+				if c.unreadable {
+					res.UnreadableTimes++
+				}
+			}
 			err = h.sweepRule(ctx, s, rule, cands, opts, &budget, &res)
 			for _, c := range cands {
 				done[c.key+"\x00"+rule.WorkflowID] = true
@@ -195,12 +208,12 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 			res.Retryable = retryable(err)
 		}
 		level := slog.LevelInfo
-		if res.Error != "" || len(res.Failed) > 0 {
+		if res.Error != "" || len(res.Failed) > 0 || res.UnreadableTimes > 0 {
 			level = slog.LevelWarn
 		}
 		log.LogAttrs(ctx, level, "reconcile done", slog.String("name", s.Name), slog.String("rule", rule.Name),
 			slog.String("bucket", s.Bucket), slog.String("from", cosclient.FormatTime(from)), slog.String("to", cosclient.FormatTime(to)),
-			slog.Int("checked", res.Checked), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
+			slog.Int("checked", res.Checked), slog.Int("unreadableTimes", res.UnreadableTimes), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
 			slog.Int("failed", len(res.Failed)), slog.Int("planned", len(res.Planned)), slog.Bool("truncated", res.Truncated),
 			slog.Int("listCalls", res.Calls.List), slog.Int("ledgerCalls", res.Calls.Ledger), slog.Int("triggerCalls", res.Calls.Trigger),
 			slog.String("error", res.Error))
@@ -212,6 +225,13 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 // sweepCandidates lists the bucket under the rule's prefix and keeps the
 // objects modified in [from, to) that the rule matches and no ignore
 // prefix covers. Listing costs one call per 1,000 keys under the prefix.
+//
+// An object whose LastModified cannot be read is kept too, as modified at
+// from: the safe reading, the ledger's own for a run whose time it cannot
+// read. Its lookup then counts every run in the window, and when none is
+// listed it is triggered. Dropping it could lose an upload that never
+// ran; keeping it can, at worst, run again an object uploaded before the
+// window or one whose upload event is still within the lag.
 func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time.Time, opts []func(*cosclient.Options), calls *SweepCalls) ([]sweepCandidate, error) {
 	var out []sweepCandidate
 	pager := cosclient.NewObjectsPaginator(h.ci, &cosclient.ListObjectsInput{Prefix: rule.Prefix, MaxKeys: listPageKeys}, opts...)
@@ -222,14 +242,20 @@ func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time
 			return nil, fmt.Errorf("list the bucket under %q: %w", rule.Prefix, err)
 		}
 		for _, o := range page.Contents {
+			c := sweepCandidate{key: o.Key}
 			modified, err := time.Parse(time.RFC3339, o.LastModified)
-			if err != nil || modified.Before(from) || !modified.Before(to) {
+			switch {
+			case err != nil:
+				c.modified, c.unreadable = from, true
+			case modified.Before(from) || !modified.Before(to):
 				continue
+			default:
+				c.modified = modified
 			}
 			if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, o.Key); ignored || !rule.matchesObject(o.Key, o.Size) {
 				continue
 			}
-			out = append(out, sweepCandidate{key: o.Key, modified: modified})
+			out = append(out, c)
 		}
 	}
 	return out, nil
