@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // listing is a list command (jobs ls, runs ls): GET route's query
@@ -20,7 +20,7 @@ type listing[In, Out, T any] struct {
 	params map[string]string
 	// parse is the API's reader of the route's query (ListJobsInput,
 	// ListRunsInput): the CLI refuses what the route refuses.
-	parse func(rawQuery string, now time.Time) (*In, api.Target, error)
+	parse func(rawQuery string, now time.Time) (*In, model.Target, error)
 	pager func(*cosclient.Client, *In) *cosclient.Paginator[Out]
 	// page is one page's rows and the token of the next.
 	page func(*In, *Out) ([]T, string)

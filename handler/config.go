@@ -19,6 +19,7 @@ import (
 	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/model"
 )
 
 // Environment variable names: they are a contract with deployments
@@ -142,6 +143,12 @@ func (c *Config) LogValue() slog.Value {
 // are the caller's (on SCF, cosclient.EnvCredentials).
 func (c *Config) ClientOptions(creds cosclient.CredentialsProvider) cosclient.Options {
 	return cosclient.Options{Region: c.Region, Bucket: c.Bucket, Credentials: creds, Endpoint: c.CIEndpoint}
+}
+
+// defaultTarget is where timer and HTTP requests that name no bucket or
+// region go (COSFLOW_BUCKET, COSFLOW_REGION).
+func (c *Config) defaultTarget() model.Target {
+	return model.Target{Bucket: c.Bucket, Region: c.Region}
 }
 
 // ConfigError is a configuration mistake: the variable, the file it names
@@ -284,7 +291,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if backfills.data != nil {
-		specs, err := decodeSpecs(backfills.data, cfg.Bucket, cfg.Region)
+		specs, err := decodeSpecs(backfills.data, cfg.defaultTarget())
 		if err != nil {
 			return nil, backfills.err("", err)
 		}

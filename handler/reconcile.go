@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The reconcile sweep is the safety net under the upload path: a delivery
@@ -40,9 +40,8 @@ const listPageKeys = cosclient.MaxListKeys
 // ReconcileSpec is a timer spec that sweeps a bucket for uploads that
 // never ran. Bucket and region default as in backfill specs.
 type ReconcileSpec struct {
-	Name      string          `json:"name" validate:"required"`
-	Bucket    string          `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
-	Region    string          `json:"region,omitempty" validate:"omitempty,ci_region"`
+	Name string `json:"name" validate:"required"`
+	model.Target
 	Reconcile ReconcileParams `json:"reconcile"`
 }
 
@@ -61,13 +60,13 @@ type ReconcileParams struct {
 	maxTriggers int
 }
 
-func (s *ReconcileSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
+func (s *ReconcileSpec) common() (name *string, target *model.Target) { return &s.Name, &s.Target }
 
 // ParseReconcileSpec strictly decodes and checks one reconcile spec, as a
-// timer's argument holds it; bucket and region fill in when the spec names
-// none. It is how `cosflow reconcile -f` reads the timer's own spec. The
+// timer's argument holds it; def's bucket and region fill in when the spec
+// names none. It is how `cosflow reconcile -f` reads the timer's own spec. The
 // first mistake is a *valid.FieldError naming the JSON field.
-func ParseReconcileSpec(data []byte, bucket, region string) (*ReconcileSpec, error) {
+func ParseReconcileSpec(data []byte, def model.Target) (*ReconcileSpec, error) {
 	// A spec without "reconcile" is a backfill to parseSpec; say what is
 	// missing rather than report the backfill fields it lacks.
 	var keys map[string]json.RawMessage
@@ -76,7 +75,7 @@ func ParseReconcileSpec(data []byte, bucket, region string) (*ReconcileSpec, err
 			return nil, &valid.FieldError{Field: "reconcile", Reason: `is required: a reconcile spec is {"name":…,"reconcile":{"window":"6h"}}`}
 		}
 	}
-	spec, err := parseSpec(data, bucket, region)
+	spec, err := parseSpec(data, def)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +178,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 	log := logx.From(ctx, h.logger)
 	p := &s.Reconcile
 	from, to := tick.Add(-p.window), tick.Add(-p.lag)
-	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
+	opts := s.Target.Options(log)
 	budget := p.maxTriggers
 	done := map[string]bool{} // key + workflow already swept by an earlier rule
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
@@ -300,7 +299,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 	runBounded(h.cfg.Concurrency, len(todo), func(i int) {
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
-			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
+			target: s.Target, key: c.key, rule: rule,
 			uploaded: c.modified, sweep: s.Name,
 		})
 	})

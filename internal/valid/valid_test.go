@@ -67,7 +67,7 @@ type place struct {
 }
 
 type payload struct {
-	Name   string  `json:"name" validate:"required,nospace"`
+	Name string `json:"name" validate:"required,nospace"`
 	place
 	Bucket string  `json:"bucket,omitempty" validate:"omitempty,lower"`
 	Tag    *string `json:"tag,omitempty" validate:"omitempty,lower"`
