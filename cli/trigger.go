@@ -52,7 +52,7 @@ func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int
 		return ExitUsage
 	}
 	start := time.Now()
-	out, err := ledger.Trigger(s.ctx, client, req.CIInput(), start, true)
+	out, err := ledger.New(client, ledger.RetriggerAfterLookup).Trigger(s.ctx, req.CIInput(), start)
 	if err != nil {
 		return s.ciFailed(c, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -68,6 +69,16 @@ const (
 	// LedgerOff never checks: a retried delivery may run a workflow twice.
 	LedgerOff LedgerMode = "off"
 )
+
+// retrigger is the ledger's policy after an ambiguous trigger in mode m:
+// off reads no execution list, so it can only call again blind (a run may
+// then start twice; nothing is lost).
+func (m LedgerMode) retrigger() ledger.Retrigger {
+	if m == LedgerOff {
+		return ledger.RetriggerBlind
+	}
+	return ledger.RetriggerAfterLookup
+}
 
 // Ledger defaults and bounds. The platform retries a failed delivery a
 // minute later (../shared/spec/scf.md §4): a threshold above that would let

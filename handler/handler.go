@@ -23,6 +23,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -31,30 +32,50 @@ import (
 type Handler struct {
 	cfg    *Config
 	ci     *cosclient.Client
+	ledger *ledger.Ledger
 	logger *slog.Logger
 	api    http.Handler
+	// now tells the time decisions are made at: whether a record is late,
+	// how long the records below remember (durations are measured on
+	// the monotonic clock, whatever now says).
+	now func() time.Time
 	// fired remembers what this instance triggered; ambiguous what it
 	// tried with an ambiguous outcome, so its next attempt looks first.
 	fired, ambiguous *firedSet
 }
 
+// Option configures a Handler (New).
+type Option func(*Handler)
+
+// WithClock has the Handler tell the time from now instead of time.Now:
+// what a test needs to deliver a record late without waiting.
+func WithClock(now func() time.Time) Option {
+	return func(h *Handler) { h.now = now }
+}
+
 // New returns a Handler for a validated configuration. ci may be nil only
 // in dry-run mode; api serves HTTP invocations (nil answers 404).
-func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handler) *Handler {
+func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handler, opts ...Option) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	return &Handler{
-		cfg:       cfg,
-		ci:        ci,
-		logger:    logger,
-		api:       api,
-		fired:     newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
-		ambiguous: newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
+	h := &Handler{
+		cfg:    cfg,
+		ci:     ci,
+		ledger: ledger.New(ci, cfg.Ledger.retrigger()),
+		logger: logger,
+		api:    api,
+		now:    time.Now,
 	}
+	for _, opt := range opts {
+		opt(h)
+	}
+	h.fired = newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL, h.now)
+	h.ambiguous = newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL, h.now)
+	return h
 }
 
 // Trigger names as they appear in the logs' "trigger" attribute.

@@ -49,8 +49,9 @@ type testEnv struct {
 	cfg   *Config
 }
 
-// newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler.
-func newTestEnv(t testing.TB, env map[string]string) *testEnv {
+// newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler
+// with opts.
+func newTestEnv(t testing.TB, env map[string]string, opts ...Option) *testEnv {
 	t.Helper()
 	emu := ciemu.New(ciemu.Options{Seed: 1})
 	front := &frontCI{emu: emu}
@@ -69,7 +70,7 @@ func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 		o.Retry = citest.FastRetry
 	})
 	buf := &logxtest.Buffer{}
-	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil)
+	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil, opts...)
 	return &testEnv{emu: emu, front: front, ci: ci, h: h, log: buf, cfg: cfg}
 }
 

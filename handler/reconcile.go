@@ -270,7 +270,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 	for i, c := range cands {
 		items[i] = ledger.Item{Key: c.key, Uploaded: c.modified}
 	}
-	found, err := ledger.Lookup(ctx, h.ci, rule.WorkflowID, items, opts...)
+	found, err := h.ledger.Lookup(ctx, rule.WorkflowID, items, opts...)
 	res.Calls.Ledger += found.Calls
 	if err != nil {
 		return err

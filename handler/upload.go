@@ -195,7 +195,7 @@ func (h *Handler) planUploads(ctx context.Context, records []*events.COSRecord, 
 		log.Info("skipped", slog.String("bucket", obj.Bucket), slog.String("key", obj.Key), slog.String("reason", reason))
 		res.Skipped = append(res.Skipped, Skipped{Key: obj.Key, Reason: reason, WorkflowID: workflowID})
 	}
-	now := time.Now()
+	now := h.now()
 	var tasks []triggerTask
 	inDelivery := make(map[string]bool)
 	for _, rec := range records {
@@ -293,7 +293,7 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		for j, i := range members {
 			items[j] = ledger.Item{Key: tasks[i].key, Uploaded: tasks[i].uploaded}
 		}
-		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, g.target.Options(log)...)
+		found, err := h.ledger.Lookup(ctx, g.workflowID, items, g.target.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.target.Bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
 		for _, i := range members {
@@ -360,8 +360,8 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		return taskOutcome{err: err}
 	}
 	start := time.Now()
-	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.uploaded, h.cfg.Ledger != LedgerOff, t.target.Options(log)...)
+	out, err := h.ledger.Trigger(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
+		t.uploaded, t.target.Options(log)...)
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {

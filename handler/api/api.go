@@ -26,6 +26,7 @@ import (
 	"net/http"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/ledger"
 )
 
 // Options configure the API.
@@ -44,8 +45,11 @@ type Options struct {
 
 // api holds what every route needs.
 type api struct {
-	ci   *cosclient.Client
-	opts Options
+	ci *cosclient.Client
+	// ledger triggers: a call that may have started the run is looked up
+	// before it is made again, so one request starts at most one run.
+	ledger *ledger.Ledger
+	opts   Options
 }
 
 // Route patterns, also logged as the request's "route".
@@ -62,7 +66,7 @@ const (
 
 // New returns the API handler calling CI through ci.
 func New(ci *cosclient.Client, opts Options) http.Handler {
-	a := &api{ci: ci, opts: opts}
+	a := &api{ci: ci, ledger: ledger.New(ci, ledger.RetriggerAfterLookup), opts: opts}
 	mux := http.NewServeMux()
 	mux.Handle(routeHealth, routed(http.HandlerFunc(a.health)))
 	mux.Handle(routeTrigger, routed(http.HandlerFunc(a.trigger)))

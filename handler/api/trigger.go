@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -38,7 +37,7 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, dryRunResponse{DryRun: true, Request: req})
 		return
 	}
-	out, err := ledger.Trigger(r.Context(), a.ci, req.CIInput(), start, true, target.Options(log)...)
+	out, err := a.ledger.Trigger(r.Context(), req.CIInput(), start, target.Options(log)...)
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int("ledgerCalls", out.LedgerCalls),
 		slog.Int64("durationMs", time.Since(start).Milliseconds()), slog.String("ciRequestId", out.RequestID))
 	if err != nil {
