@@ -20,6 +20,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/logx"
@@ -182,6 +184,22 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		return result, err
 	}
 	return result, nil
+}
+
+// inParallel calls fn(0..n-1), at most the configured concurrency at a
+// time, and returns when every call has. fn checks its own context: a
+// cancelled invocation still visits every index, so every item gets an
+// outcome.
+func (h *Handler) inParallel(n int, fn func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(h.cfg.Concurrency)
+	for i := range n {
+		g.Go(func() error {
+			fn(i)
+			return nil
+		})
+	}
+	_ = g.Wait() // fn reports its outcome itself
 }
 
 // Answer margin bounds: the platform kills an instance at its deadline, so

@@ -296,7 +296,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		return nil
 	}
 	outcomes := make([]taskOutcome, len(todo))
-	runBounded(h.cfg.Concurrency, len(todo), func(i int) {
+	h.inParallel(len(todo), func(i int) {
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
 			target: s.Target, key: c.key, rule: rule,

@@ -432,7 +432,7 @@ func TestReconcileCosts(t *testing.T) {
 				seed = append(seed, fmt.Sprintf("elsewhere/%05d.bin", i))
 			}
 			errs := make([]error, len(seed))
-			runBounded(8, len(seed), func(i int) { _, errs[i] = env.startRun(wfA, seed[i]) })
+			env.h.inParallel(len(seed), func(i int) { _, errs[i] = env.startRun(wfA, seed[i]) })
 			if err := errors.Join(errs...); err != nil {
 				t.Fatal(err)
 			}

@@ -109,7 +109,7 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 		}
 	}
 	res.Jobs = make([]JobResult, len(backfills))
-	runBounded(h.cfg.Concurrency, len(backfills), func(i int) {
+	h.inParallel(len(backfills), func(i int) {
 		ts := backfills[i]
 		if ts.err != nil {
 			log.Warn("timer spec invalid", slog.String("name", ts.name), slog.String("error", ts.err.Error()))

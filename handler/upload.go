@@ -154,7 +154,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 	// counted below with the triggers that failed.
 	tasks = h.checkLedger(ctx, tasks, res)
 	outcomes := make([]taskOutcome, len(tasks))
-	runBounded(h.cfg.Concurrency, len(tasks), func(i int) {
+	h.inParallel(len(tasks), func(i int) {
 		outcomes[i] = h.triggerOnce(ctx, tasks[i])
 	})
 	for i, o := range outcomes {
