@@ -108,11 +108,11 @@ query parameters and are checked the same way.`,
 		setup: listing[cosclient.DescribeInventoryTriggerJobsInput, cosclient.DescribeInventoryTriggerJobsOutput, model.Job]{
 			params: map[string]string{
 				"type":       "job type: Workflow (default) or Job",
-				"states":     "comma list of states: Submitted, Running, Success, Failed, Pause, Cancel, or All",
+				"states":     statesUsage(cosclient.JobStates),
 				"workflowId": "only the jobs of this workflow ID",
 				"name":       "only the jobs of this name",
 				"since":      "only the jobs created in the last `DUR`, e.g. 24h",
-				"size":       "page size `N`, 1 to 100",
+				"size":       sizeUsage,
 			},
 			parse: model.ListJobsInput,
 			pager: func(c *cosclient.Client, in *cosclient.DescribeInventoryTriggerJobsInput) *cosclient.Paginator[cosclient.DescribeInventoryTriggerJobsOutput] {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
@@ -89,3 +90,19 @@ func queryFlags(fs *flag.FlagSet, params map[string]string) url.Values {
 	}
 	return q
 }
+
+// statesUsage is the usage of a -states flag whose filter takes known, CI's
+// states for the listing: "comma list of states: Running, Success, or
+// All".
+func statesUsage[S ~string](known []S) string {
+	var names []string
+	for _, s := range known {
+		if s != cosclient.StateAll {
+			names = append(names, string(s))
+		}
+	}
+	return "comma list of states: " + strings.Join(names, ", ") + ", or " + cosclient.StateAll
+}
+
+// sizeUsage is the usage of a -size flag: CI's page sizes.
+var sizeUsage = fmt.Sprintf("page size `N`, 1 to %d", cosclient.MaxListSize)

@@ -23,9 +23,9 @@ are checked the same way.`,
 			params: map[string]string{
 				"workflowId": "workflow `ID` (required)",
 				"object":     "only the runs of this object `KEY`",
-				"states":     "comma list of states: Running, Success, Failed, Cancel, or All",
+				"states":     statesUsage(cosclient.ExecutionStates),
 				"since":      "only the runs created in the last `DUR`, e.g. 24h",
-				"size":       "page size `N`, 1 to 100",
+				"size":       sizeUsage,
 			},
 			parse: model.ListRunsInput,
 			pager: func(c *cosclient.Client, in *cosclient.DescribeWorkflowExecutionsInput) *cosclient.Paginator[cosclient.DescribeWorkflowExecutionsOutput] {

@@ -99,9 +99,16 @@ func fieldError(kind Kind, p Problem, field, reason string) *DecodeError {
 	return &DecodeError{Problem: p, Kind: kind, Field: field, Offset: -1, Reason: reason}
 }
 
-// maxFieldEcho bounds, in bytes, a field path an error echoes: paths hold
-// keys as sent, which are untrusted.
-const maxFieldEcho = 200
+// How much of a payload an error repeats, in bytes (clip.String cuts
+// there, rune-safely): a short value (an APPID, a region, a Type), a name
+// (a bucket, a query parameter), an object key, a field path (which holds
+// keys as sent). Payloads are untrusted.
+const (
+	maxValueEcho = 40
+	maxNameEcho  = 80
+	maxKeyEcho   = 120
+	maxFieldEcho = 200
+)
 
 // untrustedField is a path holding keys as sent, made fit for a message:
 // valid UTF-8, at most maxFieldEcho bytes.

@@ -93,7 +93,7 @@ func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	for _, name := range slices.Sorted(maps.Keys(query.QueryString)) {
 		var vals QueryValues
 		if err := json.Unmarshal(query.QueryString[name], &vals); err != nil {
-			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
+			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, maxNameEcho), "")
 			de.Err = err
 			return de
 		}

@@ -149,7 +149,7 @@ func detectKeys(top map[string]json.RawMessage) (Kind, error) {
 	case 0:
 		reason := expectedShapes + "; got an object with keys " + describeKeys(top)
 		if hasType {
-			reason += fmt.Sprintf(" and \"Type\":%s", clip.String(string(typeRaw), 40))
+			reason += fmt.Sprintf(" and \"Type\":%s", clip.String(string(typeRaw), maxValueEcho))
 		}
 		return KindUnknown, &DecodeError{Problem: ProblemUnrecognised, Offset: -1, Reason: reason}
 	default:
@@ -194,10 +194,10 @@ func displayKey(k string) string {
 			break
 		}
 	}
-	if plain && len(k) <= 40 {
+	if plain && len(k) <= maxValueEcho {
 		return k
 	}
-	return strconv.QuoteToASCII(clip.String(k, 40))
+	return strconv.QuoteToASCII(clip.String(k, maxValueEcho))
 }
 
 // jsonTypeName names the JSON type starting with byte c.

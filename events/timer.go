@@ -46,7 +46,7 @@ func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 		// Detection saw "Type":"Timer"; a differently cased duplicate key
 		// ("type") can still override it, as encoding/json matches keys
 		// case-insensitively.
-		return fieldError(KindTimer, ProblemInvalidField, "Type", fmt.Sprintf(`expected "Timer", got %q`, clip.String(p.Type, 40)))
+		return fieldError(KindTimer, ProblemInvalidField, "Type", fmt.Sprintf(`expected "Timer", got %q`, clip.String(p.Type, maxValueEcho)))
 	}
 	if p.Time == "" {
 		return fieldError(KindTimer, ProblemMissingField, "Time", `missing (expected the scheduled time, e.g. "2026-11-22T02:00:00Z")`)

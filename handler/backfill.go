@@ -77,7 +77,7 @@ func parseWindow(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, 40))
+		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, maxValueEcho))
 	case d <= 0:
 		return 0, fmt.Errorf("must be positive")
 	case d > model.MaxWindow:

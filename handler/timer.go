@@ -214,7 +214,7 @@ func rawSpecName(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	return clip.String(strings.ToValidUTF8(s.Name, "?"), 100)
+	return clip.String(strings.ToValidUTF8(s.Name, "?"), maxNameEcho)
 }
 
 // uniqueNames refuses two specs of one name in one argument: they would

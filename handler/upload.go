@@ -143,7 +143,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			// The key is trusted as delivered; the url is only a
 			// cross-check whose encoding is unconfirmed (see events).
 			log.Warn("cosObject.key and cosObject.url disagree; using the key",
-				slog.String("key", clip.String(r.Object.Key, 200)), slog.String("urlKey", clip.String(r.Object.URLKey, 200)))
+				slog.String("key", clip.String(r.Object.Key, maxKeyEcho)), slog.String("urlKey", clip.String(r.Object.URLKey, maxKeyEcho)))
 		}
 		records = append(records, r)
 	}
@@ -393,7 +393,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 // cosObject.key when there is one (clipped), else its position.
 func recordKey(r *events.COSRecord, i int) string {
 	if k := r.COS.Object.Key; k != "" {
-		return clip.String(strings.ToValidUTF8(k, "?"), 200)
+		return clip.String(strings.ToValidUTF8(k, "?"), maxKeyEcho)
 	}
 	return fmt.Sprintf("Records[%d]", i)
 }

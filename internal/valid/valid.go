@@ -113,8 +113,9 @@ func (v *Validator) Struct(s any) error {
 
 // duplicate names the element of a slice that failed the "unique" tag:
 // the first that repeats an earlier one (in the field the tag names, for
-// "unique=Name"), relative to the slice, e.g. "[2].name"; nil when none
-// does (then the tag did not fail on a slice).
+// "unique=Name"), relative to the slice, e.g. "[2].name", with a reason
+// naming the element it repeats by its type ("rule [0]" in a []Rule); nil
+// when none does (then the tag did not fail on a slice).
 func duplicate(fe validator.FieldError) *FieldError {
 	list := reflect.ValueOf(fe.Value())
 	if list.Kind() != reflect.Slice {
@@ -139,7 +140,7 @@ func duplicate(fe validator.FieldError) *FieldError {
 			if name == "" {
 				field = jsonscan.JoinIndex("", i)
 			}
-			return &FieldError{Field: field, Reason: fmt.Sprintf("%s is already the %s of element [%d]: it must be unique", quoted(item), orValue(name), j)}
+			return &FieldError{Field: field, Reason: fmt.Sprintf("%s is already the %s of %s [%d]: it must be unique", quoted(item), orValue(name), elementNoun(list.Type()), j)}
 		}
 		seen[key] = i
 	}
@@ -157,6 +158,15 @@ func quoted(v reflect.Value) string {
 
 // maxEcho bounds, in bytes, how much of a value a reason repeats.
 const maxEcho = 100
+
+// elementNoun is what a reason calls an element of slice type t: its type's
+// name, lower-cased ("rule" for []Rule), or "element".
+func elementNoun(t reflect.Type) string {
+	if name := indirect(t.Elem()).Name(); name != "" {
+		return strings.ToLower(name)
+	}
+	return "element"
+}
 
 func orValue(name string) string {
 	if name == "" {

@@ -104,8 +104,8 @@ func TestStruct(t *testing.T) {
 		{"nested", func(p *payload) { p.Op.WorkflowIDs = "W123" }, "operation.workflowIds", "must be lower-case"},
 		{"slice element", func(p *payload) { p.Items = []item{{"a"}, {"b c"}} }, "items[1].name", "holds a space"},
 		{"embedded field", func(p *payload) { p.Region = "AP" }, "region", "must be lower-case"},
-		{"duplicate element", func(p *payload) { p.Items = []item{{"a"}, {"b"}, {"a"}} }, "items[2].name", `"a" is already the name of element [0]: it must be unique`},
-		{"duplicate value", func(p *payload) { p.Codes = []code{"x", "x"} }, "codes[1]", `"x" is already the value of element [0]`},
+		{"duplicate element", func(p *payload) { p.Items = []item{{"a"}, {"b"}, {"a"}} }, "items[2].name", `"a" is already the name of item [0]: it must be unique`},
+		{"duplicate value", func(p *payload) { p.Codes = []code{"x", "x"} }, "codes[1]", `"x" is already the value of code [0]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
