@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -36,7 +35,7 @@ type Handler struct {
 	ci     *cosclient.Client
 	ledger *ledger.Ledger
 	logger *slog.Logger
-	api    http.Handler
+	http   HTTPServer
 	// now tells the time decisions are made at: whether a record is late,
 	// how long the records below remember (durations are measured on
 	// the monotonic clock, whatever now says).
@@ -44,6 +43,17 @@ type Handler struct {
 	// fired remembers what this instance triggered; ambiguous what it
 	// tried with an ambiguous outcome, so its next attempt looks first.
 	fired, ambiguous *firedSet
+}
+
+// HTTPServer answers HTTP invocations: the REST API as package
+// handler/api serves it to SCF (api.SCF), which holds every rule of the
+// HTTP edge (limits, error shape, panics).
+type HTTPServer interface {
+	// ServeEvent answers one HTTP invocation.
+	ServeEvent(ctx context.Context, req *events.HTTPRequest) *events.HTTPResponse
+	// Refuse answers an HTTP invocation whose event could not be decoded;
+	// err says why.
+	Refuse(ctx context.Context, err error) *events.HTTPResponse
 }
 
 // Option configures a Handler (New).
@@ -56,8 +66,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // New returns a Handler for a validated configuration. ci may be nil only
-// in dry-run mode; api serves HTTP invocations (nil answers 404).
-func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handler, opts ...Option) *Handler {
+// in dry-run mode; httpAPI answers HTTP invocations (nil fails them: a
+// handler built for sweeps alone, as `cosflow reconcile`'s).
+func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, httpAPI HTTPServer, opts ...Option) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,7 +80,7 @@ func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handle
 		ci:     ci,
 		ledger: ledger.New(ci, cfg.Ledger.retrigger()),
 		logger: logger,
-		api:    api,
+		http:   httpAPI,
 		now:    time.Now,
 	}
 	for _, opt := range opts {
@@ -163,13 +174,17 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 			result, attrs = r, r.summary()
 		case events.KindHTTP:
 			var resp *events.HTTPResponse
-			if parseErr != nil {
-				log.Warn("http request refused", slog.String("error", parseErr.Error()))
-				resp = errorResponse(http.StatusBadRequest, "InvalidRequest", parseErr.Error())
-			} else {
-				resp = h.handleHTTP(ctx, ev.HTTP)
+			switch {
+			case h.http == nil:
+				err = &InvalidPayloadError{Trigger: trigger, Err: errors.New("this function serves no HTTP API")}
+			case parseErr != nil:
+				resp = h.http.Refuse(ctx, parseErr)
+			default:
+				resp = h.http.ServeEvent(ctx, ev.HTTP)
 			}
-			result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
+			if resp != nil {
+				result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
+			}
 		}
 	}
 

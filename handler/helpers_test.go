@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -232,18 +231,4 @@ func keysOf(r *UploadResult) []string {
 		out = append(out, fmt.Sprintf("%s→%s", t.Key, t.WorkflowID[:2]))
 	}
 	return out
-}
-
-// stubAPI is a tiny stand-in for handler/api: it echoes what it received.
-func stubAPI() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := new(bytes.Buffer)
-		_, _ = body.ReadFrom(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "body": body.String(),
-			"remote": r.RemoteAddr, "auth": r.Header.Get("Authorization") != "",
-			"hasLogger": logx.From(r.Context(), nil) != nil,
-		})
-	})
 }

@@ -68,7 +68,7 @@ func TestLogsCarryIDsAndNoSecrets(t *testing.T) {
 	}
 	buf := &logxtest.Buffer{}
 	logger := logx.New(buf, slog.LevelDebug)
-	h := New(cfg, ci, logger, api.New(ci, api.Options{Token: cfg.APIToken, Bucket: cfg.Bucket, Region: cfg.Region, Logger: logger}))
+	h := New(cfg, ci, logger, api.NewSCF(api.New(ci, api.Options{Token: cfg.APIToken, Bucket: cfg.Bucket, Region: cfg.Region, Logger: logger}), logger))
 
 	secrets := []string{secretID, secretKey, apiToken, "q-signature"}
 	for _, path := range fixtures {

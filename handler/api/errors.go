@@ -24,6 +24,8 @@ const (
 	codeMethodNotAllowed = "MethodNotAllowed"
 	codeRedirect         = "NonCanonicalPath"
 	codeTooLarge         = "RequestTooLarge"
+	codeURITooLong       = "URITooLong"
+	codeHeadersTooLarge  = "HeadersTooLarge"
 	codeUnsupportedType  = "UnsupportedMediaType"
 	codeThrottled        = "Throttled"
 	codeUpstream         = "UpstreamError"

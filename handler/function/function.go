@@ -40,7 +40,7 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 		DryRun: cfg.DryRun,
 		Logger: logger,
 	})
-	return handler.New(cfg, client, logger, restAPI).Handle
+	return handler.New(cfg, client, logger, api.NewSCF(restAPI, logger)).Handle
 }
 
 // Serve runs the function under the SCF runtime until that fails: logs go
