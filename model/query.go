@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,24 +40,15 @@ func parseQuery(rawQuery string, known ...string) *query {
 		switch {
 		case name == "":
 			q.fail("", "holds a parameter without a name")
-		case !contains(known, name) && len(known) == 0:
+		case !slices.Contains(known, name) && len(known) == 0:
 			q.fail(name, "is not a query parameter of this route (it takes none)")
-		case !contains(known, name):
+		case !slices.Contains(known, name):
 			q.fail(name, "is not a known query parameter (known: "+strings.Join(known, ", ")+")")
 		case len(values[name]) > 1:
 			q.fail(name, "must be given at most once")
 		}
 	}
 	return q
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (q *query) fail(name, reason string) {

@@ -1,8 +1,10 @@
 // Package api is cosflow's authenticated REST API: trigger a workflow for
 // one object, start an inventory trigger job, list, read or cancel jobs,
 // and list or read a workflow's runs (CI's execution list).
-// It is an ordinary http.Handler, so it serves SCF HTTP events (adapted by
-// package handler), a normal web server and httptest alike.
+// It is an ordinary http.Handler, so it serves a normal web server and
+// httptest alike, and SCF's HTTP invocations through SCF (NewSCF), which
+// adapts them. Every rule of the HTTP edge lives here: limits, the error
+// shape and codes, panics. The JSON types are package model's.
 //
 // Routes:
 //
