@@ -228,6 +228,43 @@ func TestDetectManyKeysElided(t *testing.T) {
 	}
 }
 
+// fieldFault is a payload Parse must refuse for one field: the record
+// badRec alone (the delivery's others resolve), or the whole payload.
+type fieldFault struct {
+	name    string
+	raw     string
+	badRec  int // index of the failing COS record; -1 when the payload fails
+	kind    Kind
+	field   string
+	message string // substring of Error()
+}
+
+// check parses the payload and checks the fault is reported as promised.
+func (tt fieldFault) check(t *testing.T) {
+	ev, err := Parse([]byte(tt.raw))
+	if tt.badRec >= 0 {
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		for i, rec := range ev.COS.Records {
+			if i != tt.badRec {
+				if rec.Err != nil || rec.Object.Key == "" {
+					t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
+				}
+				continue
+			}
+			err = rec.Err
+		}
+	}
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v is not a *DecodeError", err)
+	}
+	if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
+		t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
+	}
+}
+
 // TestParseLoneSurrogates checks that an escaped lone surrogate, which
 // encoding/json would quietly decode as U+FFFD, fails the record or payload
 // holding it with a *DecodeError naming the field.
@@ -237,14 +274,7 @@ func TestParseLoneSurrogates(t *testing.T) {
 		return `{"cos":{` + bucket + `,"cosObject":{"key":"/1250000000/examplebucket/` + key + `"` + extra + `}},"event":{"eventName":"cos:ObjectCreated:Put"}}`
 	}
 	const reason = "holds an escaped lone surrogate"
-	tests := []struct {
-		name    string
-		raw     string
-		badRec  int // index of the failing COS record; -1 when the payload fails
-		kind    Kind
-		field   string
-		message string // substring of Error()
-	}{
+	tests := []fieldFault{
 		{"COS key", `{"Records":[` + record("a.jpg", "") + `,` + record(`b\ud800.jpg`, "") + `,` + record("c.jpg", "") + `]}`,
 			1, KindCOS, "Records[1].cos.cosObject.key", `COS event: Records[1].cos.cosObject.key: holds an escaped lone surrogate (\ud800), which is not a character`},
 		{"COS low surrogate in meta", `{"Records":[` + record("a.jpg", `,"meta":{"x-cos-meta-a":"\uDC00"}`) + `]}`,
@@ -267,30 +297,7 @@ func TestParseLoneSurrogates(t *testing.T) {
 			-1, KindHTTP, "requestContext.identity.secretId", reason},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev, err := Parse([]byte(tt.raw))
-			if tt.badRec >= 0 {
-				if err != nil {
-					t.Fatalf("Parse: %v", err)
-				}
-				for i, rec := range ev.COS.Records {
-					if i != tt.badRec {
-						if rec.Err != nil || rec.Object.Key == "" {
-							t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
-						}
-						continue
-					}
-					err = rec.Err
-				}
-			}
-			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("error %v is not a *DecodeError", err)
-			}
-			if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
-				t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
-			}
-		})
+		t.Run(tt.name, tt.check)
 	}
 	// A surrogate pair is a character, and an escaped backslash no escape.
 	ok := `{"httpMethod":"GET","path":"/\ud83d\ude00","headers":{"x-foo":"\\ud800"}}`
@@ -310,14 +317,7 @@ func TestParseStrictMembers(t *testing.T) {
 		return `{"cos":{` + bucket + `,"cosObject":` + object + `},"event":{"eventName":"cos:ObjectCreated:Put"}}`
 	}
 	good := record(`{"key":"/1250000000/examplebucket/a.jpg"}`)
-	tests := []struct {
-		name    string
-		raw     string
-		badRec  int // index of the failing COS record; -1 when the payload fails
-		kind    Kind
-		field   string
-		message string // substring of Error()
-	}{
+	tests := []fieldFault{
 		{"COS key twice", `{"Records":[` + good + `,` + record(`{"key":"/1250000000/examplebucket/b.jpg","key":"/1250000000/examplebucket/c.jpg"}`) + `]}`,
 			1, KindCOS, "Records[1].cos.cosObject.key", "is given twice in one object"},
 		{"COS key under another case", `{"Records":[` + record(`{"key":"/1250000000/examplebucket/b.jpg","KEY":"/1250000000/examplebucket/c.jpg"}`) + `]}`,
@@ -339,29 +339,6 @@ func TestParseStrictMembers(t *testing.T) {
 		{"HTTP body not UTF-8", "{\"httpMethod\":\"POST\",\"path\":\"/v1/trigger\",\"body\":\"\xff\"}", -1, KindHTTP, "body", "HTTP event: body: is not valid UTF-8"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev, err := Parse([]byte(tt.raw))
-			if tt.badRec >= 0 {
-				if err != nil {
-					t.Fatalf("Parse: %v", err)
-				}
-				for i, rec := range ev.COS.Records {
-					if i != tt.badRec {
-						if rec.Err != nil {
-							t.Errorf("Records[%d] failed: %v", i, rec.Err)
-						}
-						continue
-					}
-					err = rec.Err
-				}
-			}
-			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("error %v is not a *DecodeError", err)
-			}
-			if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
-				t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
-			}
-		})
+		t.Run(tt.name, tt.check)
 	}
 }
