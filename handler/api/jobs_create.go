@@ -12,11 +12,7 @@ import (
 // and answers 201 with the job as CI describes it.
 func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	var req model.CreateJobRequest
-	if e := a.decodeRequest(w, r, &req, req.Validate); e != nil {
-		writeError(w, e)
-		return
-	}
-	target, e := a.resolveBucket(req.Target)
+	target, e := a.decodeRequest(w, r, &req, req.Validate, &req.Target)
 	if e != nil {
 		writeError(w, e)
 		return

@@ -20,11 +20,7 @@ type dryRunResponse struct {
 func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var req model.TriggerRequest
-	if e := a.decodeRequest(w, r, &req, req.Validate); e != nil {
-		writeError(w, e)
-		return
-	}
-	target, e := a.resolveBucket(req.Target)
+	target, e := a.decodeRequest(w, r, &req, req.Validate, &req.Target)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -52,16 +48,17 @@ func (a *api) trigger(w http.ResponseWriter, r *http.Request) {
 
 // decodeRequest reads a POST body strictly into v and checks it: no query
 // parameters (POST routes take none), JSON (415), size (413), shape and
-// validate (400 naming the field).
-func (a *api) decodeRequest(w http.ResponseWriter, r *http.Request, v any, validate func() error) *apiError {
+// validate (400 naming the field). It answers the target the body names
+// at *target, the defaults filled in.
+func (a *api) decodeRequest(w http.ResponseWriter, r *http.Request, v any, validate func() error, target *model.Target) (model.Target, *apiError) {
 	if err := model.NoQuery(r.URL.RawQuery); err != nil {
-		return fromQueryError(err)
+		return model.Target{}, fromQueryError(err)
 	}
 	if e := decodeBody(w, r, v); e != nil {
-		return e
+		return model.Target{}, e
 	}
 	if err := validate(); err != nil {
-		return fromFieldError(err)
+		return model.Target{}, fromFieldError(err)
 	}
-	return nil
+	return a.resolveBucket(*target)
 }
