@@ -85,8 +85,8 @@ func startEmulator(t *testing.T, opts ciemu.Options) (*ciemu.Emulator, string) {
 	return emu, srv.URL()
 }
 
-// function is one running cosflow process serving the SCF runtime.
-type function struct {
+// functionProcess is one running cosflow process serving the SCF runtime.
+type functionProcess struct {
 	client         *scf.Client
 	stdout, stderr *syncBuffer
 	requests       atomic.Int64
@@ -113,7 +113,7 @@ func functionEnv(emuURL string, overrides map[string]string) map[string]string {
 // the port), waits until it answers Ping and stops it when the test ends.
 // The port is picked free and released just before the child binds it; a
 // clash shows up as an early exit and is retried with another port.
-func startFunction(t *testing.T, env map[string]string) *function {
+func startFunction(t *testing.T, env map[string]string) *functionProcess {
 	t.Helper()
 	var lastErr error
 	for range 3 {
@@ -127,12 +127,12 @@ func startFunction(t *testing.T, env map[string]string) *function {
 	return nil
 }
 
-func tryStartFunction(t *testing.T, env map[string]string) (*function, error) {
+func tryStartFunction(t *testing.T, env map[string]string) (*functionProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	fn := &function{stdout: &syncBuffer{}, stderr: &syncBuffer{}, name: requestPrefix(t)}
+	fn := &functionProcess{stdout: &syncBuffer{}, stderr: &syncBuffer{}, name: requestPrefix(t)}
 	cmd := exec.Command(cosflowBin)
 	cmd.Env = []string{"_LAMBDA_SERVER_PORT=" + port}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
@@ -213,14 +213,14 @@ func requestPrefix(t *testing.T) string {
 
 // invoke delivers payload the way the platform does, with a deadline
 // timeout from now; it fails the test only on transport errors.
-func (fn *function) invoke(t *testing.T, payload []byte, timeout time.Duration) *messages.InvokeResponse {
+func (fn *functionProcess) invoke(t *testing.T, payload []byte, timeout time.Duration) *messages.InvokeResponse {
 	t.Helper()
 	return fn.invokeWithEnv(t, payload, timeout, "")
 }
 
 // invokeWithEnv is invoke with the per-call Environment JSON the platform
 // sends (the role's rotating credentials, for one).
-func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Duration, environment string) *messages.InvokeResponse {
+func (fn *functionProcess) invokeWithEnv(t *testing.T, payload []byte, timeout time.Duration, environment string) *messages.InvokeResponse {
 	t.Helper()
 	resp, err := fn.call(payload, timeout, environment)
 	if err != nil {
@@ -231,7 +231,7 @@ func (fn *function) invokeWithEnv(t *testing.T, payload []byte, timeout time.Dur
 
 // call is one Invoke without a *testing.T, for goroutines; the client
 // waits 10 s past the deadline before giving up on the function.
-func (fn *function) call(payload []byte, timeout time.Duration, environment string) (*messages.InvokeResponse, error) {
+func (fn *functionProcess) call(payload []byte, timeout time.Duration, environment string) (*messages.InvokeResponse, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
 	defer cancel()
 	n := fn.requests.Add(1)
@@ -293,7 +293,7 @@ func bearerToken(t *testing.T, name string) string {
 type e2eCase struct {
 	name  string
 	env   map[string]string
-	check func(t *testing.T, fn *function, emu *ciemu.Emulator)
+	check func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator)
 }
 
 func TestE2E(t *testing.T) {
@@ -304,7 +304,7 @@ func TestE2E(t *testing.T) {
 			// the workflow's own output and must not loop.
 			name: "cos multi with duplicate and ignored prefix",
 			env:  map[string]string{"COSFLOW_IGNORE_PREFIXES": "processed/"},
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				res := expectTriggered(t, fn, emu, "cos_multi.json", "photos/2026/dog.png", "videos/intro.mp4")
 				wantSkips := map[string]string{
 					"photos/2026/dog.png":            handler.ReasonAlreadyTriggered,
@@ -333,7 +333,7 @@ func TestE2E(t *testing.T) {
 			// nothing sent to CI.
 			name: "http gateway fixture",
 			env:  map[string]string{"COSFLOW_API_TOKEN": "apigw"},
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				body := expectHTTP(t, fn, "apigw_request.json", 400)
 				var out struct {
 					Error struct{ Field string } `json:"error"`
@@ -347,7 +347,7 @@ func TestE2E(t *testing.T) {
 		{
 			name: "http function url fixture",
 			env:  map[string]string{"COSFLOW_API_TOKEN": "function_url"},
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				body := expectHTTP(t, fn, "function_url_request.json", 200)
 				var list struct {
 					Jobs []json.RawMessage `json:"jobs"`
@@ -362,7 +362,7 @@ func TestE2E(t *testing.T) {
 		},
 		{
 			name: "http wrong token",
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				for _, f := range []string{"apigw_request.json", "function_url_request.json"} {
 					expectHTTP(t, fn, f, 401)
 				}
@@ -371,7 +371,7 @@ func TestE2E(t *testing.T) {
 		},
 		{
 			name: "malformed payloads",
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				for _, p := range []string{`{"Records": [`, `not json`, `[]`, `{"Type":"Timer","Message":7}`, `{"hello":"world"}`} {
 					expectError(t, fn.invoke(t, []byte(p), 10*time.Second), "invalid", "payload")
 				}
@@ -381,7 +381,7 @@ func TestE2E(t *testing.T) {
 		{
 			name: "bad configuration keeps serving",
 			env:  map[string]string{"COSFLOW_RULES": "[{"},
-			check: func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+			check: func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 				for _, f := range []string{"cos_put.json", "timer.json", "function_url_request.json", "cos_put.json"} {
 					expectError(t, fn.invoke(t, readFixture(t, f), 10*time.Second), "COSFLOW_RULES")
 				}
@@ -410,15 +410,15 @@ func TestE2E(t *testing.T) {
 }
 
 // triggers is a TestE2E check: see expectTriggered.
-func triggers(fixture string, keys ...string) func(*testing.T, *function, *ciemu.Emulator) {
-	return func(t *testing.T, fn *function, emu *ciemu.Emulator) {
+func triggers(fixture string, keys ...string) func(*testing.T, *functionProcess, *ciemu.Emulator) {
+	return func(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 		expectTriggered(t, fn, emu, fixture, keys...)
 	}
 }
 
 // expectTriggered invokes a COS fixture and checks that exactly the keys
 // given were triggered, each once in the emulator (which saw no other).
-func expectTriggered(t *testing.T, fn *function, emu *ciemu.Emulator, fixture string, keys ...string) *handler.UploadResult {
+func expectTriggered(t *testing.T, fn *functionProcess, emu *ciemu.Emulator, fixture string, keys ...string) *handler.UploadResult {
 	t.Helper()
 	var res handler.UploadResult
 	decodeResult(t, fn.invoke(t, readFixture(t, fixture), 10*time.Second), &res)
@@ -448,7 +448,7 @@ func expectTriggered(t *testing.T, fn *function, emu *ciemu.Emulator, fixture st
 
 // checkRedelivery: a platform retry of a delivery that already fired, on
 // the same warm instance, must not fire again.
-func checkRedelivery(t *testing.T, fn *function, emu *ciemu.Emulator) {
+func checkRedelivery(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 	expectTriggered(t, fn, emu, "cos_put.json", "photos/2026/cat.jpg")
 	var res handler.UploadResult
 	decodeResult(t, fn.invoke(t, readFixture(t, "cos_put.json"), 10*time.Second), &res)
@@ -462,7 +462,7 @@ func checkRedelivery(t *testing.T, fn *function, emu *ciemu.Emulator) {
 
 // checkTimerIdempotent: the same tick twice creates one job; the second
 // answer says it already existed.
-func checkTimerIdempotent(t *testing.T, fn *function, emu *ciemu.Emulator) {
+func checkTimerIdempotent(t *testing.T, fn *functionProcess, emu *ciemu.Emulator) {
 	payload := readFixture(t, "timer.json")
 	for i, wantCreated := range []bool{true, false} {
 		var res handler.TimerResult
@@ -482,7 +482,7 @@ func checkTimerIdempotent(t *testing.T, fn *function, emu *ciemu.Emulator) {
 
 // expectHTTP invokes an HTTP fixture and checks the response status; it
 // returns the response body.
-func expectHTTP(t *testing.T, fn *function, fixture string, status int) string {
+func expectHTTP(t *testing.T, fn *functionProcess, fixture string, status int) string {
 	t.Helper()
 	var resp events.HTTPResponse
 	decodeResult(t, fn.invoke(t, readFixture(t, fixture), 10*time.Second), &resp)

@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/handler/function"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -22,6 +22,6 @@ func serveSCF() {
 	if _, ok := scf.PortFromEnv(); !ok {
 		return
 	}
-	handler.Serve(os.Getenv, os.Stdout)
+	function.Serve(os.Getenv, os.Stdout)
 	os.Exit(exitFailed)
 }

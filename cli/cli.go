@@ -5,9 +5,10 @@
 // runtime), which main serves first.
 //
 // The commands have no rules of their own: they build the HTTP API's
-// request types (package handler/api) and the timer's reconcile sweep
-// (package handler) from their flags, so a terminal and the Function URL
-// accept and refuse the same things, and print the API's JSON shapes.
+// requests and read its queries (package model) and the timer's reconcile
+// sweep (package handler) from their flags, so a terminal and the
+// Function URL accept and refuse the same things, and print the API's
+// JSON shapes.
 package cli
 
 import (

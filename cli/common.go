@@ -147,8 +147,12 @@ func oneLine(s string) string {
 	return clip.String(s, maxMessage)
 }
 
-// maxMessage bounds one error line.
+// maxMessage bounds one error line, in bytes.
 const maxMessage = 2000
+
+// maxFlagEcho bounds, in bytes, how much of a flag's value an error
+// repeats.
+const maxFlagEcho = 20
 
 // target checks the bucket and region the flags (or their defaults)
 // name, with CI's own rules.
@@ -213,7 +217,7 @@ func (s *session) printer(c *command, f *opFlags) (*printer, bool) {
 	case outputTable, outputJSON:
 		return &printer{w: s.stdout, json: f.output == outputJSON}, true
 	}
-	s.invalid(c, "-o: must be %s or %s, not %q", outputTable, outputJSON, clip.String(f.output, 20))
+	s.invalid(c, "-o: must be %s or %s, not %q", outputTable, outputJSON, clip.String(f.output, maxFlagEcho))
 	return nil, false
 }
 

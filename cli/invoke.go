@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/handler/function"
 )
 
 // demoWorkflowID is the workflow of the demo rule invoke uses when no rule
@@ -66,7 +67,7 @@ func (s *session) invoke(path string, timeout time.Duration) int {
 
 	ctx, cancel := context.WithTimeout(s.ctx, timeout)
 	defer cancel()
-	handle := handler.Build(getenv, creds, handler.NewLogger(s.stderr, getenv))
+	handle := function.Build(getenv, creds, handler.NewLogger(s.stderr, getenv))
 	result, err := handle(ctx, event)
 	if result != nil {
 		out, merr := json.MarshalIndent(result, "", "  ")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The jobs group: CI's inventory trigger (batch) jobs, as the API's
@@ -57,7 +58,7 @@ func (s *session) createJob(c *command, f *opFlags, path string, explicit map[st
 	if err != nil {
 		return s.invalid(c, "-f: %v", err)
 	}
-	req, err := api.DecodeCreateJob(data)
+	req, err := model.DecodeCreateJob(data)
 	if err != nil {
 		return s.refused(c, err, path)
 	}
@@ -104,21 +105,21 @@ CI's default 10) or, with -all, every page. The filters are GET /v1/jobs's
 query parameters and are checked the same way.`,
 		example:  "cosflow jobs ls -states Running,Submitted -since 24h",
 		operator: true,
-		setup: listing[cosclient.DescribeInventoryTriggerJobsInput, cosclient.DescribeInventoryTriggerJobsOutput, api.Job]{
+		setup: listing[cosclient.DescribeInventoryTriggerJobsInput, cosclient.DescribeInventoryTriggerJobsOutput, model.Job]{
 			params: map[string]string{
 				"type":       "job type: Workflow (default) or Job",
-				"states":     "comma list of states: Submitted, Running, Success, Failed, Pause, Cancel, or All",
+				"states":     statesUsage(cosclient.JobStates),
 				"workflowId": "only the jobs of this workflow ID",
 				"name":       "only the jobs of this name",
 				"since":      "only the jobs created in the last `DUR`, e.g. 24h",
-				"size":       "page size `N`, 1 to 100",
+				"size":       sizeUsage,
 			},
-			parse: api.ListJobsInput,
+			parse: model.ListJobsInput,
 			pager: func(c *cosclient.Client, in *cosclient.DescribeInventoryTriggerJobsInput) *cosclient.Paginator[cosclient.DescribeInventoryTriggerJobsOutput] {
 				return cosclient.NewJobsPaginator(c, in)
 			},
-			page: func(_ *cosclient.DescribeInventoryTriggerJobsInput, out *cosclient.DescribeInventoryTriggerJobsOutput) ([]api.Job, string) {
-				return api.JobsOf(out.JobsDetail), out.NextToken
+			page: func(_ *cosclient.DescribeInventoryTriggerJobsInput, out *cosclient.DescribeInventoryTriggerJobsOutput) ([]model.Job, string) {
+				return model.JobsOf(out.JobsDetail), out.NextToken
 			},
 			cols: jobColumns,
 		}.setup,
@@ -145,7 +146,7 @@ func jobsGetCommand() *command {
 
 // printJob prints one job.
 func (s *session) printJob(c *command, p *printer, d *cosclient.JobDetail) int {
-	return show(s, c, p, jobColumns, api.JobFromCI(d))
+	return show(s, c, p, jobColumns, model.JobFromCI(d))
 }
 
 func jobsCancelCommand() *command {
@@ -160,7 +161,7 @@ func jobsCancelCommand() *command {
 			if _, err := client.CancelInventoryTriggerJob(s.ctx, &cosclient.CancelInventoryTriggerJobInput{JobID: id}); err != nil {
 				return s.ciFailed(c, err)
 			}
-			return show(s, c, p, cancelColumns, api.CancelJobResponse{JobID: id, State: string(cosclient.JobStateCancel)})
+			return show(s, c, p, cancelColumns, model.CancelJobResponse{JobID: id, State: cosclient.JobStateCancel})
 		}),
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // backfillBody is a POST /v1/jobs body.
@@ -34,7 +34,7 @@ func TestJobsCreate(t *testing.T) {
 
 	res = run(t, c.env, backfillBody, "jobs", "create", "-f", "-", "-o", "json")
 	expect(t, res, 0)
-	got := decodeLines[api.Job](t, res.stdout)
+	got := decodeLines[model.Job](t, res.stdout)
 	if len(got) != 1 || got[0].JobID == "" || got[0].Name != "reprocess-uploads" || got[0].Input == nil ||
 		got[0].Input.Prefix == nil || *got[0].Input.Prefix != "uploads/" || got[0].Operation.WorkflowIDs != workflowID {
 		t.Errorf("json output %+v, want the job read from stdin", got)
@@ -99,7 +99,7 @@ func TestJobsListGetCancel(t *testing.T) {
 
 	res = run(t, c.env, "", "jobs", "ls", "-o", "json", "-name", "first")
 	expect(t, res, 0)
-	if got := decodeLines[api.Job](t, res.stdout); len(got) != 1 || got[0].JobID != first {
+	if got := decodeLines[model.Job](t, res.stdout); len(got) != 1 || got[0].JobID != first {
 		t.Errorf("-name first: %+v, want the first job only", got)
 	}
 
@@ -110,7 +110,7 @@ func TestJobsListGetCancel(t *testing.T) {
 	}
 	res = run(t, c.env, "", "jobs", "get", "-o", "json", first) // flags before the ID, too
 	expect(t, res, 0)
-	if got := decodeLines[api.Job](t, res.stdout); len(got) != 1 || got[0].JobID != first || got[0].Operation == nil {
+	if got := decodeLines[model.Job](t, res.stdout); len(got) != 1 || got[0].JobID != first || got[0].Operation == nil {
 		t.Errorf("jobs get json %+v", got)
 	}
 
@@ -186,7 +186,7 @@ func TestJobsListAll(t *testing.T) {
 		t.Errorf("stderr %q, want nothing after the last page", res.stderr)
 	}
 	var got []string
-	for _, j := range decodeLines[api.Job](t, res.stdout) {
+	for _, j := range decodeLines[model.Job](t, res.stdout) {
 		got = append(got, j.JobID)
 	}
 	if !slices.Equal(got, ids) {
@@ -211,7 +211,7 @@ func TestJobsWaitSuccess(t *testing.T) {
 		res := run(t, c.env, "", "jobs", "wait", id, "-interval", "100ms", "-o", format)
 		expect(t, res, 0, "job "+id+": Success (")
 		if format == "json" {
-			if got := decodeLines[api.Job](t, res.stdout); len(got) != 1 || got[0].State != "Success" || got[0].JobID != id {
+			if got := decodeLines[model.Job](t, res.stdout); len(got) != 1 || got[0].State != "Success" || got[0].JobID != id {
 				t.Errorf("json: %+v, want the job as it ended", got)
 			}
 		} else if _, rows := table(t, res.stdout); len(rows) != 1 || rows[0][3] != "Success" {
@@ -254,7 +254,7 @@ func TestJobsWaitTimeout(t *testing.T) {
 	id := seedJob(t, c, "slow")
 	res := run(t, c.env, "", "jobs", "wait", id, "-interval", "100ms", "-timeout", "300ms", "-o", "json")
 	expect(t, res, 3, "-timeout 300ms ran out", "still Submitted")
-	if got := decodeLines[api.Job](t, res.stdout); len(got) != 1 || got[0].State != "Submitted" {
+	if got := decodeLines[model.Job](t, res.stdout); len(got) != 1 || got[0].State != "Submitted" {
 		t.Errorf("stdout %q, want the job as last seen", res.stdout)
 	}
 	for _, args := range [][]string{

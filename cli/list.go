@@ -4,10 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // listing is a list command (jobs ls, runs ls): GET route's query
@@ -20,7 +21,7 @@ type listing[In, Out, T any] struct {
 	params map[string]string
 	// parse is the API's reader of the route's query (ListJobsInput,
 	// ListRunsInput): the CLI refuses what the route refuses.
-	parse func(rawQuery string, now time.Time) (*In, api.Target, error)
+	parse func(rawQuery string, now time.Time) (*In, model.Target, error)
 	pager func(*cosclient.Client, *In) *cosclient.Paginator[Out]
 	// page is one page's rows and the token of the next.
 	page func(*In, *Out) ([]T, string)
@@ -89,3 +90,19 @@ func queryFlags(fs *flag.FlagSet, params map[string]string) url.Values {
 	}
 	return q
 }
+
+// statesUsage is the usage of a -states flag whose filter takes known, CI's
+// states for the listing: "comma list of states: Running, Success, or
+// All".
+func statesUsage[S ~string](known []S) string {
+	var names []string
+	for _, s := range known {
+		if s != cosclient.StateAll {
+			names = append(names, string(s))
+		}
+	}
+	return "comma list of states: " + strings.Join(names, ", ") + ", or " + cosclient.StateAll
+}
+
+// sizeUsage is the usage of a -size flag: CI's page sizes.
+var sizeUsage = fmt.Sprintf("page size `N`, 1 to %d", cosclient.MaxListSize)

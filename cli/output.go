@@ -10,7 +10,7 @@ import (
 	"unicode"
 
 	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The -o values.
@@ -103,23 +103,25 @@ func cell(s string) string {
 
 // The table views. JSON always prints the whole object.
 var (
-	jobColumns = columns[api.Job]{
+	jobColumns = columns[model.Job]{
 		header: []string{"JOB ID", "NAME", "TYPE", "STATE", "PROGRESS", "CREATED"},
-		cells: func(j *api.Job) []string {
-			return []string{j.JobID, j.Name, j.Type, j.State, j.Progress, j.CreationTime}
+		cells: func(j *model.Job) []string {
+			return []string{j.JobID, j.Name, string(j.Type), string(j.State), j.Progress, j.CreationTime}
 		},
 	}
-	runColumns = columns[api.Run]{
+	runColumns = columns[model.Run]{
 		header: []string{"RUN ID", "OBJECT", "STATE", "CREATED"},
-		cells:  func(r *api.Run) []string { return []string{r.RunID, r.Object, r.State, r.CreateTime} },
+		cells:  func(r *model.Run) []string { return []string{r.RunID, r.Object, string(r.State), r.CreateTime} },
 	}
-	runDetailColumns = columns[api.Run]{
+	runDetailColumns = columns[model.Run]{
 		header: []string{"RUN ID", "WORKFLOW", "OBJECT", "STATE", "CREATED"},
-		cells:  func(r *api.Run) []string { return []string{r.RunID, r.WorkflowID, r.Object, r.State, r.CreateTime} },
+		cells: func(r *model.Run) []string {
+			return []string{r.RunID, r.WorkflowID, r.Object, string(r.State), r.CreateTime}
+		},
 	}
-	cancelColumns = columns[api.CancelJobResponse]{
+	cancelColumns = columns[model.CancelJobResponse]{
 		header: []string{"JOB ID", "STATE"},
-		cells:  func(r *api.CancelJobResponse) []string { return []string{r.JobID, r.State} },
+		cells:  func(r *model.CancelJobResponse) []string { return []string{r.JobID, string(r.State)} },
 	}
 	reconcileColumns = columns[handler.ReconcileResult]{
 		header: []string{"RULE", "CHECKED", "ALREADY RAN", "TRIGGERED", "PLANNED", "FAILED", "TRUNCATED"},

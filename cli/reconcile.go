@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/model"
 )
 
 // maxSpecBytes bounds a spec file: specs are a few lines.
@@ -65,7 +66,7 @@ func (s *session) reconcile(c *command, f *opFlags, path string, dryRun bool) in
 	if len(cfg.Rules) == 0 {
 		return s.invalid(c, "no upload rule to sweep for: set %s or %s", handler.EnvRules, handler.EnvWorkflowID)
 	}
-	spec, err := handler.ParseReconcileSpec(data, f.bucket, f.region)
+	spec, err := handler.ParseReconcileSpec(data, model.Target{Bucket: f.bucket, Region: f.region})
 	if err != nil {
 		return s.refused(c, err, path)
 	}

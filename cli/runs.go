@@ -2,7 +2,7 @@ package cli
 
 import (
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The runs group: a workflow's executions, CI's own record of what ran,
@@ -19,21 +19,21 @@ of exactly that key. The filters are GET /v1/runs's query parameters and
 are checked the same way.`,
 		example:  "cosflow runs ls -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4 -since 24h",
 		operator: true,
-		setup: listing[cosclient.DescribeWorkflowExecutionsInput, cosclient.DescribeWorkflowExecutionsOutput, api.Run]{
+		setup: listing[cosclient.DescribeWorkflowExecutionsInput, cosclient.DescribeWorkflowExecutionsOutput, model.Run]{
 			params: map[string]string{
 				"workflowId": "workflow `ID` (required)",
 				"object":     "only the runs of this object `KEY`",
-				"states":     "comma list of states: Running, Success, Failed, Cancel, or All",
+				"states":     statesUsage(cosclient.ExecutionStates),
 				"since":      "only the runs created in the last `DUR`, e.g. 24h",
-				"size":       "page size `N`, 1 to 100",
+				"size":       sizeUsage,
 			},
-			parse: api.ListRunsInput,
+			parse: model.ListRunsInput,
 			pager: func(c *cosclient.Client, in *cosclient.DescribeWorkflowExecutionsInput) *cosclient.Paginator[cosclient.DescribeWorkflowExecutionsOutput] {
 				return cosclient.NewExecutionsPaginator(c, in)
 			},
 			// CI's name filter may match loosely; -object means exactly.
-			page: func(in *cosclient.DescribeWorkflowExecutionsInput, out *cosclient.DescribeWorkflowExecutionsOutput) ([]api.Run, string) {
-				return api.RunsOf(out.WorkflowExecutionList, in.Name), out.NextToken
+			page: func(in *cosclient.DescribeWorkflowExecutionsInput, out *cosclient.DescribeWorkflowExecutionsOutput) ([]model.Run, string) {
+				return model.RunsOf(out.WorkflowExecutionList, in.Name), out.NextToken
 			},
 			cols: runColumns,
 		}.setup,
@@ -53,7 +53,7 @@ func runsGetCommand() *command {
 			if err != nil {
 				return s.ciFailed(c, err)
 			}
-			return show(s, c, p, runDetailColumns, api.RunFromCI(out.WorkflowExecution))
+			return show(s, c, p, runDetailColumns, model.RunFromCI(out.WorkflowExecution))
 		}),
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/ciemu"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 func TestRuns(t *testing.T) {
@@ -31,7 +31,7 @@ func TestRuns(t *testing.T) {
 	before := c.calls(ciemu.OpDescribeWorkflowExecutions)
 	res = run(t, c.env, "", "runs", "ls", "-workflow", workflowID, "-size", "5", "-all", "-o", "json")
 	expect(t, res, 0)
-	all := decodeLines[api.Run](t, res.stdout)
+	all := decodeLines[model.Run](t, res.stdout)
 	if len(all) != 13 || all[0].RunID != bRun || all[0].Object != "uploads/b.mp4" || all[0].WorkflowID != workflowID {
 		t.Errorf("-all: %d runs, first %+v; want 13, newest first", len(all), all)
 	}
@@ -61,7 +61,7 @@ func TestRuns(t *testing.T) {
 	}
 	res = run(t, c.env, "", "runs", "get", bRun, "-o", "json")
 	expect(t, res, 0)
-	if got := decodeLines[api.Run](t, res.stdout); len(got) != 1 || got[0].RunID != bRun || got[0].CreateTime == "" {
+	if got := decodeLines[model.Run](t, res.stdout); len(got) != 1 || got[0].RunID != bRun || got[0].CreateTime == "" {
 		t.Errorf("runs get json %+v", got)
 	}
 	expect(t, run(t, c.env, "", "runs", "get", "i0123456789abcdef0123456789abcdef"), 1, "not found")

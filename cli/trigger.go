@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
 )
 
 func triggerCommand() *command {
@@ -22,7 +22,7 @@ most one run.`,
 		example:  "cosflow trigger -workflow w0123456789abcdef0123456789abcdef -object uploads/a.mp4",
 		operator: true,
 		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
-			var req api.TriggerRequest
+			var req model.TriggerRequest
 			fs.StringVar(&req.WorkflowID, "workflow", "", "workflow ID (w + 32 hex digits)")
 			fs.StringVar(&req.Object, "object", "", "object key, e.g. uploads/a.mp4")
 			fs.StringVar(&req.Name, "name", "", "optional name of the run")
@@ -39,7 +39,7 @@ most one run.`,
 }
 
 // trigger starts req's run through the ledger, as the API does.
-func (s *session) trigger(c *command, f *opFlags, req *api.TriggerRequest) int {
+func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int {
 	p, ok := s.printer(c, f)
 	if !ok {
 		return ExitUsage
@@ -52,13 +52,13 @@ func (s *session) trigger(c *command, f *opFlags, req *api.TriggerRequest) int {
 		return ExitUsage
 	}
 	start := time.Now()
-	out, err := ledger.Trigger(s.ctx, client, req.CIInput(), start, true)
+	out, err := ledger.New(client, ledger.RetriggerAfterLookup).Trigger(s.ctx, req.CIInput(), start)
 	if err != nil {
 		return s.ciFailed(c, err)
 	}
-	resp := api.TriggerResponseOf(out, "cosflow runs ls")
+	resp := model.TriggerResponseOf(out, "cosflow runs ls")
 	if p.json {
-		return show(s, c, p, columns[api.TriggerResponse]{}, resp)
+		return show(s, c, p, columns[model.TriggerResponse]{}, resp)
 	}
 	if resp.Note != "" {
 		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, resp.Note)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cosflow/cosflow/ciemu"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 )
 
 func TestTrigger(t *testing.T) {
@@ -20,7 +20,7 @@ func TestTrigger(t *testing.T) {
 
 	res = run(t, c.env, "", "trigger", "-workflow", workflowID, "-object", "uploads/b.mp4", "-name", "by-hand", "-o", "json")
 	expect(t, res, 0)
-	got := decodeLines[api.TriggerResponse](t, res.stdout)
+	got := decodeLines[model.TriggerResponse](t, res.stdout)
 	if len(got) != 1 || got[0].InstanceID == "" || got[0].RequestID == "" || got[0].Note != "" {
 		t.Errorf("json output %+v, want instanceId and requestId", got)
 	}

@@ -3,6 +3,7 @@ package cosclient
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -161,16 +162,38 @@ func checkBucket(path, b string) *ParamError {
 		return paramErr(path, "is not <name>-<appid>")
 	}
 	name, appid := b[:i], b[i+1:]
-	if name == "" || !allDigits(appid) {
+	if name == "" || !Digits(appid) {
 		return paramErr(path, "is not <name>-<appid> with a numeric APPID")
 	}
 	if name[0] == '-' || name[len(name)-1] == '-' {
 		return paramErr(path, "name starts or ends with '-'")
 	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !(lowerAlnum(c) || c == '-') {
-			return paramErr(path, "name may hold only lower-case letters, digits and '-'")
+	if !HostLabel(name) {
+		return paramErr(path, "name may hold only lower-case letters, digits and '-'")
+	}
+	return nil
+}
+
+// HostLabel reports whether s is not empty and holds only what a bucket
+// name or a region may: lower-case ASCII letters, digits and '-', the
+// characters of the host names they make. It is the character set alone;
+// ValidateBucket and ValidateRegion check the whole shape.
+func HostLabel(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(lowerAlnum(c) || c == '-') {
+			return false
 		}
+	}
+	return s != ""
+}
+
+// ValidateEndpoint checks a connection override (Options.Endpoint): an
+// http or https URL of a host and an optional port, nothing else.
+func ValidateEndpoint(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return asErr(paramErr("endpoint", "must be http(s)://host[:port], with no path, query or user"))
 	}
 	return nil
 }
@@ -563,7 +586,9 @@ func checkLongText(path, s string, maxLen int) *ParamError {
 	return checkText(path, s)
 }
 
-func allDigits(s string) bool {
+// Digits reports whether s is a non-empty run of ASCII digits, as an APPID
+// is.
+func Digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false

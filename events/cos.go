@@ -105,10 +105,14 @@ type COSRequestParameters struct {
 // bad record does not spoil its delivery, it carries its own Err instead,
 // a *DecodeError naming the field, e.g. "Records[2].cos.cosObject.key".
 // A record holding an escaped lone surrogate anywhere is such a bad record:
-// encoding/json would decode it as U+FFFD, naming an object never uploaded.
+// encoding/json would decode it as U+FFFD, naming an object never uploaded;
+// so is one giving a member twice or under another case (checkMembers).
 func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		Records []json.RawMessage `json:"Records"`
+	}
+	if de := checkMembers(KindCOS, "", data, &wire); de != nil {
+		return de
 	}
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return asDecodeError(KindCOS, "", err)
@@ -118,7 +122,12 @@ func (e *COSEvent) UnmarshalJSON(data []byte) error {
 	}
 	records := make([]COSRecord, len(wire.Records))
 	for i, raw := range wire.Records {
-		if de := loneSurrogate(KindCOS, jsonscan.JoinIndex("Records", i), raw); de != nil {
+		at := jsonscan.JoinIndex("Records", i)
+		if de := loneSurrogate(KindCOS, at, raw); de != nil {
+			records[i].Err = de
+			continue
+		}
+		if de := checkMembers(KindCOS, at, raw, &records[i]); de != nil {
 			records[i].Err = de
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/clip"
 )
 
@@ -61,13 +62,13 @@ func (r *COSRecord) Resolve() (ObjectRef, error) {
 	if b.AppID == "" {
 		return ObjectRef{}, fieldError(KindCOS, ProblemMissingField, "cos.cosBucket.appid", "missing (expected the numeric APPID)")
 	}
-	if !isDigits(b.AppID) {
+	if !cosclient.Digits(b.AppID) {
 		return ObjectRef{}, fieldError(KindCOS, ProblemInvalidField, "cos.cosBucket.appid",
-			fmt.Sprintf("%q is not a numeric APPID", clip.String(b.AppID, 40)))
+			fmt.Sprintf("%q is not a numeric APPID", clip.String(b.AppID, maxValueEcho)))
 	}
-	if !isRegionToken(b.Name) {
+	if !cosclient.HostLabel(b.Name) {
 		return ObjectRef{}, fieldError(KindCOS, ProblemInvalidField, "cos.cosBucket.name",
-			fmt.Sprintf("%q is not a bucket name (expected lower-case letters, digits and '-')", clip.String(b.Name, 80)))
+			fmt.Sprintf("%q is not a bucket name (expected lower-case letters, digits and '-')", clip.String(b.Name, maxNameEcho)))
 	}
 	region, err := r.region()
 	if err != nil {
@@ -131,12 +132,12 @@ func (r *COSRecord) objectKey() (key, urlKey string, err error) {
 	prefix := "/" + b.AppID + "/" + b.Name + "/"
 	if !strings.HasPrefix(o.Key, prefix) {
 		return "", "", fieldError(KindCOS, ProblemInvalidField, keyField,
-			fmt.Sprintf("%q does not start with %q", clip.String(o.Key, 120), prefix))
+			fmt.Sprintf("%q does not start with %q", clip.String(o.Key, maxKeyEcho), prefix))
 	}
 	key = o.Key[len(prefix):]
 	if key == "" {
 		return "", "", fieldError(KindCOS, ProblemInvalidField, keyField,
-			fmt.Sprintf("%q names no object: the key after the prefix is empty", clip.String(o.Key, 120)))
+			fmt.Sprintf("%q names no object: the key after the prefix is empty", clip.String(o.Key, maxKeyEcho)))
 	}
 	return key, urlDisagreement(key, o.URL), nil
 }
@@ -202,14 +203,4 @@ func stripQuotes(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
-}
-
-// isDigits reports whether s is a non-empty run of ASCII digits.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -1,11 +1,13 @@
 package events
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/jsonscan"
+	"github.com/cosflow/cosflow/internal/valid"
 )
 
 // Problem classifies a DecodeError so callers can branch without parsing
@@ -97,6 +99,49 @@ func fieldError(kind Kind, p Problem, field, reason string) *DecodeError {
 	return &DecodeError{Problem: p, Kind: kind, Field: field, Offset: -1, Reason: reason}
 }
 
+// How much of a payload an error repeats, in bytes (clip.String cuts
+// there, rune-safely): a short value (an APPID, a region, a Type), a name
+// (a bucket, a query parameter), an object key, a field path (which holds
+// keys as sent). Payloads are untrusted.
+const (
+	maxValueEcho = 40
+	maxNameEcho  = 80
+	maxKeyEcho   = 120
+	maxFieldEcho = 200
+)
+
+// untrustedField is a path holding keys as sent, made fit for a message:
+// valid UTF-8, at most maxFieldEcho bytes.
+func untrustedField(path string) string {
+	return clip.String(strings.ToValidUTF8(path, "?"), maxFieldEcho)
+}
+
+// invalidUTF8 returns a *DecodeError naming the field of raw's first byte
+// that is not UTF-8; nil when raw is valid UTF-8. encoding/json would
+// decode the bytes as U+FFFD, quietly turning a key or a body into one
+// that was never sent.
+func invalidUTF8(kind Kind, raw []byte) *DecodeError {
+	off := jsonscan.InvalidUTF8(raw)
+	if off < 0 {
+		return nil
+	}
+	return fieldError(kind, ProblemInvalidField, untrustedField(jsonscan.PathAt(raw, off)), "is not valid UTF-8")
+}
+
+// checkMembers returns a *DecodeError naming the field, under prefix (e.g.
+// "Records[1]"), of a member raw gives twice or under another case than v's
+// field (valid.CheckMembers, the strictness of every payload cosflow
+// reads); nil when there is none. encoding/json would let the last, or the
+// other-cased, spelling win. Members v has no field for are the platform's
+// to add, and pass.
+func checkMembers(kind Kind, prefix string, raw []byte, v any) *DecodeError {
+	var fe *valid.FieldError
+	if err := valid.CheckMembers(raw, v); !errors.As(err, &fe) {
+		return nil
+	}
+	return fieldError(kind, ProblemInvalidField, untrustedField(jsonscan.Join(prefix, fe.Field)), fe.Reason)
+}
+
 // loneSurrogate returns a *DecodeError for the first escaped lone surrogate
 // in raw ("\ud800" with no low surrogate after it, or a stray low one),
 // naming its field under prefix (e.g. "Records[1]"); nil when there is none.
@@ -107,6 +152,5 @@ func loneSurrogate(kind Kind, prefix string, raw []byte) *DecodeError {
 	if e == nil {
 		return nil
 	}
-	// The path holds keys as sent, which are untrusted.
-	return fieldError(kind, ProblemInvalidField, clip.String(jsonscan.Join(prefix, e.Path), 200), e.Reason())
+	return fieldError(kind, ProblemInvalidField, untrustedField(jsonscan.Join(prefix, e.Path)), e.Reason())
 }

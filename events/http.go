@@ -72,9 +72,14 @@ const RemoteAddrHeader = "x-scf-remote-addr"
 
 // UnmarshalJSON decodes an HTTP request, requiring httpMethod and path,
 // and refuses one holding an escaped lone surrogate (which encoding/json
-// would turn into U+FFFD). Failures are *DecodeError.
+// would turn into U+FFFD) or giving a member twice or under another case.
+// Failures are *DecodeError.
 func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	if de := loneSurrogate(KindHTTP, "", data); de != nil {
+		return de
+	}
+	type plain HTTPRequest // drops this method, avoiding recursion
+	if de := checkMembers(KindHTTP, "", data, &plain{}); de != nil {
 		return de
 	}
 	// queryString first, value by value: a value's own decoder cannot say
@@ -88,7 +93,7 @@ func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	for _, name := range slices.Sorted(maps.Keys(query.QueryString)) {
 		var vals QueryValues
 		if err := json.Unmarshal(query.QueryString[name], &vals); err != nil {
-			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, 80), "")
+			de := fieldError(KindHTTP, ProblemInvalidField, "queryString."+clip.String(name, maxNameEcho), "")
 			de.Err = err
 			return de
 		}
@@ -96,7 +101,6 @@ func (r *HTTPRequest) UnmarshalJSON(data []byte) error {
 	// Into the type itself, not a struct embedding it: encoding/json names
 	// a type error by its Go path, which would then begin "plain." instead
 	// of the wire name.
-	type plain HTTPRequest // drops this method, avoiding recursion
 	var p plain
 	if err := json.Unmarshal(data, &p); err != nil {
 		return asDecodeError(KindHTTP, "", err)

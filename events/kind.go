@@ -67,12 +67,19 @@ func Detect(raw []byte) (Kind, error) {
 }
 
 // Parse detects the trigger kind of raw and decodes it, validating required
-// fields and computing derived ones (see COSRecord.Object). Any failure is a
+// fields and computing derived ones (see COSRecord.Object). It reads the
+// platform's payload as strictly as cosflow reads its own: bytes that are
+// not UTF-8, and a member given twice or under another case than its
+// field, are refused naming the field (a COS record's fault fails that
+// record only); members cosflow has no field for pass. Any failure is a
 // *DecodeError.
 func Parse(raw []byte) (*Event, error) {
 	kind, err := Detect(raw)
 	if err != nil {
 		return nil, err
+	}
+	if de := invalidUTF8(kind, raw); de != nil {
+		return nil, de
 	}
 	ev := &Event{Kind: kind}
 	switch kind {
@@ -142,7 +149,7 @@ func detectKeys(top map[string]json.RawMessage) (Kind, error) {
 	case 0:
 		reason := expectedShapes + "; got an object with keys " + describeKeys(top)
 		if hasType {
-			reason += fmt.Sprintf(" and \"Type\":%s", clip.String(string(typeRaw), 40))
+			reason += fmt.Sprintf(" and \"Type\":%s", clip.String(string(typeRaw), maxValueEcho))
 		}
 		return KindUnknown, &DecodeError{Problem: ProblemUnrecognised, Offset: -1, Reason: reason}
 	default:
@@ -187,10 +194,10 @@ func displayKey(k string) string {
 			break
 		}
 	}
-	if plain && len(k) <= 40 {
+	if plain && len(k) <= maxValueEcho {
 		return k
 	}
-	return strconv.QuoteToASCII(clip.String(k, 40))
+	return strconv.QuoteToASCII(clip.String(k, maxValueEcho))
 }
 
 // jsonTypeName names the JSON type starting with byte c.

@@ -228,6 +228,43 @@ func TestDetectManyKeysElided(t *testing.T) {
 	}
 }
 
+// fieldFault is a payload Parse must refuse for one field: the record
+// badRec alone (the delivery's others resolve), or the whole payload.
+type fieldFault struct {
+	name    string
+	raw     string
+	badRec  int // index of the failing COS record; -1 when the payload fails
+	kind    Kind
+	field   string
+	message string // substring of Error()
+}
+
+// check parses the payload and checks the fault is reported as promised.
+func (tt fieldFault) check(t *testing.T) {
+	ev, err := Parse([]byte(tt.raw))
+	if tt.badRec >= 0 {
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		for i, rec := range ev.COS.Records {
+			if i != tt.badRec {
+				if rec.Err != nil || rec.Object.Key == "" {
+					t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
+				}
+				continue
+			}
+			err = rec.Err
+		}
+	}
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v is not a *DecodeError", err)
+	}
+	if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
+		t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
+	}
+}
+
 // TestParseLoneSurrogates checks that an escaped lone surrogate, which
 // encoding/json would quietly decode as U+FFFD, fails the record or payload
 // holding it with a *DecodeError naming the field.
@@ -237,14 +274,7 @@ func TestParseLoneSurrogates(t *testing.T) {
 		return `{"cos":{` + bucket + `,"cosObject":{"key":"/1250000000/examplebucket/` + key + `"` + extra + `}},"event":{"eventName":"cos:ObjectCreated:Put"}}`
 	}
 	const reason = "holds an escaped lone surrogate"
-	tests := []struct {
-		name    string
-		raw     string
-		badRec  int // index of the failing COS record; -1 when the payload fails
-		kind    Kind
-		field   string
-		message string // substring of Error()
-	}{
+	tests := []fieldFault{
 		{"COS key", `{"Records":[` + record("a.jpg", "") + `,` + record(`b\ud800.jpg`, "") + `,` + record("c.jpg", "") + `]}`,
 			1, KindCOS, "Records[1].cos.cosObject.key", `COS event: Records[1].cos.cosObject.key: holds an escaped lone surrogate (\ud800), which is not a character`},
 		{"COS low surrogate in meta", `{"Records":[` + record("a.jpg", `,"meta":{"x-cos-meta-a":"\uDC00"}`) + `]}`,
@@ -267,34 +297,48 @@ func TestParseLoneSurrogates(t *testing.T) {
 			-1, KindHTTP, "requestContext.identity.secretId", reason},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev, err := Parse([]byte(tt.raw))
-			if tt.badRec >= 0 {
-				if err != nil {
-					t.Fatalf("Parse: %v", err)
-				}
-				for i, rec := range ev.COS.Records {
-					if i != tt.badRec {
-						if rec.Err != nil || rec.Object.Key == "" {
-							t.Errorf("Records[%d] did not resolve: %v", i, rec.Err)
-						}
-						continue
-					}
-					err = rec.Err
-				}
-			}
-			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("error %v is not a *DecodeError", err)
-			}
-			if de.Problem != ProblemInvalidField || de.Kind != tt.kind || de.Field != tt.field || !strings.Contains(de.Error(), tt.message) {
-				t.Errorf("got (%v, %v, %q) %q; want (invalid field, %v, %q) containing %q", de.Problem, de.Kind, de.Field, de, tt.kind, tt.field, tt.message)
-			}
-		})
+		t.Run(tt.name, tt.check)
 	}
 	// A surrogate pair is a character, and an escaped backslash no escape.
 	ok := `{"httpMethod":"GET","path":"/\ud83d\ude00","headers":{"x-foo":"\\ud800"}}`
 	if ev, err := Parse([]byte(ok)); err != nil || ev.HTTP.Path != "/😀" || ev.HTTP.Headers["x-foo"] != `\ud800` {
 		t.Errorf("Parse(%s) = %+v, %v", ok, ev, err)
+	}
+}
+
+// TestParseStrictMembers: events are read with the strictness of every
+// other payload (internal/valid): a member given twice or under another
+// case, and bytes that are not UTF-8, are refused naming the field, where
+// encoding/json would let one of the spellings win or rewrite the bytes.
+// A record's fault fails that record; the rest of a payload fails it whole.
+func TestParseStrictMembers(t *testing.T) {
+	const bucket = `"cosBucket":{"name":"examplebucket","appid":"1250000000","region":"gz"}`
+	record := func(object string) string {
+		return `{"cos":{` + bucket + `,"cosObject":` + object + `},"event":{"eventName":"cos:ObjectCreated:Put"}}`
+	}
+	good := record(`{"key":"/1250000000/examplebucket/a.jpg"}`)
+	tests := []fieldFault{
+		{"COS key twice", `{"Records":[` + good + `,` + record(`{"key":"/1250000000/examplebucket/b.jpg","key":"/1250000000/examplebucket/c.jpg"}`) + `]}`,
+			1, KindCOS, "Records[1].cos.cosObject.key", "is given twice in one object"},
+		{"COS key under another case", `{"Records":[` + record(`{"key":"/1250000000/examplebucket/b.jpg","KEY":"/1250000000/examplebucket/c.jpg"}`) + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.KEY", `"KEY" matches field "key" only by case`},
+		{"COS bucket under another case", `{"Records":[` + strings.Replace(good, `"cosBucket"`, `"CosBucket"`, 1) + `]}`,
+			0, KindCOS, "Records[0].cos.CosBucket", "only by case"},
+		{"COS meta twice", `{"Records":[` + record(`{"key":"/1250000000/examplebucket/b.jpg","meta":{"ETag":"1","ETag":"2"}}`) + `]}`,
+			0, KindCOS, "Records[0].cos.cosObject.meta.ETag", "is given twice"},
+		{"COS records twice", `{"Records":[` + good + `],"Records":[` + good + `]}`, -1, KindCOS, "Records", "is given twice"},
+		{"COS records under another case", `{"Records":[` + good + `],"records":[]}`, -1, KindCOS, "records", "only by case"},
+		{"COS key not UTF-8", "{\"Records\":[" + record("{\"key\":\"/1250000000/examplebucket/b\xff.jpg\"}") + "]}",
+			-1, KindCOS, "Records[0].cos.cosObject.key", "COS event: Records[0].cos.cosObject.key: is not valid UTF-8"},
+		{"timer Message twice", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":"a","Message":"b"}`, -1, KindTimer, "Message", "is given twice"},
+		{"timer type under another case", `{"Type":"Timer","type":"Cron","Time":"2026-11-22T02:00:00Z"}`, -1, KindTimer, "type", "only by case"},
+		{"timer Message not UTF-8", "{\"Type\":\"Timer\",\"Time\":\"2026-11-22T02:00:00Z\",\"Message\":\"\xc3\"}", -1, KindTimer, "Message", "is not valid UTF-8"},
+		{"HTTP path twice", `{"httpMethod":"GET","path":"/v1/health","path":"/v1/jobs"}`, -1, KindHTTP, "path", "is given twice"},
+		{"HTTP path under another case", `{"httpMethod":"GET","path":"/v1/health","Path":"/v1/jobs"}`, -1, KindHTTP, "Path", "only by case"},
+		{"HTTP header twice", `{"httpMethod":"GET","path":"/","headers":{"authorization":"a","authorization":"b"}}`, -1, KindHTTP, "headers.authorization", "is given twice"},
+		{"HTTP body not UTF-8", "{\"httpMethod\":\"POST\",\"path\":\"/v1/trigger\",\"body\":\"\xff\"}", -1, KindHTTP, "body", "HTTP event: body: is not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, tt.check)
 	}
 }

@@ -63,7 +63,7 @@ func scalarQueryValue(data []byte) (string, error) {
 		}
 		return s, nil
 	}
-	return "", fmt.Errorf("expected a string, an array of strings or true, got %s", clip.String(string(data), 40))
+	return "", fmt.Errorf("expected a string, an array of strings or true, got %s", clip.String(string(data), maxValueEcho))
 }
 
 // MarshalJSON writes the gateway's forms back: one empty value as true (a

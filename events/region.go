@@ -2,8 +2,11 @@ package events
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/clip"
 )
 
@@ -37,8 +40,9 @@ func FullRegion(region string) (string, error) {
 	if region == "" {
 		return "", fmt.Errorf("empty region")
 	}
-	if !isRegionToken(region) {
-		return "", fmt.Errorf("region %q has characters outside [a-z0-9-]", clip.String(region, 40))
+	// It ends up in host names: nothing but their characters.
+	if !cosclient.HostLabel(region) {
+		return "", fmt.Errorf("region %q has characters outside [a-z0-9-]", clip.String(region, maxValueEcho))
 	}
 	if strings.Contains(region, "-") {
 		return region, nil
@@ -46,17 +50,8 @@ func FullRegion(region string) (string, error) {
 	if full, ok := shortRegions[region]; ok {
 		return full, nil
 	}
-	return "", fmt.Errorf("unknown short region code %q (known: gz, bj, tj, sh, cd, cq, hk, sgp, bkk, tokyo, ca, sv, ash, ger)", region)
+	return "", fmt.Errorf("unknown short region code %q (known: %s)", region, knownShortRegions)
 }
 
-// isRegionToken reports whether s looks like a region: it ends up in host
-// names, so nothing but lower-case letters, digits and '-' is accepted.
-func isRegionToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return s != ""
-}
+// knownShortRegions lists shortRegions' codes for an error, sorted.
+var knownShortRegions = strings.Join(slices.Sorted(maps.Keys(shortRegions)), ", ")

@@ -28,13 +28,17 @@ type TimerEvent struct {
 
 // UnmarshalJSON decodes a timer event, requiring Time and parsing it into
 // ScheduledAt, and refuses one holding an escaped lone surrogate (which
-// encoding/json would turn into U+FFFD). Failures are *DecodeError.
+// encoding/json would turn into U+FFFD) or giving a member twice or under
+// another case. Failures are *DecodeError.
 func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 	if de := loneSurrogate(KindTimer, "", data); de != nil {
 		return de
 	}
 	type plain TimerEvent // drops this method, avoiding recursion
 	var p plain
+	if de := checkMembers(KindTimer, "", data, &p); de != nil {
+		return de
+	}
 	if err := json.Unmarshal(data, &p); err != nil {
 		return asDecodeError(KindTimer, "", err)
 	}
@@ -42,7 +46,7 @@ func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 		// Detection saw "Type":"Timer"; a differently cased duplicate key
 		// ("type") can still override it, as encoding/json matches keys
 		// case-insensitively.
-		return fieldError(KindTimer, ProblemInvalidField, "Type", fmt.Sprintf(`expected "Timer", got %q`, clip.String(p.Type, 40)))
+		return fieldError(KindTimer, ProblemInvalidField, "Type", fmt.Sprintf(`expected "Timer", got %q`, clip.String(p.Type, maxValueEcho)))
 	}
 	if p.Time == "" {
 		return fieldError(KindTimer, ProblemMissingField, "Time", `missing (expected the scheduled time, e.g. "2026-11-22T02:00:00Z")`)

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/model"
 )
 
 // BackfillSpec describes one inventory trigger job a timer tick creates:
@@ -27,25 +27,12 @@ import (
 type BackfillSpec struct {
 	// Name identifies the backfill; the job name is derived from it, the
 	// tick time and what the job does.
-	Name   string `json:"name" validate:"required"`
-	Bucket string `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
-	Region string `json:"region,omitempty" validate:"omitempty,ci_region"`
+	Name string `json:"name" validate:"required"`
+	model.Target
+	model.JobInput
 
-	Prefix   *string `json:"prefix,omitempty" validate:"omitempty,ci_prefix"`
-	Object   *string `json:"object,omitempty" validate:"omitempty,ci_key"`
-	Manifest *string `json:"manifest,omitempty" validate:"omitempty,ci_key"`
-	URLFile  *string `json:"urlFile,omitempty" validate:"omitempty,ci_key"`
-
-	WorkflowID     string         `json:"workflowId,omitempty" validate:"omitempty,ci_workflow_id"`
-	Tag            string         `json:"tag,omitempty" validate:"omitempty,ci_tag"`
-	JobParam       api.JobParam   `json:"jobParam,omitempty"`
-	QueueID        string         `json:"queueId,omitempty" validate:"omitempty,ci_id"`
-	Output         *api.JobOutput `json:"output,omitempty"`
-	UserData       string         `json:"userData,omitempty"`
-	JobLevel       int            `json:"jobLevel,omitempty"`
-	CallBack       string         `json:"callBack,omitempty" validate:"omitempty,ci_text"`
-	CallBackFormat string         `json:"callBackFormat,omitempty"`
-	CallBackType   string         `json:"callBackType,omitempty"`
+	WorkflowID string `json:"workflowId,omitempty" validate:"omitempty,ci_workflow_id"`
+	model.JobOptions
 
 	// Window ("24h") limits the job to objects last modified in
 	// [tick - Window, tick). Empty means no time limit.
@@ -54,7 +41,7 @@ type BackfillSpec struct {
 	window time.Duration // Window, parsed by check
 }
 
-func (s *BackfillSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
+func (s *BackfillSpec) common() (name *string, target *model.Target) { return &s.Name, &s.Target }
 
 // check validates the spec (tags, then cosclient's check of the request
 // it makes, in the spec's field names) and parses Window.
@@ -85,16 +72,16 @@ func (s *BackfillSpec) check() error {
 	return nil
 }
 
-// parseWindow reads a positive duration of at most api.MaxWindow.
+// parseWindow reads a positive duration of at most model.MaxWindow.
 func parseWindow(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, 40))
+		return 0, fmt.Errorf("%q is not a duration like \"24h\" or \"90m\"", clip.String(s, maxValueEcho))
 	case d <= 0:
 		return 0, fmt.Errorf("must be positive")
-	case d > api.MaxWindow:
-		return 0, fmt.Errorf("must be at most %v", api.MaxWindow)
+	case d > model.MaxWindow:
+		return 0, fmt.Errorf("must be at most %v", model.MaxWindow)
 	}
 	return d, nil
 }
@@ -128,15 +115,10 @@ func (s *BackfillSpec) jobType() cosclient.JobType {
 
 // jobInput is the CreateInventoryTriggerJob request for the tick at tick.
 func (s *BackfillSpec) jobInput(tick time.Time) *cosclient.CreateInventoryTriggerJobInput {
-	op := api.JobOperation{
-		WorkflowIDs: s.WorkflowID, Tag: s.Tag, JobParam: s.JobParam, Output: s.Output, QueueID: s.QueueID,
-		UserData: s.UserData, JobLevel: s.JobLevel, CallBack: s.CallBack,
-		CallBackFormat: s.CallBackFormat, CallBackType: s.CallBackType,
-	}
-	input := api.JobInput{Prefix: s.Prefix, Object: s.Object, Manifest: s.Manifest, URLFile: s.URLFile}
+	op := model.JobOperation{WorkflowIDs: s.WorkflowID, JobOptions: s.JobOptions}
 	in := &cosclient.CreateInventoryTriggerJobInput{
 		Type:      s.jobType(),
-		Input:     input.ToCI(),
+		Input:     cosclient.JobInput(s.JobInput),
 		Operation: op.ToCI(),
 	}
 	if s.window > 0 {
@@ -214,7 +196,7 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 	log := logx.From(ctx, h.logger)
 	in := s.jobInput(tick)
 	res := JobResult{Name: s.Name, JobName: in.Name}
-	attrs := append([]any{slog.String("name", in.Name)}, api.JobLogAttrs(s.Bucket, in)...)
+	attrs := append([]any{slog.String("name", in.Name)}, model.JobAttrs(s.Bucket, in)...)
 	if ti := in.Operation.TimeInterval; ti != nil {
 		attrs = append(attrs, windowAttrs(ti)...)
 	}
@@ -229,7 +211,7 @@ func (h *Handler) backfill(ctx context.Context, s *BackfillSpec, tick time.Time)
 		log.Warn("job failed", append(attrs, slog.String("error", res.Error), slog.Bool("retryable", res.Retryable))...)
 		return res
 	}
-	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
+	opts := s.Target.Options(log)
 	if err := ctx.Err(); err != nil {
 		return fail("look up", fmt.Errorf("%w: %w", errNotAttempted, err))
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +19,8 @@ import (
 	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
 )
 
 // Environment variable names: they are a contract with deployments
@@ -68,6 +70,19 @@ const (
 	LedgerOff LedgerMode = "off"
 )
 
+// ledgerModes are the modes COSFLOW_LEDGER takes.
+var ledgerModes = []LedgerMode{LedgerLate, LedgerAlways, LedgerOff}
+
+// retrigger is the ledger's policy after an ambiguous trigger in mode m:
+// off reads no execution list, so it can only call again blind (a run may
+// then start twice; nothing is lost).
+func (m LedgerMode) retrigger() ledger.Retrigger {
+	if m == LedgerOff {
+		return ledger.RetriggerBlind
+	}
+	return ledger.RetriggerAfterLookup
+}
+
 // Ledger defaults and bounds. The platform retries a failed delivery a
 // minute later (../shared/spec/scf.md §4): a threshold above that would let
 // a retry on a new instance, which remembers nothing, skip the check.
@@ -83,8 +98,44 @@ const maxConfigFileBytes = 1 << 20
 // Concurrency bounds and default for COSFLOW_CONCURRENCY.
 const (
 	DefaultConcurrency = 8
+	MinConcurrency     = 1
 	MaxConcurrency     = 64
 )
+
+// How much of a value a configuration error repeats, in bytes (clip.String
+// cuts there, rune-safely): a setting's value, a rule's or a spec's value,
+// a name, an object key. Values are the user's, and may be anything.
+const (
+	maxSettingEcho = 20
+	maxValueEcho   = 40
+	maxNameEcho    = 100
+	maxKeyEcho     = 200
+)
+
+// orList is names as a sentence lists them: "a, b or c".
+func orList[S ~string](names []S) string {
+	var b strings.Builder
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(string(n))
+	}
+	return b.String()
+}
+
+// levelNames are COSFLOW_LOG_LEVEL's values, lowest first.
+func levelNames() []string {
+	names := make([]string, len(logx.Levels))
+	for i, l := range logx.Levels {
+		names[i] = strings.ToLower(l.String())
+	}
+	return names
+}
 
 // DefaultRuleName names the rule COSFLOW_WORKFLOW_ID stands for.
 const DefaultRuleName = "default"
@@ -94,7 +145,7 @@ const DefaultRuleName = "default"
 // name the variable the user has to fix.
 type Config struct {
 	// Rules decide which workflows an upload triggers; every match fires.
-	Rules []Rule `json:"COSFLOW_RULES" validate:"dive"`
+	Rules []Rule `json:"COSFLOW_RULES" validate:"unique=Name,dive"`
 	// IgnorePrefixes never trigger anything (loop protection for outputs).
 	// LoadConfig checks each element as it splits the list, not a tag, so
 	// that a mistake names its place in the list as written.
@@ -112,7 +163,9 @@ type Config struct {
 	APIToken string `json:"-"`
 	// DryRun validates, plans and logs but calls nothing.
 	DryRun bool `json:"COSFLOW_DRY_RUN"`
-	// Concurrency bounds the CI calls in flight within one invocation.
+	// Concurrency bounds the CI calls in flight within one invocation;
+	// the tag's bounds are MinConcurrency and MaxConcurrency (a tag
+	// cannot name a constant; TestConcurrencyBounds holds them equal).
 	Concurrency int `json:"COSFLOW_CONCURRENCY" validate:"gte=1,lte=64"`
 	// CIEndpoint overrides where CI connections go (emulator, tests).
 	CIEndpoint string `json:"COSFLOW_CI_ENDPOINT"`
@@ -142,6 +195,12 @@ func (c *Config) LogValue() slog.Value {
 // are the caller's (on SCF, cosclient.EnvCredentials).
 func (c *Config) ClientOptions(creds cosclient.CredentialsProvider) cosclient.Options {
 	return cosclient.Options{Region: c.Region, Bucket: c.Bucket, Credentials: creds, Endpoint: c.CIEndpoint}
+}
+
+// defaultTarget is where timer and HTTP requests that name no bucket or
+// region go (COSFLOW_BUCKET, COSFLOW_REGION).
+func (c *Config) defaultTarget() model.Target {
+	return model.Target{Bucket: c.Bucket, Region: c.Region}
 }
 
 // ConfigError is a configuration mistake: the variable, the file it names
@@ -222,19 +281,18 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	if s := env(EnvLedger); s != "" {
-		switch m := LedgerMode(strings.ToLower(s)); m {
-		case LedgerLate, LedgerAlways, LedgerOff:
-			cfg.Ledger = m
-		default:
-			return nil, &ConfigError{Variable: EnvLedger, Reason: fmt.Sprintf("must be late, always or off, not %q", clip.String(s, 20))}
+		m := LedgerMode(strings.ToLower(s))
+		if !slices.Contains(ledgerModes, m) {
+			return nil, &ConfigError{Variable: EnvLedger, Reason: fmt.Sprintf("must be %s, not %q", orList(ledgerModes), clip.String(s, maxSettingEcho))}
 		}
+		cfg.Ledger = m
 	}
 	if s := env(EnvLedgerAfter); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 || d > MaxLedgerAfter {
 			return nil, &ConfigError{Variable: EnvLedgerAfter, Reason: fmt.Sprintf(
 				"must be a duration from 0s to %v, like 30s (the platform retries a minute after a failure; a longer threshold would let a retry skip the check), not %q",
-				MaxLedgerAfter, clip.String(s, 20))}
+				MaxLedgerAfter, clip.String(s, maxSettingEcho))}
 		}
 		cfg.LedgerAfter = d
 	}
@@ -249,27 +307,26 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if s := env(EnvDryRun); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return nil, &ConfigError{Variable: EnvDryRun, Reason: fmt.Sprintf("must be true or false, not %q", clip.String(s, 20))}
+			return nil, &ConfigError{Variable: EnvDryRun, Reason: fmt.Sprintf("must be true or false, not %q", clip.String(s, maxSettingEcho))}
 		}
 		cfg.DryRun = b
 	}
 	if s := env(EnvConcurrency); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, &ConfigError{Variable: EnvConcurrency, Reason: fmt.Sprintf("must be an integer from 1 to %d, not %q", MaxConcurrency, clip.String(s, 20))}
+			return nil, &ConfigError{Variable: EnvConcurrency, Reason: fmt.Sprintf("must be an integer from %d to %d, not %q", MinConcurrency, MaxConcurrency, clip.String(s, maxSettingEcho))}
 		}
 		cfg.Concurrency = n
 	}
 	if s := env(EnvCIEndpoint); s != "" {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-			return nil, &ConfigError{Variable: EnvCIEndpoint, Reason: "must be http(s)://host[:port]"}
+		if err := cosclient.ValidateEndpoint(s); err != nil {
+			return nil, &ConfigError{Variable: EnvCIEndpoint, Reason: cirules.Reason(err)}
 		}
 		cfg.CIEndpoint = s
 	}
 	level, ok := logx.ParseLevel(env(EnvLogLevel))
 	if !ok {
-		return nil, &ConfigError{Variable: EnvLogLevel, Reason: fmt.Sprintf("must be debug, info, warn or error, not %q", clip.String(env(EnvLogLevel), 20))}
+		return nil, &ConfigError{Variable: EnvLogLevel, Reason: fmt.Sprintf("must be %s, not %q", orList(levelNames()), clip.String(env(EnvLogLevel), maxSettingEcho))}
 	}
 	cfg.LogLevel = level
 
@@ -284,7 +341,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if backfills.data != nil {
-		specs, err := decodeSpecs(backfills.data, cfg.Bucket, cfg.Region)
+		specs, err := decodeSpecs(backfills.data, cfg.defaultTarget())
 		if err != nil {
 			return nil, backfills.err("", err)
 		}
@@ -384,17 +441,13 @@ func decodeRules(src source) ([]Rule, error) {
 	return rules, nil
 }
 
-// checkRules applies the rules between fields, which tags cannot say.
+// checkRules applies cosflow's own rules on each rule, which tags cannot
+// say (unique names are the unique tag's).
 func checkRules(rules []Rule, src source) error {
-	seen := make(map[string]int, len(rules))
 	for i, r := range rules {
 		at := func(field, reason string) error {
 			return src.err(jsonscan.Join(fmt.Sprintf("[%d]", i), field), &valid.FieldError{Reason: reason})
 		}
-		if j, dup := seen[r.Name]; dup {
-			return at("name", fmt.Sprintf("%q is already the name of rule [%d]", r.Name, j))
-		}
-		seen[r.Name] = i
 		if reason := nameProblem(r.Name); reason != "" {
 			return at("name", reason)
 		}
@@ -421,7 +474,7 @@ func checkRules(rules []Rule, src source) error {
 func prefixProblem(p string) string {
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
-			return fmt.Sprintf("%q has a \"..\" segment", clip.String(p, 40))
+			return fmt.Sprintf("%q has a \"..\" segment", clip.String(p, maxValueEcho))
 		}
 	}
 	return ""

@@ -3,9 +3,11 @@ package handler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -254,5 +256,14 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrencyBounds: COSFLOW_CONCURRENCY's tag says what its
+// constants say, the bounds its error messages name.
+func TestConcurrencyBounds(t *testing.T) {
+	f, _ := reflect.TypeFor[Config]().FieldByName("Concurrency")
+	if want := fmt.Sprintf("gte=%d,lte=%d", MinConcurrency, MaxConcurrency); f.Tag.Get("validate") != want {
+		t.Errorf("Concurrency's validate tag is %q, want %q", f.Tag.Get("validate"), want)
 	}
 }

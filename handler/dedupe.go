@@ -30,8 +30,8 @@ type firedSet struct {
 	head  int
 }
 
-func newFiredSet(max int, ttl time.Duration) *firedSet {
-	return &firedSet{ttl: ttl, max: max, now: time.Now, until: make(map[string]time.Time)}
+func newFiredSet(max int, ttl time.Duration, now func() time.Time) *firedSet {
+	return &firedSet{ttl: ttl, max: max, now: now, until: make(map[string]time.Time)}
 }
 
 // firedKey identifies one piece of work: the object version (version ID,

@@ -17,13 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
-	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -32,30 +33,62 @@ import (
 type Handler struct {
 	cfg    *Config
 	ci     *cosclient.Client
+	ledger *ledger.Ledger
 	logger *slog.Logger
-	api    http.Handler
+	http   HTTPServer
+	// now tells the time decisions are made at: whether a record is late,
+	// how long the records below remember (durations are measured on
+	// the monotonic clock, whatever now says).
+	now func() time.Time
 	// fired remembers what this instance triggered; ambiguous what it
 	// tried with an ambiguous outcome, so its next attempt looks first.
 	fired, ambiguous *firedSet
 }
 
+// HTTPServer answers HTTP invocations: the REST API as package
+// handler/api serves it to SCF (api.SCF), which holds every rule of the
+// HTTP edge (limits, error shape, panics).
+type HTTPServer interface {
+	// ServeEvent answers one HTTP invocation.
+	ServeEvent(ctx context.Context, req *events.HTTPRequest) *events.HTTPResponse
+	// Refuse answers an HTTP invocation whose event could not be decoded;
+	// err says why.
+	Refuse(ctx context.Context, err error) *events.HTTPResponse
+}
+
+// Option configures a Handler (New).
+type Option func(*Handler)
+
+// WithClock has the Handler tell the time from now instead of time.Now:
+// what a test needs to deliver a record late without waiting.
+func WithClock(now func() time.Time) Option {
+	return func(h *Handler) { h.now = now }
+}
+
 // New returns a Handler for a validated configuration. ci may be nil only
-// in dry-run mode; api serves HTTP invocations (nil answers 404).
-func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, api http.Handler) *Handler {
+// in dry-run mode; httpAPI answers HTTP invocations (nil fails them: a
+// handler built for sweeps alone, as `cosflow reconcile`'s).
+func New(cfg *Config, ci *cosclient.Client, logger *slog.Logger, httpAPI HTTPServer, opts ...Option) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	return &Handler{
-		cfg:       cfg,
-		ci:        ci,
-		logger:    logger,
-		api:       api,
-		fired:     newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
-		ambiguous: newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL),
+	h := &Handler{
+		cfg:    cfg,
+		ci:     ci,
+		ledger: ledger.New(ci, cfg.Ledger.retrigger()),
+		logger: logger,
+		http:   httpAPI,
+		now:    time.Now,
 	}
+	for _, opt := range opts {
+		opt(h)
+	}
+	h.fired = newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL, h.now)
+	h.ambiguous = newFiredSet(DefaultDedupeEntries, DefaultDedupeTTL, h.now)
+	return h
 }
 
 // Trigger names as they appear in the logs' "trigger" attribute.
@@ -121,10 +154,6 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	switch {
 	case kind == events.KindUnknown:
 		err = &InvalidPayloadError{Trigger: trigger, Err: parseErr}
-	case !utf8.Valid(payload):
-		// encoding/json would quietly turn bad bytes into U+FFFD, and so
-		// trigger a key that does not exist.
-		err = &InvalidPayloadError{Trigger: trigger, Err: errors.New("payload is not valid UTF-8")}
 	default:
 		switch kind {
 		case events.KindCOS:
@@ -145,13 +174,17 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 			result, attrs = r, r.summary()
 		case events.KindHTTP:
 			var resp *events.HTTPResponse
-			if parseErr != nil {
-				log.Warn("http request refused", slog.String("error", parseErr.Error()))
-				resp = errorResponse(http.StatusBadRequest, "InvalidRequest", parseErr.Error())
-			} else {
-				resp = h.handleHTTP(ctx, ev.HTTP)
+			switch {
+			case h.http == nil:
+				err = &InvalidPayloadError{Trigger: trigger, Err: errors.New("this function serves no HTTP API")}
+			case parseErr != nil:
+				resp = h.http.Refuse(ctx, parseErr)
+			default:
+				resp = h.http.ServeEvent(ctx, ev.HTTP)
 			}
-			result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
+			if resp != nil {
+				result, attrs = resp, []slog.Attr{slog.Int("status", resp.StatusCode)}
+			}
 		}
 	}
 
@@ -166,6 +199,22 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 		return result, err
 	}
 	return result, nil
+}
+
+// inParallel calls fn(0..n-1), at most the configured concurrency at a
+// time, and returns when every call has. fn checks its own context: a
+// cancelled invocation still visits every index, so every item gets an
+// outcome.
+func (h *Handler) inParallel(n int, fn func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(h.cfg.Concurrency)
+	for i := range n {
+		g.Go(func() error {
+			fn(i)
+			return nil
+		})
+	}
+	_ = g.Wait() // fn reports its outcome itself
 }
 
 // Answer margin bounds: the platform kills an instance at its deadline, so

@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,8 +48,9 @@ type testEnv struct {
 	cfg   *Config
 }
 
-// newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler.
-func newTestEnv(t testing.TB, env map[string]string) *testEnv {
+// newTestEnv loads env (plus COSFLOW_CI_ENDPOINT) and builds the handler
+// with opts.
+func newTestEnv(t testing.TB, env map[string]string, opts ...Option) *testEnv {
 	t.Helper()
 	emu := ciemu.New(ciemu.Options{Seed: 1})
 	front := &frontCI{emu: emu}
@@ -69,7 +69,7 @@ func newTestEnv(t testing.TB, env map[string]string) *testEnv {
 		o.Retry = citest.FastRetry
 	})
 	buf := &logxtest.Buffer{}
-	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil)
+	h := New(cfg, ci, logx.New(buf, slog.LevelDebug), nil, opts...)
 	return &testEnv{emu: emu, front: front, ci: ci, h: h, log: buf, cfg: cfg}
 }
 
@@ -231,18 +231,4 @@ func keysOf(r *UploadResult) []string {
 		out = append(out, fmt.Sprintf("%s→%s", t.Key, t.WorkflowID[:2]))
 	}
 	return out
-}
-
-// stubAPI is a tiny stand-in for handler/api: it echoes what it received.
-func stubAPI() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := new(bytes.Buffer)
-		_, _ = body.ReadFrom(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "body": body.String(),
-			"remote": r.RemoteAddr, "auth": r.Header.Get("Authorization") != "",
-			"hasLogger": logx.From(r.Context(), nil) != nil,
-		})
-	})
 }

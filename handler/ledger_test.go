@@ -96,12 +96,15 @@ func TestUploadLedgerModes(t *testing.T) {
 			for k, v := range tt.env {
 				vars[k] = v
 			}
-			env := newTestEnv(t, vars)
+			// The record is delivered tt.age after its event, by the
+			// handler's clock: no waiting.
+			uploaded := time.Now().Truncate(time.Second)
+			env := newTestEnv(t, vars, WithClock(func() time.Time { return uploaded.Add(tt.age) }))
 			runID := ""
 			if tt.ran != "" {
 				runID = env.runBefore(t, wfA, tt.ran)
 			}
-			res, err := env.upload(t, cosEvent(rec{key: "a.jpg", size: 1, at: time.Now().Add(-tt.age)}))
+			res, err := env.upload(t, cosEvent(rec{key: "a.jpg", size: 1, at: uploaded}))
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
 			}

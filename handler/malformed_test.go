@@ -2,10 +2,12 @@ package handler
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/clip"
 )
 
@@ -64,7 +66,7 @@ func TestMalformedPayloads(t *testing.T) {
 		{"COS key with a lone surrogate", cosWith(`photos/a.jpg`, `photos/a\ud800.jpg`), "Records[0].cos.cosObject.key"},
 		{"timer Message with a lone surrogate", `{"Type":"Timer","Time":"` + tick + `","Message":"{\"name\":\"n\udc00\"}"}`, "Message"},
 		{"timer spec with an escaped lone surrogate", string(timerEvent(tick, spec(`,"prefix":"a\ud800/"`))), "Message.prefix"},
-		{"http body too large", `{"httpMethod":"POST","path":"/v1/trigger","body":"` + strings.Repeat("x", MaxRequestBody+1) + `"}`, "RequestTooLarge"},
+		{"http body too large", `{"httpMethod":"POST","path":"/v1/trigger","body":"` + strings.Repeat("x", api.MaxBodyBytes+1) + `"}`, "RequestTooLarge"},
 		{"http wrong query type", `{"httpMethod":"GET","path":"/v1/jobs","queryString":{"a":{"b":1}}}`, "queryString"},
 		{"http header injection", `{"httpMethod":"GET","path":"/v1/jobs\nHost: evil"}`, "control characters"},
 	}
@@ -72,7 +74,8 @@ func TestMalformedPayloads(t *testing.T) {
 		t.Fatalf("only %d cases", len(tests))
 	}
 	env := newTestEnv(t, map[string]string{EnvWorkflowID: wfA, EnvBucket: testBucket, EnvRegion: testRegion})
-	env.h.api = stubAPI()
+	env.h.http = api.NewSCF(http.NotFoundHandler(), nil) // every HTTP case is refused before it
+
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := env.ciCalls()

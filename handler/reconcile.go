@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
-	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
 	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The reconcile sweep is the safety net under the upload path: a delivery
@@ -40,9 +40,8 @@ const listPageKeys = cosclient.MaxListKeys
 // ReconcileSpec is a timer spec that sweeps a bucket for uploads that
 // never ran. Bucket and region default as in backfill specs.
 type ReconcileSpec struct {
-	Name      string          `json:"name" validate:"required"`
-	Bucket    string          `json:"bucket,omitempty" validate:"omitempty,ci_bucket"`
-	Region    string          `json:"region,omitempty" validate:"omitempty,ci_region"`
+	Name string `json:"name" validate:"required"`
+	model.Target
 	Reconcile ReconcileParams `json:"reconcile"`
 }
 
@@ -61,13 +60,13 @@ type ReconcileParams struct {
 	maxTriggers int
 }
 
-func (s *ReconcileSpec) common() (name, bucket, region *string) { return &s.Name, &s.Bucket, &s.Region }
+func (s *ReconcileSpec) common() (name *string, target *model.Target) { return &s.Name, &s.Target }
 
 // ParseReconcileSpec strictly decodes and checks one reconcile spec, as a
-// timer's argument holds it; bucket and region fill in when the spec names
-// none. It is how `cosflow reconcile -f` reads the timer's own spec. The
+// timer's argument holds it; def's bucket and region fill in when the spec
+// names none. It is how `cosflow reconcile -f` reads the timer's own spec. The
 // first mistake is a *valid.FieldError naming the JSON field.
-func ParseReconcileSpec(data []byte, bucket, region string) (*ReconcileSpec, error) {
+func ParseReconcileSpec(data []byte, def model.Target) (*ReconcileSpec, error) {
 	// A spec without "reconcile" is a backfill to parseSpec; say what is
 	// missing rather than report the backfill fields it lacks.
 	var keys map[string]json.RawMessage
@@ -76,7 +75,7 @@ func ParseReconcileSpec(data []byte, bucket, region string) (*ReconcileSpec, err
 			return nil, &valid.FieldError{Field: "reconcile", Reason: `is required: a reconcile spec is {"name":…,"reconcile":{"window":"6h"}}`}
 		}
 	}
-	spec, err := parseSpec(data, bucket, region)
+	spec, err := parseSpec(data, def)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +128,10 @@ type ReconcileResult struct {
 	// AlreadyRan those CI's execution list shows a run for.
 	Checked    int `json:"checked"`
 	AlreadyRan int `json:"alreadyRan"`
+	// UnreadableTimes counts the checked objects whose LastModified the
+	// sweep could not read: they were looked up over the whole window and
+	// triggered when CI showed no run (see sweepCandidates).
+	UnreadableTimes int `json:"unreadableTimes,omitempty"`
 	// Triggered and Failed are the runs started and those that failed;
 	// Planned (dry run) the keys that would have been triggered.
 	Triggered []SweptObject `json:"triggered"`
@@ -159,8 +162,12 @@ type SweepCalls struct {
 
 // sweepCandidate is one object a rule matches in the window.
 type sweepCandidate struct {
-	key      string
-	modified time.Time
+	key string
+	// modified is the object's LastModified; the window's start when it
+	// could not be read (unreadable), so that every run in the window
+	// counts for it.
+	modified   time.Time
+	unreadable bool
 }
 
 // Reconcile runs one sweep at tick over every upload rule that covers
@@ -171,7 +178,7 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 	log := logx.From(ctx, h.logger)
 	p := &s.Reconcile
 	from, to := tick.Add(-p.window), tick.Add(-p.lag)
-	opts := api.Target{Bucket: s.Bucket, Region: s.Region}.Options(log)
+	opts := s.Target.Options(log)
 	budget := p.maxTriggers
 	done := map[string]bool{} // key + workflow already swept by an earlier rule
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
@@ -185,6 +192,11 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 		if err == nil {
 			cands = slices.DeleteFunc(cands, func(c sweepCandidate) bool { return done[c.key+"\x00"+rule.WorkflowID] })
 			res.Checked = len(cands)
+			for _, c := range cands {
+				if c.unreadable {
+					res.UnreadableTimes++
+				}
+			}
 			err = h.sweepRule(ctx, s, rule, cands, opts, &budget, &res)
 			for _, c := range cands {
 				done[c.key+"\x00"+rule.WorkflowID] = true
@@ -195,12 +207,12 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 			res.Retryable = retryable(err)
 		}
 		level := slog.LevelInfo
-		if res.Error != "" || len(res.Failed) > 0 {
+		if res.Error != "" || len(res.Failed) > 0 || res.UnreadableTimes > 0 {
 			level = slog.LevelWarn
 		}
 		log.LogAttrs(ctx, level, "reconcile done", slog.String("name", s.Name), slog.String("rule", rule.Name),
 			slog.String("bucket", s.Bucket), slog.String("from", cosclient.FormatTime(from)), slog.String("to", cosclient.FormatTime(to)),
-			slog.Int("checked", res.Checked), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
+			slog.Int("checked", res.Checked), slog.Int("unreadableTimes", res.UnreadableTimes), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
 			slog.Int("failed", len(res.Failed)), slog.Int("planned", len(res.Planned)), slog.Bool("truncated", res.Truncated),
 			slog.Int("listCalls", res.Calls.List), slog.Int("ledgerCalls", res.Calls.Ledger), slog.Int("triggerCalls", res.Calls.Trigger),
 			slog.String("error", res.Error))
@@ -212,6 +224,13 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 // sweepCandidates lists the bucket under the rule's prefix and keeps the
 // objects modified in [from, to) that the rule matches and no ignore
 // prefix covers. Listing costs one call per 1,000 keys under the prefix.
+//
+// An object whose LastModified cannot be read is kept too, as modified at
+// from: the safe reading, the ledger's own for a run whose time it cannot
+// read. Its lookup then counts every run in the window, and when none is
+// listed it is triggered. Dropping it could lose an upload that never
+// ran; keeping it can, at worst, run again an object uploaded before the
+// window or one whose upload event is still within the lag.
 func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time.Time, opts []func(*cosclient.Options), calls *SweepCalls) ([]sweepCandidate, error) {
 	var out []sweepCandidate
 	pager := cosclient.NewObjectsPaginator(h.ci, &cosclient.ListObjectsInput{Prefix: rule.Prefix, MaxKeys: listPageKeys}, opts...)
@@ -222,14 +241,20 @@ func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time
 			return nil, fmt.Errorf("list the bucket under %q: %w", rule.Prefix, err)
 		}
 		for _, o := range page.Contents {
+			c := sweepCandidate{key: o.Key}
 			modified, err := time.Parse(time.RFC3339, o.LastModified)
-			if err != nil || modified.Before(from) || !modified.Before(to) {
+			switch {
+			case err != nil:
+				c.modified, c.unreadable = from, true
+			case modified.Before(from) || !modified.Before(to):
 				continue
+			default:
+				c.modified = modified
 			}
 			if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, o.Key); ignored || !rule.matchesObject(o.Key, o.Size) {
 				continue
 			}
-			out = append(out, sweepCandidate{key: o.Key, modified: modified})
+			out = append(out, c)
 		}
 	}
 	return out, nil
@@ -245,7 +270,7 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 	for i, c := range cands {
 		items[i] = ledger.Item{Key: c.key, Uploaded: c.modified}
 	}
-	found, err := ledger.Lookup(ctx, h.ci, rule.WorkflowID, items, opts...)
+	found, err := h.ledger.Lookup(ctx, rule.WorkflowID, items, opts...)
 	res.Calls.Ledger += found.Calls
 	if err != nil {
 		return err
@@ -271,10 +296,10 @@ func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, c
 		return nil
 	}
 	outcomes := make([]taskOutcome, len(todo))
-	runBounded(h.cfg.Concurrency, len(todo), func(i int) {
+	h.inParallel(len(todo), func(i int) {
 		c := todo[i]
 		outcomes[i] = h.triggerOnce(ctx, triggerTask{
-			bucket: s.Bucket, region: s.Region, key: c.key, rule: rule,
+			target: s.Target, key: c.key, rule: rule,
 			uploaded: c.modified, sweep: s.Name,
 		})
 	})

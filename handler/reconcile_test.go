@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
 )
 
 // sweepEnv is a handler whose bucket the tests seed, with a tick of now
@@ -431,7 +432,7 @@ func TestReconcileCosts(t *testing.T) {
 				seed = append(seed, fmt.Sprintf("elsewhere/%05d.bin", i))
 			}
 			errs := make([]error, len(seed))
-			runBounded(8, len(seed), func(i int) { _, errs[i] = env.startRun(wfA, seed[i]) })
+			env.h.inParallel(len(seed), func(i int) { _, errs[i] = env.startRun(wfA, seed[i]) })
 			if err := errors.Join(errs...); err != nil {
 				t.Fatal(err)
 			}
@@ -465,5 +466,48 @@ func TestReconcileCosts(t *testing.T) {
 				t.Errorf("%d ledger calls for %d candidates among %d executions, want at most %d", lookups, tt.candidates, len(seed), bound)
 			}
 		})
+	}
+}
+
+// TestReconcileUnreadableTimes: an object whose LastModified the sweep
+// cannot read stays a candidate, looked up over the whole window and
+// triggered when CI shows no run for it (losing it is the worse mistake),
+// and the result and the log line count it.
+func TestReconcileUnreadableTimes(t *testing.T) {
+	env := newSweepEnv(t, map[string]string{EnvRules: rulesJSON(Rule{Name: "images", Prefix: "in/", Suffix: ".jpg", WorkflowID: wfA})})
+	env.put(t, "in/a.jpg", 1, time.Hour)   // readable, no run: triggered
+	env.put(t, "in/b.jpg", 1, time.Hour)   // readable, ran
+	env.put(t, "in/c.jpg", 1, 7*time.Hour) // unreadable, no run: triggered
+	env.put(t, "in/d.jpg", 1, time.Hour)   // unreadable, ran
+	env.put(t, "in/e.png", 1, time.Hour)   // unreadable, but no rule matches
+	env.runBefore(t, wfA, "in/b.jpg")
+	env.runBefore(t, wfA, "in/d.jpg")
+	listing := env.emu.Objects(testBucket)
+	for i := range listing {
+		if k := listing[i].Key; k != "in/a.jpg" && k != "in/b.jpg" {
+			listing[i].LastModified = "the day before yesterday"
+		}
+	}
+	env.emu.SetAnswer(ciemu.OpListObjects, cosclient.ListObjectsOutput{Name: testBucket, Prefix: "in/", MaxKeys: 1000, Contents: listing})
+
+	res, err := env.sweep(t, sweepSpec(`"window":"6h"`))
+	if err != nil || len(res.Reconcile) != 1 {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	r := res.Reconcile[0]
+	if r.Checked != 4 || r.AlreadyRan != 2 || r.UnreadableTimes != 2 || !slices.Equal(sweptKeys(r), []string{"in/a.jpg", "in/c.jpg"}) || r.Error != "" {
+		t.Errorf("sweep = %+v\n  want 4 checked, 2 already ran, 2 unreadable times, in/a.jpg and in/c.jpg triggered", r)
+	}
+	if b, _ := json.Marshal(r); !strings.Contains(string(b), `"unreadableTimes":2`) {
+		t.Errorf("result JSON %s does not count the unreadable times", b)
+	}
+	lines := withMsg(env.log.Lines(t), "reconcile done")
+	if len(lines) != 1 || lines[0]["unreadableTimes"] != float64(2) {
+		t.Errorf("reconcile lines %v, want one with unreadableTimes 2", lines)
+	}
+	for _, k := range []string{"in/a.jpg", "in/b.jpg", "in/c.jpg", "in/d.jpg"} {
+		if n := env.emu.TriggerCount(testBucket, wfA, k); n != 1 {
+			t.Errorf("%s ran %d times, want once", k, n)
+		}
 	}
 }

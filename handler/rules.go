@@ -11,7 +11,7 @@ import (
 // Rule says which uploads trigger which workflow. Every rule that matches
 // an upload fires.
 type Rule struct {
-	// Name identifies the rule in logs; unique.
+	// Name identifies the rule in logs; unique (Config's unique tag).
 	Name string `json:"name" validate:"required"`
 	// Prefix and Suffix, when set, must begin and end the object key.
 	Prefix string `json:"prefix,omitempty" validate:"ci_prefix"`
@@ -81,7 +81,7 @@ func eventMatches(pattern, name string) bool {
 func eventPatternProblem(p string) string {
 	switch {
 	case !strings.HasPrefix(p, "cos:"):
-		return fmt.Sprintf("%q is not a COS event pattern like \"cos:ObjectCreated:*\"", clip.String(p, 40))
+		return fmt.Sprintf("%q is not a COS event pattern like \"cos:ObjectCreated:*\"", clip.String(p, maxValueEcho))
 	case strings.Contains(strings.TrimSuffix(p, "*"), "*"):
 		return "'*' is only allowed at the end"
 	case strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r > '~' }):

@@ -14,6 +14,7 @@ import (
 	"github.com/cosflow/cosflow/internal/jsonscan"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
+	"github.com/cosflow/cosflow/model"
 )
 
 // TimerResult is what a timer invocation did: one item per backfill spec,
@@ -108,7 +109,7 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 		}
 	}
 	res.Jobs = make([]JobResult, len(backfills))
-	runBounded(h.cfg.Concurrency, len(backfills), func(i int) {
+	h.inParallel(len(backfills), func(i int) {
 		ts := backfills[i]
 		if ts.err != nil {
 			log.Warn("timer spec invalid", slog.String("name", ts.name), slog.String("error", ts.err.Error()))
@@ -169,7 +170,7 @@ func (h *Handler) timerSpecs(t *events.TimerEvent) ([]timerSpec, error) {
 		}
 		return out, nil
 	}
-	specs, err := parseSpecs([]byte(t.Message), h.cfg.Bucket, h.cfg.Region)
+	specs, err := parseSpecs([]byte(t.Message), h.cfg.defaultTarget())
 	if err != nil {
 		return nil, prefixFieldError("Message", err)
 	}
@@ -185,7 +186,7 @@ func (h *Handler) timerSpecs(t *events.TimerEvent) ([]timerSpec, error) {
 // array of them, of unique names. A mistake in the argument as a whole is
 // the error; a spec's own is its timerSpec's, with its path below data, so
 // that one bad spec does not keep the others from running.
-func parseSpecs(data []byte, bucket, region string) ([]timerSpec, error) {
+func parseSpecs(data []byte, def model.Target) ([]timerSpec, error) {
 	raws, single, err := splitSpecs(data)
 	if err != nil {
 		return nil, err
@@ -195,7 +196,7 @@ func parseSpecs(data []byte, bucket, region string) ([]timerSpec, error) {
 	}
 	out := make([]timerSpec, len(raws))
 	for i, raw := range raws {
-		s, err := parseSpec(raw, bucket, region)
+		s, err := parseSpec(raw, def)
 		if err != nil {
 			out[i] = timerSpec{name: rawSpecName(raw), err: prefixFieldError(specIndex(i, single), err)}
 			continue
@@ -213,7 +214,7 @@ func rawSpecName(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	return clip.String(strings.ToValidUTF8(s.Name, "?"), 100)
+	return clip.String(strings.ToValidUTF8(s.Name, "?"), maxNameEcho)
 }
 
 // uniqueNames refuses two specs of one name in one argument: they would
@@ -265,8 +266,8 @@ func specIndex(i int, single bool) string {
 // decodeSpecs is parseSpecs for a setting read at start-up, where every
 // spec must be good: it fails on the first bad one with a
 // *valid.FieldError whose Field is the path below data.
-func decodeSpecs(data []byte, bucket, region string) ([]TimerSpec, error) {
-	parsed, err := parseSpecs(data, bucket, region)
+func decodeSpecs(data []byte, def model.Target) ([]TimerSpec, error) {
+	parsed, err := parseSpecs(data, def)
 	if err != nil {
 		return nil, err
 	}
@@ -291,16 +292,16 @@ func prefixFieldError(prefix string, err error) error {
 
 // specFields is what parseSpec needs of either kind of spec.
 type specFields interface {
-	// common points at the spec's name, bucket and region.
-	common() (name, bucket, region *string)
+	// common points at the spec's name and target.
+	common() (name *string, target *model.Target)
 	// check validates the spec's own fields.
 	check() error
 }
 
 // parseSpec strictly decodes one spec (a reconcile sweep when it has a
-// "reconcile" member), fills in the default bucket and region and checks
-// it. Errors are *valid.FieldError relative to the spec.
-func parseSpec(raw []byte, bucket, region string) (*TimerSpec, error) {
+// "reconcile" member), fills in the default bucket and region (def) and
+// checks it. Errors are *valid.FieldError relative to the spec.
+func parseSpec(raw []byte, def model.Target) (*TimerSpec, error) {
 	var keys map[string]json.RawMessage
 	_ = json.Unmarshal(raw, &keys) // a non-object fails the strict decode below
 	var spec TimerSpec
@@ -315,20 +316,15 @@ func parseSpec(raw []byte, bucket, region string) (*TimerSpec, error) {
 	if err := valid.Decode(raw, fields); err != nil {
 		return nil, err
 	}
-	name, b, r := fields.common()
-	if *b == "" {
-		*b = bucket
-	}
-	if *r == "" {
-		*r = region
-	}
+	name, target := fields.common()
+	*target = target.Or(def)
 	if reason := nameProblem(*name); reason != "" {
 		return nil, &valid.FieldError{Field: "name", Reason: reason}
 	}
 	switch {
-	case *b == "":
+	case target.Bucket == "":
 		return nil, &valid.FieldError{Field: "bucket", Reason: "is required (or set " + EnvBucket + ")"}
-	case *r == "":
+	case target.Region == "":
 		return nil, &valid.FieldError{Field: "region", Reason: "is required (or set " + EnvRegion + ")"}
 	}
 	if err := fields.check(); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/model"
 )
 
 const tick = "2026-11-22T02:00:00Z"
@@ -203,7 +204,7 @@ func TestTimerResultJSON(t *testing.T) {
 // returns the job request it makes at at.
 func specInput(t *testing.T, spec string, at time.Time) *cosclient.CreateInventoryTriggerJobInput {
 	t.Helper()
-	s, err := parseSpec([]byte(spec), testBucket, testRegion)
+	s, err := parseSpec([]byte(spec), model.Target{Bucket: testBucket, Region: testRegion})
 	if err != nil || s.Backfill == nil {
 		t.Fatalf("parseSpec(%s) = %+v, %v", spec, s, err)
 	}

@@ -10,11 +10,11 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
-	"github.com/cosflow/cosflow/handler/api"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
 )
 
 // Skip reasons, as reported in UploadResult.Skipped and the logs.
@@ -100,8 +100,9 @@ func (e *IncompleteError) Error() string {
 // triggerTask is one planned TriggerWorkflow: an object and the rule that
 // fires for it.
 type triggerTask struct {
-	bucket, region, key string
-	rule                *Rule
+	target model.Target
+	key    string
+	rule   *Rule
 	// uploaded is the object's event time, from which the ledger knows
 	// which runs count for it.
 	uploaded time.Time
@@ -142,7 +143,7 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 			// The key is trusted as delivered; the url is only a
 			// cross-check whose encoding is unconfirmed (see events).
 			log.Warn("cosObject.key and cosObject.url disagree; using the key",
-				slog.String("key", clip.String(r.Object.Key, 200)), slog.String("urlKey", clip.String(r.Object.URLKey, 200)))
+				slog.String("key", clip.String(r.Object.Key, maxKeyEcho)), slog.String("urlKey", clip.String(r.Object.URLKey, maxKeyEcho)))
 		}
 		records = append(records, r)
 	}
@@ -153,13 +154,13 @@ func (h *Handler) handleUpload(ctx context.Context, ev *events.COSEvent) (*Uploa
 	// counted below with the triggers that failed.
 	tasks = h.checkLedger(ctx, tasks, res)
 	outcomes := make([]taskOutcome, len(tasks))
-	runBounded(h.cfg.Concurrency, len(tasks), func(i int) {
+	h.inParallel(len(tasks), func(i int) {
 		outcomes[i] = h.triggerOnce(ctx, tasks[i])
 	})
 	for i, o := range outcomes {
 		t := &tasks[i]
 		if o.err == nil {
-			res.Triggered = append(res.Triggered, Triggered{Bucket: t.bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
+			res.Triggered = append(res.Triggered, Triggered{Bucket: t.target.Bucket, Key: t.key, WorkflowID: t.rule.WorkflowID, InstanceID: o.instanceID})
 			continue
 		}
 		res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
@@ -194,7 +195,7 @@ func (h *Handler) planUploads(ctx context.Context, records []*events.COSRecord, 
 		log.Info("skipped", slog.String("bucket", obj.Bucket), slog.String("key", obj.Key), slog.String("reason", reason))
 		res.Skipped = append(res.Skipped, Skipped{Key: obj.Key, Reason: reason, WorkflowID: workflowID})
 	}
-	now := time.Now()
+	now := h.now()
 	var tasks []triggerTask
 	inDelivery := make(map[string]bool)
 	for _, rec := range records {
@@ -234,7 +235,7 @@ func (h *Handler) planUploads(ctx context.Context, records []*events.COSRecord, 
 				continue
 			}
 			tasks = append(tasks, triggerTask{
-				bucket: obj.Bucket, region: obj.Region, key: obj.Key, rule: rule,
+				target: model.Target{Bucket: obj.Bucket, Region: obj.Region}, key: obj.Key, rule: rule,
 				uploaded: obj.EventTime,
 				check:    h.needsLedger(obj.EventTime, now, fired),
 				fired:    fired,
@@ -267,11 +268,14 @@ func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
 // ran"), one whose lookup failed fails (retryable: triggering blind could
 // run it twice). It returns the tasks left to trigger.
 func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
-	type group struct{ bucket, region, workflowID string }
+	type group struct {
+		target     model.Target
+		workflowID string
+	}
 	groups := map[group][]int{} // the indices of the tasks to check
 	for i, t := range tasks {
 		if t.check {
-			g := group{t.bucket, t.region, t.rule.WorkflowID}
+			g := group{t.target, t.rule.WorkflowID}
 			groups[g] = append(groups[g], i)
 		}
 	}
@@ -289,8 +293,8 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		for j, i := range members {
 			items[j] = ledger.Item{Key: tasks[i].key, Uploaded: tasks[i].uploaded}
 		}
-		found, err := ledger.Lookup(ctx, h.ci, g.workflowID, items, api.Target{Bucket: g.bucket, Region: g.region}.Options(log)...)
-		log.Debug("ledger lookup", slog.String("bucket", g.bucket), slog.String("workflowId", g.workflowID),
+		found, err := h.ledger.Lookup(ctx, g.workflowID, items, g.target.Options(log)...)
+		log.Debug("ledger lookup", slog.String("bucket", g.target.Bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
 		for _, i := range members {
 			v := verdict{err: err}
@@ -308,12 +312,12 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 			left = append(left, t)
 		case v.err != nil:
 			err := fmt.Errorf("look up earlier runs: %w", v.err)
-			log.Warn("trigger failed", slog.String("bucket", t.bucket), slog.String("key", t.key),
+			log.Warn("trigger failed", slog.String("bucket", t.target.Bucket), slog.String("key", t.key),
 				slog.String("workflowId", t.rule.WorkflowID), slog.String("error", err.Error()), slog.Bool("retryable", true))
 			res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: err.Error(), Retryable: true})
 		case v.run != nil:
 			h.fired.add(t.fired)
-			log.Info("skipped", slog.String("bucket", t.bucket), slog.String("key", t.key), slog.String("workflowId", t.rule.WorkflowID),
+			log.Info("skipped", slog.String("bucket", t.target.Bucket), slog.String("key", t.key), slog.String("workflowId", t.rule.WorkflowID),
 				slog.String("reason", ReasonAlreadyRan), slog.String("runId", v.run.RunID))
 			res.Skipped = append(res.Skipped, Skipped{Key: t.key, Reason: ReasonAlreadyRan, WorkflowID: t.rule.WorkflowID, RunID: v.run.RunID})
 		default:
@@ -345,7 +349,7 @@ var errNotAttempted = errors.New("not attempted before the invocation deadline")
 // failure is looked up, not repeated) and logs its one line.
 func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 	log := logx.From(ctx, h.logger)
-	attrs := []slog.Attr{slog.String("bucket", t.bucket), slog.String("key", t.key),
+	attrs := []slog.Attr{slog.String("bucket", t.target.Bucket), slog.String("key", t.key),
 		slog.String("workflowId", t.rule.WorkflowID), slog.String("rule", t.rule.Name)}
 	if t.sweep != "" {
 		attrs = append(attrs, slog.String("sweep", t.sweep))
@@ -356,8 +360,8 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		return taskOutcome{err: err}
 	}
 	start := time.Now()
-	out, err := ledger.Trigger(ctx, h.ci, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.uploaded, h.cfg.Ledger != LedgerOff, api.Target{Bucket: t.bucket, Region: t.region}.Options(log)...)
+	out, err := h.ledger.Trigger(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
+		t.uploaded, t.target.Options(log)...)
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {
@@ -389,7 +393,7 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 // cosObject.key when there is one (clipped), else its position.
 func recordKey(r *events.COSRecord, i int) string {
 	if k := r.COS.Object.Key; k != "" {
-		return clip.String(strings.ToValidUTF8(k, "?"), 200)
+		return clip.String(strings.ToValidUTF8(k, "?"), maxKeyEcho)
 	}
 	return fmt.Sprintf("Records[%d]", i)
 }

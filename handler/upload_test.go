@@ -274,8 +274,7 @@ func TestUploadConcurrencyBound(t *testing.T) {
 
 func TestFiredSetBounds(t *testing.T) {
 	now := time.Unix(0, 0)
-	s := newFiredSet(3, time.Minute)
-	s.now = func() time.Time { return now }
+	s := newFiredSet(3, time.Minute, func() time.Time { return now })
 	for _, k := range []string{"a", "b", "c", "d"} {
 		s.add(k)
 	}

@@ -7,6 +7,11 @@
 // after a failure that may have reached CI, looks for the run before
 // calling again, so an ambiguous failure never turns into a second run.
 //
+// A Ledger does both for one client, with its policy for a trigger whose
+// call may have started the run (Retrigger): the one place that decides
+// whether to call TriggerWorkflow again. cosclient only classifies a
+// failure (cosclient.Ambiguous, cosclient.Accepted).
+//
 // Facts relied on (../shared/spec/ci-api.md, "Workflow executions"): the
 // InstanceId TriggerWorkflow answers is the execution's RunId; the list
 // filters by workflow and creation time and orders by creation time;
@@ -25,6 +30,38 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 )
+
+// Ledger reads one client's execution list and triggers through it. It
+// reads no clock: what counts for an object is decided by CI's creation
+// times and the upload time its caller gives. It is safe for concurrent
+// use.
+type Ledger struct {
+	ci        *cosclient.Client
+	retrigger Retrigger
+}
+
+// Retrigger is a policy for a trigger whose call may have started the run
+// (cosclient.Ambiguous: sent, and no usable answer came back).
+type Retrigger int
+
+// The policies.
+const (
+	// RetriggerAfterLookup looks the run up in the execution list and
+	// calls again only when none is listed: one run per Trigger, unless
+	// CI lists runs late. When the lookup fails, Trigger stops
+	// (ErrUnconfirmed).
+	RetriggerAfterLookup Retrigger = iota
+	// RetriggerBlind calls again without looking, as a plain retry would:
+	// nothing is lost, but the workflow may run twice. It is cosflow's
+	// COSFLOW_LEDGER=off, which reads no execution list at all.
+	RetriggerBlind
+)
+
+// New returns the Ledger of ci, following retrigger after an ambiguous
+// trigger.
+func New(ci *cosclient.Client, retrigger Retrigger) *Ledger {
+	return &Ledger{ci: ci, retrigger: retrigger}
+}
 
 // Slack is how long before an event a run still counts for it: CI's
 // creation time and COS's event or modification time come from different
@@ -71,7 +108,7 @@ type Result struct {
 // makes at most about twice the calls of the cheaper of the two ways:
 // one call per 100 executions of the workflow in the window, or one per
 // object.
-func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
+func (l *Ledger) Lookup(ctx context.Context, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
 	res := Result{Runs: map[string]cosclient.WorkflowExecution{}}
 	// key → earliest creation time that counts, worked out once, here,
 	// for every comparison with CI's creation times below
@@ -91,7 +128,7 @@ func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items 
 			oldest = s
 		}
 	}
-	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
+	pager := cosclient.NewExecutionsPaginator(l.ci, &cosclient.DescribeWorkflowExecutionsInput{
 		WorkflowID:        workflowID,
 		States:            []cosclient.ExecutionState{cosclient.StateAll},
 		StartCreationTime: cosclient.FormatTime(oldest),
@@ -115,7 +152,7 @@ func Lookup(ctx context.Context, ci *cosclient.Client, workflowID string, items 
 	}
 	slices.Sort(keys) // a deterministic order of calls
 	for _, key := range keys {
-		run, calls, err := findRun(ctx, ci, workflowID, key, pending[key], opts...)
+		run, calls, err := l.findRun(ctx, workflowID, key, pending[key], opts...)
 		res.Calls += calls
 		if err != nil {
 			return res, err
@@ -137,15 +174,14 @@ func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.
 	for i := range page {
 		e := &page[i]
 		created, err := e.Created()
-		if err != nil {
-			// Unreadable time: the run counts (running twice is the
-			// worse mistake), but it says nothing about where the page
-			// ends.
-			created = time.Now()
-		} else if floor.IsZero() || created.Before(floor) {
+		// An unreadable time counts, whatever the object's (running twice
+		// is the worse mistake), but says nothing about where the page
+		// ends.
+		unreadable := err != nil
+		if !unreadable && (floor.IsZero() || created.Before(floor)) {
 			floor = created
 		}
-		if since, ok := pending[e.Object]; ok && !created.Before(since) {
+		if since, ok := pending[e.Object]; ok && (unreadable || !created.Before(since)) {
 			runs[e.Object] = *e
 			delete(pending, e.Object)
 		}
@@ -160,8 +196,8 @@ func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.
 // findRun looks one object up by name: the newest execution of workflowID
 // whose Object is exactly key, created at or after since (whole seconds,
 // as its callers round it); nil when none.
-func findRun(ctx context.Context, ci *cosclient.Client, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
-	pager := cosclient.NewExecutionsPaginator(ci, &cosclient.DescribeWorkflowExecutionsInput{
+func (l *Ledger) findRun(ctx context.Context, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
+	pager := cosclient.NewExecutionsPaginator(l.ci, &cosclient.DescribeWorkflowExecutionsInput{
 		WorkflowID:        workflowID,
 		Name:              key,
 		States:            []cosclient.ExecutionState{cosclient.StateAll},
@@ -230,19 +266,19 @@ func MayHaveTakenEffect(err error) bool {
 	return errors.Is(err, ErrUnconfirmed) || cosclient.MayHaveTakenEffect(err)
 }
 
-// Trigger runs in.WorkflowID for in.Object once. With check set, a failure
-// that may have reached CI (cosclient.Ambiguous) is followed by a lookup
-// of runs that count for an object uploaded at uploaded (see Item); a run
-// found ends it (Found), none
-// found allows another call. Without check (cosflow's COSFLOW_LEDGER=off)
-// an ambiguous failure is simply called again, as a plain retry would.
-// The error, when not nil, is the last call's, for cosclient.Classify;
-// it wraps ErrUnconfirmed when the lookup itself failed.
-func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWorkflowInput, uploaded time.Time, check bool, opts ...func(*cosclient.Options)) (Outcome, error) {
+// Trigger runs in.WorkflowID for in.Object once. A failure that may have
+// started the run (cosclient.Ambiguous) is followed as the ledger's
+// policy says: after a lookup of runs that count for an object uploaded
+// at uploaded (see Item), a run found ends it (Found) and none found
+// allows another call; blind, the call is simply made again. At most
+// maxAmbiguousRounds calls are made. The error, when not nil, is the last
+// call's, for cosclient.Classify; it wraps ErrUnconfirmed when the lookup
+// itself failed.
+func (l *Ledger) Trigger(ctx context.Context, in *cosclient.TriggerWorkflowInput, uploaded time.Time, opts ...func(*cosclient.Options)) (Outcome, error) {
 	from := since(uploaded)
 	var o Outcome
-	for round := 0; ; round++ {
-		out, err := ci.TriggerWorkflow(ctx, in, opts...)
+	for round := 1; ; round++ {
+		out, err := l.ci.TriggerWorkflow(ctx, in, opts...)
 		o.Calls++
 		if err == nil {
 			o.InstanceID = out.InstanceID
@@ -254,13 +290,13 @@ func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWor
 			o.Accepted, o.Status = true, cosclient.ErrorStatus(err)
 			return o, nil
 		}
-		if !cosclient.Ambiguous(err) || round+1 >= maxAmbiguousRounds || ctx.Err() != nil {
+		if !mayCallAgain(ctx, err, round) {
 			return o, err
 		}
-		if !check {
+		if l.retrigger == RetriggerBlind {
 			continue
 		}
-		run, calls, lerr := findRun(ctx, ci, in.WorkflowID, in.Object, from, opts...)
+		run, calls, lerr := l.findRun(ctx, in.WorkflowID, in.Object, from, opts...)
 		o.LedgerCalls += calls
 		if lerr != nil {
 			return o, fmt.Errorf("%w: %w (after %w)", ErrUnconfirmed, lerr, err)
@@ -270,4 +306,14 @@ func Trigger(ctx context.Context, ci *cosclient.Client, in *cosclient.TriggerWor
 			return o, nil
 		}
 	}
+}
+
+// mayCallAgain says whether Trigger's round-th call, failed with err, may
+// be followed by another (after a lookup, when the policy says so): only
+// when it may have started the run, so that CI's client, which does not
+// retry such a call, left it to the ledger; within maxAmbiguousRounds; and
+// while the caller's context lasts. Any other failure is final here: the
+// client has already retried what it could.
+func mayCallAgain(ctx context.Context, err error, round int) bool {
+	return cosclient.Ambiguous(err) && round < maxAmbiguousRounds && ctx.Err() == nil
 }

@@ -59,7 +59,7 @@ func TestLookupComparesObjectsExactly(t *testing.T) {
 	ci := citest.Client(t, url, nil)
 	before := time.Now().Add(-time.Minute)
 	runs := trigger(t, ci, "dir/a.jpg.bak", "dir/b.jpg")
-	got, err := Lookup(bg, ci, wf, items([]string{"dir/a.jpg", "dir/b.jpg"}, before))
+	got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items([]string{"dir/a.jpg", "dir/b.jpg"}, before))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestLookupSince(t *testing.T) {
 		since time.Time
 		found bool
 	}{{now.Add(10 * time.Second), false}, {now.Add(-10 * time.Second), true}} {
-		got, err := Lookup(bg, ci, wf, items([]string{"old.jpg"}, tt.since))
+		got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items([]string{"old.jpg"}, tt.since))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestLookupCost(t *testing.T) {
 			trigger(t, ci, asked[:tt.ran]...)
 			trigger(t, ci, keys("other/", tt.others)...)
 			before := listCalls(emu)
-			got, err := Lookup(bg, ci, wf, items(asked, since))
+			got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items(asked, since))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestLookupCost(t *testing.T) {
 
 func TestLookupNothing(t *testing.T) {
 	emu, url := citest.Emulator(t, ciemu.Options{})
-	got, err := Lookup(bg, citest.Client(t, url, nil), wf, nil)
+	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Lookup(bg, wf, nil)
 	if err != nil || len(got.Runs) != 0 || got.Calls != 0 || len(emu.Calls()) != 0 {
 		t.Errorf("empty lookup = %+v, %v, %d emulator calls", got, err, len(emu.Calls()))
 	}
@@ -163,36 +163,46 @@ var lost500 = ciemu.Answer{Status: 500, Body: cosclient.ErrorBody{Code: "Interna
 
 // TestTrigger: one run per call whatever happens to the answer. After an
 // ambiguous failure the run is looked up; it is started again only when
-// the lookup shows none (or, without check, as a plain retry would).
+// the lookup shows none (or, under RetriggerBlind, as a plain retry would).
 func TestTrigger(t *testing.T) {
 	tests := []struct {
-		name  string
-		check bool
-		setup func(*ciemu.Emulator)
-		want  Outcome // Calls, LedgerCalls, Found, Accepted
-		runs  int     // executions of the object afterwards
-		fails bool
+		name   string
+		policy Retrigger
+		setup  func(*ciemu.Emulator)
+		want   Outcome // Calls, LedgerCalls, Found, Accepted
+		runs   int     // executions of the object afterwards
+		fails  bool
 	}{
-		{"answered", true, func(*ciemu.Emulator) {}, Outcome{Calls: 1}, 1, false},
-		{"answer lost after the run: found, not run again", true,
+		{"answered", RetriggerAfterLookup, func(*ciemu.Emulator) {}, Outcome{Calls: 1}, 1, false},
+		{"answer lost after the run: found, not run again", RetriggerAfterLookup,
 			func(e *ciemu.Emulator) { e.SetAnswer(ciemu.OpTriggerWorkflow, lost500) },
 			Outcome{Calls: 1, LedgerCalls: 1, Found: true}, 1, false},
-		{"answer lost, no check: a plain retry runs it again", false,
+		{"answer lost, blind: a plain retry runs it again", RetriggerBlind,
 			func(e *ciemu.Emulator) { e.SetAnswer(ciemu.OpTriggerWorkflow, lost500) },
 			Outcome{Calls: 2}, 2, false},
-		{"503 before the run: looked up, not found, triggered again", true,
+		{"503 before the run: looked up, not found, triggered again", RetriggerAfterLookup,
 			func(e *ciemu.Emulator) {
 				e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
 			},
 			Outcome{Calls: maxAmbiguousRounds, LedgerCalls: maxAmbiguousRounds - 1}, 0, true},
+		{"503 at every call, blind: called again without a lookup, within the bound", RetriggerBlind,
+			func(e *ciemu.Emulator) {
+				e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
+			},
+			Outcome{Calls: maxAmbiguousRounds}, 0, true},
+		{"refused: not called again, whatever the policy", RetriggerBlind,
+			func(e *ciemu.Emulator) {
+				e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})
+			},
+			Outcome{Calls: 1}, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			emu, url := citest.Emulator(t, ciemu.Options{})
 			tt.setup(emu)
 			ci := citest.Client(t, url, nil)
-			got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "in/x.jpg"},
-				time.Now(), tt.check)
+			got, err := New(ci, tt.policy).Trigger(bg, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "in/x.jpg"},
+				time.Now())
 			if (err != nil) != tt.fails {
 				t.Fatalf("err = %v, want error %v", err, tt.fails)
 			}
@@ -215,7 +225,7 @@ func TestTriggerAccepted(t *testing.T) {
 	emu, url := citest.Emulator(t, ciemu.Options{})
 	emu.SetAnswer(ciemu.OpTriggerWorkflow, []byte("<Response><InstanceId>"))
 	ci := citest.Client(t, url, nil)
-	got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), true)
+	got, err := New(ci, RetriggerAfterLookup).Trigger(bg, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now())
 	if err != nil || !got.Accepted || got.Calls != 1 || got.InstanceID != "" || got.Status != 200 || got.RequestID == "" {
 		t.Errorf("outcome = %+v, %v; want accepted after one call, with status and request ID", got, err)
 	}
@@ -232,7 +242,7 @@ func TestTriggerUnconfirmed(t *testing.T) {
 	}})
 	emu.SetAnswer(ciemu.OpTriggerWorkflow, lost500)
 	ci := citest.Client(t, url, nil)
-	got, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), true)
+	got, err := New(ci, RetriggerAfterLookup).Trigger(bg, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now())
 	if !errors.Is(err, ErrUnconfirmed) || got.Calls != 1 {
 		t.Fatalf("outcome = %+v, err = %v; want ErrUnconfirmed after one call", got, err)
 	}
@@ -249,22 +259,22 @@ func TestTriggerUnconfirmed(t *testing.T) {
 // failure, or one the ledger could not confirm.
 func TestMayHaveTakenEffect(t *testing.T) {
 	tests := []struct {
-		name  string
-		check bool
-		setup func(*ciemu.Emulator)
-		want  bool
+		name   string
+		policy Retrigger
+		setup  func(*ciemu.Emulator)
+		want   bool
 	}{
-		{"500 at every call, no check", false, func(e *ciemu.Emulator) {
+		{"500 at every call, blind", RetriggerBlind, func(e *ciemu.Emulator) {
 			e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 500, Ops: []string{ciemu.OpTriggerWorkflow}})
 		}, true},
-		{"answer lost, lookup failed", true, func(e *ciemu.Emulator) {
+		{"answer lost, lookup failed", RetriggerAfterLookup, func(e *ciemu.Emulator) {
 			e.SetAnswer(ciemu.OpTriggerWorkflow, lost500)
 			e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpDescribeWorkflowExecutions}})
 		}, true},
-		{"refused", true, func(e *ciemu.Emulator) {
+		{"refused", RetriggerAfterLookup, func(e *ciemu.Emulator) {
 			e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})
 		}, false},
-		{"throttled", false, func(e *ciemu.Emulator) {
+		{"throttled", RetriggerBlind, func(e *ciemu.Emulator) {
 			e.SetFaults(ciemu.Faults{ThrottleRate: 1, ThrottleStatus: 429, Ops: []string{ciemu.OpTriggerWorkflow}})
 		}, false},
 	}
@@ -273,7 +283,7 @@ func TestMayHaveTakenEffect(t *testing.T) {
 			emu, url := citest.Emulator(t, ciemu.Options{})
 			tt.setup(emu)
 			ci := citest.Client(t, url, nil)
-			_, err := Trigger(bg, ci, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now(), tt.check)
+			_, err := New(ci, tt.policy).Trigger(bg, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.jpg"}, time.Now())
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -282,5 +292,25 @@ func TestMayHaveTakenEffect(t *testing.T) {
 				t.Errorf("MayHaveTakenEffect(%v) = %v, want %v (Ambiguous or ErrUnconfirmed: %v)", err, got, tt.want, was)
 			}
 		})
+	}
+}
+
+// TestLookupUnreadableTimeCounts: an execution whose creation time CI's
+// answer does not make readable counts for its object, whenever that was
+// uploaded: running twice is the worse mistake.
+func TestLookupUnreadableTimeCounts(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{})
+	emu.SetAnswer(ciemu.OpDescribeWorkflowExecutions, cosclient.DescribeWorkflowExecutionsOutput{
+		WorkflowExecutionList: []cosclient.WorkflowExecution{
+			{RunID: "i1", WorkflowID: wf, Object: "a.jpg", CreateTime: "a while ago"},
+			{RunID: "i2", WorkflowID: wf, Object: "b.jpg", CreateTime: cosclient.FormatTime(time.Now().Add(-time.Hour))},
+		},
+	})
+	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Lookup(bg, wf, items([]string{"a.jpg", "b.jpg", "c.jpg"}, time.Now().Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run, ok := got.Runs["a.jpg"]; !ok || run.RunID != "i1" || len(got.Runs) != 1 {
+		t.Errorf("runs %+v, want only a.jpg's, i1 (b.jpg's is older than its upload)", got.Runs)
 	}
 }

@@ -1,8 +1,10 @@
 // Package api is cosflow's authenticated REST API: trigger a workflow for
 // one object, start an inventory trigger job, list, read or cancel jobs,
 // and list or read a workflow's runs (CI's execution list).
-// It is an ordinary http.Handler, so it serves SCF HTTP events (adapted by
-// package handler), a normal web server and httptest alike.
+// It is an ordinary http.Handler, so it serves a normal web server and
+// httptest alike, and SCF's HTTP invocations through SCF (NewSCF), which
+// adapts them. Every rule of the HTTP edge lives here: limits, the error
+// shape and codes, panics. The JSON types are package model's.
 //
 // Routes:
 //
@@ -26,6 +28,7 @@ import (
 	"net/http"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/ledger"
 )
 
 // Options configure the API.
@@ -44,8 +47,11 @@ type Options struct {
 
 // api holds what every route needs.
 type api struct {
-	ci   *cosclient.Client
-	opts Options
+	ci *cosclient.Client
+	// ledger triggers: a call that may have started the run is looked up
+	// before it is made again, so one request starts at most one run.
+	ledger *ledger.Ledger
+	opts   Options
 }
 
 // Route patterns, also logged as the request's "route".
@@ -62,7 +68,7 @@ const (
 
 // New returns the API handler calling CI through ci.
 func New(ci *cosclient.Client, opts Options) http.Handler {
-	a := &api{ci: ci, opts: opts}
+	a := &api{ci: ci, ledger: ledger.New(ci, ledger.RetriggerAfterLookup), opts: opts}
 	mux := http.NewServeMux()
 	mux.Handle(routeHealth, routed(http.HandlerFunc(a.health)))
 	mux.Handle(routeTrigger, routed(http.HandlerFunc(a.trigger)))

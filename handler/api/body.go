@@ -49,8 +49,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &apiError{status: http.StatusRequestEntityTooLarge, code: codeTooLarge,
-				message: fmt.Sprintf("body is larger than %d bytes", MaxBodyBytes)}
+			return bodyTooLarge()
 		}
 		return &apiError{status: http.StatusBadRequest, code: codeInvalidRequest,
 			message: "cannot read the body: " + err.Error()}
@@ -59,6 +58,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 		return fromFieldError(err)
 	}
 	return nil
+}
+
+// bodyTooLarge is the 413 of a body over MaxBodyBytes.
+func bodyTooLarge() *apiError {
+	return &apiError{status: http.StatusRequestEntityTooLarge, code: codeTooLarge,
+		message: fmt.Sprintf("body is larger than %d bytes", MaxBodyBytes)}
 }
 
 // jsonMediaType accepts application/json and application/*+json, with

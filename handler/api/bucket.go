@@ -1,47 +1,29 @@
 package api
 
 import (
-	"log/slog"
-
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/model"
 )
 
-// Target is the bucket and region a CI call works on. As a query names it
-// (ListJobsInput, ListRunsInput), empty fields take the configured
-// defaults; resolveBucket fills them in.
-type Target struct {
-	Bucket, Region string
-}
-
-// Options send a call to the target's bucket and region, its attempt
-// lines to log: how every call of the API and of package handler goes out.
-func (t Target) Options(log *slog.Logger) []func(*cosclient.Options) {
-	return []func(*cosclient.Options){cosclient.WithBucket(t.Bucket, t.Region), cosclient.WithLogger(log)}
-}
-
-// resolveBucket takes the request's bucket and region, each defaulting to
-// the configured one; values given in the request were validated already.
-func (a *api) resolveBucket(bucket, region string) (Target, *apiError) {
-	if bucket == "" {
-		bucket = a.opts.Bucket
-	}
-	if region == "" {
-		region = a.opts.Region
-	}
+// resolveBucket is the request's target, each of bucket and region
+// defaulting to the configured one; values given in the request were
+// validated already.
+func (a *api) resolveBucket(t model.Target) (model.Target, *apiError) {
+	t = t.Or(model.Target{Bucket: a.opts.Bucket, Region: a.opts.Region})
 	switch {
-	case bucket == "":
-		return Target{}, invalid("bucket", "is required (no default bucket is configured)")
-	case region == "":
-		return Target{}, invalid("region", "is required (no default region is configured)")
+	case t.Bucket == "":
+		return model.Target{}, invalid("bucket", "is required (no default bucket is configured)")
+	case t.Region == "":
+		return model.Target{}, invalid("region", "is required (no default region is configured)")
 	}
 	// Configured defaults are checked too: a bad default must not reach CI.
 	for _, check := range []struct {
 		field string
 		err   error
-	}{{"bucket", cosclient.ValidateBucket(bucket)}, {"region", cosclient.ValidateRegion(region)}} {
+	}{{"bucket", cosclient.ValidateBucket(t.Bucket)}, {"region", cosclient.ValidateRegion(t.Region)}} {
 		if check.err != nil {
-			return Target{}, fromFieldError(fieldErr(check.err))
+			return model.Target{}, fromFieldError(model.FieldError(check.err))
 		}
 	}
-	return Target{Bucket: bucket, Region: region}, nil
+	return t, nil
 }

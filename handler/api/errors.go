@@ -24,6 +24,8 @@ const (
 	codeMethodNotAllowed = "MethodNotAllowed"
 	codeRedirect         = "NonCanonicalPath"
 	codeTooLarge         = "RequestTooLarge"
+	codeURITooLong       = "URITooLong"
+	codeHeadersTooLarge  = "HeadersTooLarge"
 	codeUnsupportedType  = "UnsupportedMediaType"
 	codeThrottled        = "Throttled"
 	codeUpstream         = "UpstreamError"
@@ -69,12 +71,13 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	}})
 }
 
-// maxEcho bounds how much of a caller's input an error message echoes
-// (a field name, a path, a method): characters, cut rune-safely.
+// maxEcho bounds, in bytes, how much of a caller's input an error message
+// echoes (a field name, a path, a method); clip.String cuts there without
+// splitting a character.
 const maxEcho = 200
 
-// maxMessage bounds a whole error message, so that every error answer
-// stays well under 8 KB whatever the input was.
+// maxMessage bounds a whole error message, in bytes, so that every error
+// answer stays well under 8 KB whatever the input was.
 const maxMessage = 2000
 
 // invalid is a 400 naming the offending field of the body ("" for the

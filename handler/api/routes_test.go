@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/model"
 )
 
 func TestHealthNeedsNoToken(t *testing.T) {
@@ -39,7 +40,7 @@ func TestTrigger(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := env.do(t, http.MethodPost, "/v1/trigger", tt.body)
-			var out TriggerResponse
+			var out model.TriggerResponse
 			res.json(t, &out)
 			if res.status != http.StatusOK || out.InstanceID == "" || out.RequestID == "" {
 				t.Fatalf("trigger = %d %s, want 200 with instanceId and requestId", res.status, res.body)
@@ -87,12 +88,12 @@ func TestCreateJob(t *testing.T) {
 	env := newEnv(t, ciemu.Options{}, nil)
 	tests := []struct {
 		name, body string
-		check      func(t *testing.T, job Job)
+		check      func(t *testing.T, job model.Job)
 	}{
 		{"workflow over a prefix with a time window",
 			`{"name":"backfill-1","type":"Workflow","input":{"prefix":"videos/"},
 			  "operation":{"workflowIds":"` + testWF + `","timeInterval":{"start":"2026-11-01T00:00:00+0800","end":"2026-11-22T02:00:00+0800"}}}`,
-			func(t *testing.T, job Job) {
+			func(t *testing.T, job model.Job) {
 				if job.Input == nil || job.Input.Prefix == nil || *job.Input.Prefix != "videos/" {
 					t.Errorf("input = %+v, want prefix videos/", job.Input)
 				}
@@ -103,15 +104,15 @@ func TestCreateJob(t *testing.T) {
 			}},
 		{"type defaults to Workflow",
 			`{"name":"b2","input":{"object":"a.mp4"},"operation":{"workflowIds":"` + testWF + `"}}`,
-			func(t *testing.T, job Job) {
-				if job.Type != string(cosclient.JobTypeWorkflow) {
+			func(t *testing.T, job model.Job) {
+				if job.Type != cosclient.JobTypeWorkflow {
 					t.Errorf("type = %q, want Workflow", job.Type)
 				}
 			}},
 		{"job with tag and jobParam",
 			`{"name":"inspect","type":"Job","input":{"prefix":""},"operation":{"tag":"ImageInspect",
 			  "jobParam":{"ImageInspect":{"AutoProcess":"true","ProcessType":"BackupObject"}},"jobLevel":1,"userData":"u1"}}`,
-			func(t *testing.T, job Job) {
+			func(t *testing.T, job model.Job) {
 				if job.Operation == nil || job.Operation.Tag != "ImageInspect" || job.Operation.JobParam == nil {
 					t.Fatalf("operation = %+v", job.Operation)
 				}
@@ -124,7 +125,7 @@ func TestCreateJob(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := env.do(t, http.MethodPost, "/v1/jobs", tt.body)
-			var job Job
+			var job model.Job
 			res.json(t, &job)
 			if res.status != http.StatusCreated || job.JobID == "" {
 				t.Fatalf("create = %d %s, want 201 with a job", res.status, res.body)
@@ -150,7 +151,7 @@ func createJobs(t *testing.T, env *testEnv, prefix string, n int) []string {
 	for i := 0; i < n; i++ {
 		body := fmt.Sprintf(`{"name":"%s%d","input":{"prefix":"p/"},"operation":{"workflowIds":"%s"}}`, prefix, i, testWF)
 		res := env.do(t, http.MethodPost, "/v1/jobs", body)
-		var job Job
+		var job model.Job
 		res.json(t, &job)
 		if res.status != http.StatusCreated {
 			t.Fatalf("create = %d %s", res.status, res.body)
@@ -168,7 +169,7 @@ func TestListJobsPages(t *testing.T) {
 	pages := 0
 	for {
 		res := env.do(t, http.MethodGet, target, "")
-		var page ListJobsResponse
+		var page model.ListJobsResponse
 		res.json(t, &page)
 		if res.status != http.StatusOK || page.Jobs == nil {
 			t.Fatalf("list = %d %s, want 200 with a jobs array", res.status, res.body)
@@ -208,7 +209,7 @@ func TestListJobsPassesEveryFilter(t *testing.T) {
 		"&jobId=" + jobID + "&name=nightly&startCreationTime=2026-11-01T00:00:00%2B0800" +
 		"&endCreationTime=2026-11-22T02:00:00%2B0800&bucket=otherbucket-1250000001&region=ap-beijing"
 	res := env.do(t, http.MethodGet, target, "")
-	var page ListJobsResponse
+	var page model.ListJobsResponse
 	res.json(t, &page)
 	if res.status != http.StatusOK {
 		t.Fatalf("list = %d %s", res.status, res.body)
@@ -244,23 +245,23 @@ func TestGetAndCancelJob(t *testing.T) {
 	id := createJobs(t, env, "gc", 1)[0]
 
 	res := env.do(t, http.MethodGet, "/v1/jobs/"+id, "")
-	var job Job
+	var job model.Job
 	res.json(t, &job)
 	if res.status != http.StatusOK || job.JobID != id || job.Name != "gc0" {
 		t.Fatalf("get = %d %s, want 200 with job %s", res.status, res.body, id)
 	}
 
 	res = env.do(t, http.MethodPost, "/v1/jobs/"+id+"/cancel", "")
-	var out CancelJobResponse
+	var out model.CancelJobResponse
 	res.json(t, &out)
-	if res.status != http.StatusOK || out.JobID != id || out.State != string(cosclient.JobStateCancel) {
+	if res.status != http.StatusOK || out.JobID != id || out.State != cosclient.JobStateCancel {
 		t.Fatalf("cancel = %d %s, want 200 {jobId, state: Cancel}", res.status, res.body)
 	}
 	findLog(t, env, "job cancelled", "jobId", id)
 
 	res = env.do(t, http.MethodGet, "/v1/jobs/"+id, "")
 	res.json(t, &job)
-	if job.State != string(cosclient.JobStateCancel) {
+	if job.State != cosclient.JobStateCancel {
 		t.Errorf("after cancel the job is %q, want Cancel", job.State)
 	}
 

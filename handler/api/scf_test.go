@@ -81,7 +81,7 @@ func newFn(t testing.TB, emuOpts ciemu.Options, env map[string]string) *fn {
 	})
 	logger := logx.New(logs, slog.LevelDebug)
 	restAPI := api.New(ci, api.Options{Token: cfg.APIToken, Bucket: cfg.Bucket, Region: cfg.Region, DryRun: cfg.DryRun, Logger: logger})
-	return &fn{emu: emu, h: handler.New(cfg, ci, logger, restAPI), logs: logs}
+	return &fn{emu: emu, h: handler.New(cfg, ci, logger, api.NewSCF(restAPI, logger)), logs: logs}
 }
 
 // fnEvent is a Function URL event as the platform sends it: lower-case

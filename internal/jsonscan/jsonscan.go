@@ -1,7 +1,8 @@
 // Package jsonscan answers questions about raw JSON bytes that
 // encoding/json hides once it has decoded them: whether a string holds an
 // escaped lone UTF-16 surrogate (which encoding/json silently turns into
-// U+FFFD, so a client can name a key or object that does not exist), how
+// U+FFFD, so a client can name a key or object that does not exist) or
+// where its first byte that is not UTF-8 stands (the same rewrite), how
 // deeply a document nests, and the JSON path of the string at a byte offset,
 // so callers can name the field at fault.
 //
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // LoneSurrogate returns the byte offset of the backslash of the first
@@ -93,6 +95,23 @@ func FindLoneSurrogate(raw []byte) *LoneSurrogateError {
 		return nil
 	}
 	return &LoneSurrogateError{Path: PathAt(raw, off), Escape: string(raw[off : off+6])}
+}
+
+// InvalidUTF8 returns the byte offset of the first byte of raw that is no
+// part of valid UTF-8, or -1 when raw is valid UTF-8. encoding/json would
+// decode such bytes as U+FFFD; PathAt names the string holding them.
+func InvalidUTF8(raw []byte) int {
+	if utf8.Valid(raw) {
+		return -1
+	}
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1 // not reached: utf8.Valid said otherwise
 }
 
 // escapedUnit decodes the UTF-16 code unit of a "\uXXXX" escape at the start

@@ -147,3 +147,28 @@ func TestFindLoneSurrogate(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidUTF8(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want int
+		path string
+	}{
+		{`{"a":"é"}`, -1, ""},
+		{"{\"a\":\"x\xff\"}", 7, "a"},
+		{"{\"a\":{\"b\xc3\":1}}", 8, "a.b\xc3"},
+		{"[\"ok\",\"\xe2\x82\"]", 7, "[1]"},
+	}
+	for _, tt := range tests {
+		got := InvalidUTF8([]byte(tt.raw))
+		if got != tt.want {
+			t.Errorf("InvalidUTF8(%q) = %d, want %d", tt.raw, got, tt.want)
+			continue
+		}
+		if got >= 0 {
+			if p := PathAt([]byte(tt.raw), got); p != tt.path {
+				t.Errorf("PathAt(%q, %d) = %q, want %q", tt.raw, got, p, tt.path)
+			}
+		}
+	}
+}

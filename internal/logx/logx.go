@@ -29,19 +29,23 @@ func New(w io.Writer, level slog.Level) *slog.Logger {
 	}))
 }
 
-// ParseLevel reads debug, info, warn or error ("" is info).
-func ParseLevel(s string) (slog.Level, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "debug":
-		return slog.LevelDebug, true
-	case "", "info":
+// Levels are the levels a configuration names, lowest first; their
+// names, lower-cased, are what ParseLevel documents (debug, info, warn,
+// error).
+var Levels = []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}
+
+// ParseLevel reads a level as slog.Level.UnmarshalText does: one of
+// Levels' names in any case, optionally with an offset ("info+2"); ""
+// (or blanks) is info. ok is false for anything else, with info.
+func ParseLevel(s string) (level slog.Level, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return slog.LevelInfo, true
-	case "warn", "warning":
-		return slog.LevelWarn, true
-	case "error":
-		return slog.LevelError, true
 	}
-	return slog.LevelInfo, false
+	if err := level.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo, false
+	}
+	return level, true
 }
 
 func secretKey(key string) bool {

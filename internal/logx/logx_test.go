@@ -36,6 +36,8 @@ func TestParseLevel(t *testing.T) {
 		{"WARN", slog.LevelWarn, true},
 		{"error", slog.LevelError, true},
 		{"loud", slog.LevelInfo, false},
+		{" info ", slog.LevelInfo, true},
+		{"info+2", slog.LevelInfo + 2, true},
 	}
 	for _, tt := range tests {
 		got, ok := ParseLevel(tt.in)

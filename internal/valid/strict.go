@@ -29,7 +29,11 @@ import (
 // none: then decoding data into t can fail only where walk cannot look
 // (fields tagged ",string", map keys that are not strings).
 func walk(data []byte, t reflect.Type) *FieldError {
-	w := walker{dec: json.NewDecoder(bytes.NewReader(data))}
+	return walker{dec: json.NewDecoder(bytes.NewReader(data))}.run(t)
+}
+
+// run walks the whole document as type t.
+func (w walker) run(t reflect.Type) *FieldError {
 	fe, err := w.value(t, "")
 	if err != nil {
 		// data was checked well-formed: a read error cannot happen, and
@@ -39,10 +43,18 @@ func walk(data []byte, t reflect.Type) *FieldError {
 	return fe
 }
 
-// walker holds the token stream walk reads.
+// walker holds the token stream walk reads, and how strictly it reads it.
 type walker struct {
 	dec *json.Decoder
+	// membersOnly checks the members alone (CheckMembers): a member that
+	// is no field of its struct is walked as any, and a value its type
+	// cannot take is left to the decoder that follows, not reported.
+	membersOnly bool
 }
+
+// anyType is what a value of no known type is walked as: every value
+// fits, and the members of its objects are still checked.
+var anyType = reflect.TypeFor[any]()
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
@@ -81,7 +93,7 @@ func (w *walker) value(t reflect.Type, path string) (*FieldError, error) {
 		if err := w.dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		if t == nil || pointer && string(raw) == "null" {
+		if t == nil || w.membersOnly || pointer && string(raw) == "null" {
 			return nil, nil
 		}
 		if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
@@ -98,12 +110,18 @@ func (w *walker) value(t reflect.Type, path string) (*FieldError, error) {
 	switch tok {
 	case json.Delim('{'):
 		if kind != reflect.Struct && kind != reflect.Map && kind != reflect.Interface {
-			return mismatch(path, t, "object"), nil
+			if !w.membersOnly {
+				return mismatch(path, t, "object"), nil
+			}
+			t, kind = anyType, reflect.Interface
 		}
 		return w.object(t, path)
 	case json.Delim('['):
 		if kind != reflect.Slice && kind != reflect.Array && kind != reflect.Interface {
-			return mismatch(path, t, "array"), nil
+			if !w.membersOnly {
+				return mismatch(path, t, "array"), nil
+			}
+			t, kind = anyType, reflect.Interface
 		}
 		elem := t
 		if kind != reflect.Interface {
@@ -116,6 +134,9 @@ func (w *walker) value(t reflect.Type, path string) (*FieldError, error) {
 		}
 		_, err := w.dec.Token() // ']'
 		return nil, err
+	}
+	if w.membersOnly {
+		return nil, nil // a scalar where a composite goes: the decoder's to report
 	}
 	switch tok.(type) {
 	case nil:
@@ -155,6 +176,8 @@ func (w *walker) object(t reflect.Type, path string) (*FieldError, error) {
 		case reflect.Struct:
 			f, ok := fields.lookup(key)
 			switch {
+			case !ok && w.membersOnly:
+				f.typ = anyType // another system's field: its members are checked all the same
 			case !ok:
 				return &FieldError{Field: at, Reason: reasonUnknownField}, nil
 			case f.name != key:

@@ -2,6 +2,7 @@ package valid
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -126,4 +127,47 @@ func TestJSONFields(t *testing.T) {
 		t.Errorf("encoding/json disagrees: %+v, %v", v, err)
 	}
 	_ = v.u
+}
+
+// TestCheckMembers: the member rules without the rest, for payloads
+// another system writes: unknown members pass (their own members are
+// still checked), values are the decoder's.
+func TestCheckMembers(t *testing.T) {
+	type leaf struct {
+		Key  string            `json:"key"`
+		Size int64             `json:"size"`
+		Meta map[string]string `json:"meta"`
+	}
+	type event struct {
+		Records []leaf `json:"Records"`
+		Type    string `json:"Type"`
+	}
+	tests := []struct {
+		name, data string
+		field      string // "" for no fault
+		reason     string
+	}{
+		{"ok", `{"Records":[{"key":"a","size":1,"meta":{"ETag":"x","etag":"y"}}],"Type":"x"}`, "", ""},
+		{"unknown members pass", `{"Records":[{"key":"a","vid":"","extra":{"deep":[1,{"k":2}]}}],"more":true}`, "", ""},
+		{"type errors are the decoder's", `{"Records":[{"key":1,"size":"1","meta":[]}],"Type":{}}`, "", ""},
+		{"records of the wrong type", `{"Records":{"key":"a","key":"b"}}`, "Records.key", "is given twice in one object"},
+		{"duplicate", `{"Records":[{"key":"a","key":"b"}]}`, "Records[0].key", "is given twice in one object"},
+		{"duplicate at the top", `{"Records":[],"Type":"Timer","Type":"x"}`, "Type", "is given twice in one object"},
+		{"case variant", `{"Records":[{"key":"a","KEY":"b"}]}`, "Records[0].KEY", `"KEY" matches field "key" only by case`},
+		{"case variant at the top", `{"records":[]}`, "records", `"records" matches field "Records" only by case`},
+		{"duplicate in a map", `{"Records":[{"meta":{"a":"1","a":"2"}}]}`, "Records[0].meta.a", "is given twice in one object"},
+		{"duplicate in an unknown member", `{"Records":[{"extra":{"k":1,"k":2}}]}`, "Records[0].extra.k", "is given twice in one object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckMembers([]byte(tt.data), &event{})
+			var fe *FieldError
+			switch {
+			case tt.field == "" && err != nil:
+				t.Errorf("CheckMembers = %v, want nil", err)
+			case tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field || !strings.Contains(fe.Reason, tt.reason)):
+				t.Errorf("CheckMembers = %v, want field %q, reason %q", err, tt.field, tt.reason)
+			}
+		})
+	}
 }

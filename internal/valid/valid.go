@@ -16,11 +16,14 @@ import (
 	"io"
 	"maps"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/jsonscan"
 )
 
@@ -65,12 +68,9 @@ type Validator struct {
 func New(rules map[string]Rule) *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
+		name := jsonName(f)
+		if name == "" && f.Anonymous {
+			return embedded // its fields are the outer struct's, in JSON
 		}
 		return name
 	})
@@ -102,15 +102,112 @@ func (v *Validator) Struct(s any) error {
 		return &FieldError{Reason: err.Error()}
 	}
 	fe := ves[0]
-	return &FieldError{Field: jsonPath(fe.Namespace()), Reason: v.reason(fe)}
+	path := jsonPath(fe.Namespace())
+	if fe.Tag() == "unique" {
+		if dup := duplicate(fe); dup != nil {
+			return &FieldError{Field: jsonscan.Join(path, dup.Field), Reason: dup.Reason}
+		}
+	}
+	return &FieldError{Field: path, Reason: v.reason(fe)}
 }
 
-// jsonPath drops the root struct's name from a validator namespace.
-func jsonPath(ns string) string {
-	if _, rest, ok := strings.Cut(ns, "."); ok {
-		return rest
+// duplicate names the element of a slice that failed the "unique" tag:
+// the first that repeats an earlier one (in the field the tag names, for
+// "unique=Name"), relative to the slice, e.g. "[2].name", with a reason
+// naming the element it repeats by its type ("rule [0]" in a []Rule); nil
+// when none does (then the tag did not fail on a slice).
+func duplicate(fe validator.FieldError) *FieldError {
+	list := reflect.ValueOf(fe.Value())
+	if list.Kind() != reflect.Slice {
+		return nil
 	}
-	return ns
+	seen := map[any]int{}
+	for i := range list.Len() {
+		item, name := reflect.Indirect(list.Index(i)), ""
+		if fe.Param() != "" {
+			if item.Kind() != reflect.Struct {
+				return nil
+			}
+			f, ok := item.Type().FieldByName(fe.Param())
+			if !ok || !f.Type.Comparable() {
+				return nil
+			}
+			item, name = item.FieldByIndex(f.Index), jsonName(f)
+		}
+		key := item.Interface()
+		if j, dup := seen[key]; dup {
+			field := jsonscan.JoinKey(jsonscan.JoinIndex("", i), name)
+			if name == "" {
+				field = jsonscan.JoinIndex("", i)
+			}
+			return &FieldError{Field: field, Reason: fmt.Sprintf("%s is already the %s of %s [%d]: it must be unique", quoted(item), orValue(name), elementNoun(list.Type()), j)}
+		}
+		seen[key] = i
+	}
+	return nil
+}
+
+// quoted is a value as a reason shows it: strings quoted, and clipped to
+// maxEcho bytes (a payload's values are untrusted).
+func quoted(v reflect.Value) string {
+	if v.Kind() == reflect.String {
+		return strconv.Quote(clip.String(v.String(), maxEcho))
+	}
+	return clip.String(fmt.Sprint(v.Interface()), maxEcho)
+}
+
+// maxEcho bounds, in bytes, how much of a value a reason repeats.
+const maxEcho = 100
+
+// elementNoun is what a reason calls an element of slice type t: its type's
+// name, lower-cased ("rule" for []Rule), or "element".
+func elementNoun(t reflect.Type) string {
+	if name := indirect(t.Elem()).Name(); name != "" {
+		return strings.ToLower(name)
+	}
+	return "element"
+}
+
+func orValue(name string) string {
+	if name == "" {
+		return "value"
+	}
+	return name
+}
+
+// jsonName is the name encoding/json gives struct field f: its tag's name,
+// else its Go name; "" for a field it leaves out ("-") or, when untagged,
+// an embedded struct, whose fields it promotes.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch {
+	case name == "-":
+		return ""
+	case name != "":
+		return name
+	case f.Anonymous && indirect(f.Type).Kind() == reflect.Struct:
+		return ""
+	}
+	return f.Name
+}
+
+func indirect(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
+}
+
+// embedded names an untagged embedded struct in validator namespaces;
+// jsonPath drops it, as encoding/json promotes the struct's fields.
+const embedded = "\x00embedded"
+
+// jsonPath turns a validator namespace into the JSON path below its root:
+// the root struct's name and the embedded structs' dropped.
+func jsonPath(ns string) string {
+	segs := strings.Split(ns, ".")[1:]
+	segs = slices.DeleteFunc(segs, func(s string) bool { return s == embedded })
+	return strings.Join(segs, ".")
 }
 
 func (v *Validator) reason(fe validator.FieldError) string {
@@ -265,4 +362,21 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return t.String()
+}
+
+// CheckMembers holds data, one well-formed JSON value, to Decode's rules
+// for object members as v's type would take it, without decoding it: a
+// key given twice, or one that matches a struct field only by case, at any
+// depth, is refused as a *FieldError naming its JSON path. Members that
+// are no field of their struct are allowed (their own members are checked
+// all the same), and values are left to the caller's decoder, types and
+// all. It is how payloads another system writes, and may extend (the
+// platform's trigger events), are read with the strictness of the
+// payloads cosflow defines: encoding/json alone would let the last of two
+// keys, or a key of another case, win silently.
+func CheckMembers(data []byte, v any) error {
+	if fe := (walker{dec: json.NewDecoder(bytes.NewReader(data)), membersOnly: true}).run(reflect.TypeOf(v)); fe != nil {
+		return fe
+	}
+	return nil
 }

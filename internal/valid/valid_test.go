@@ -60,15 +60,23 @@ type item struct {
 	Name string `json:"name" validate:"required,nospace"`
 }
 
+// place is a field set payloads embed, as cosflow's share a bucket and
+// region: in JSON and in paths its fields are the payload's own.
+type place struct {
+	Region string `json:"region,omitempty" validate:"omitempty,lower"`
+}
+
 type payload struct {
-	Name   string  `json:"name" validate:"required,nospace"`
+	Name string `json:"name" validate:"required,nospace"`
+	place
 	Bucket string  `json:"bucket,omitempty" validate:"omitempty,lower"`
 	Tag    *string `json:"tag,omitempty" validate:"omitempty,lower"`
 	Code   code    `json:"code,omitempty" validate:"omitempty,lower"`
 	Size   int     `json:"size" validate:"gte=0,lte=100"`
 	Type   string  `json:"type" validate:"omitempty,oneof=Workflow Job"`
 	Op     inner   `json:"operation"`
-	Items  []item  `json:"items,omitempty" validate:"dive"`
+	Items  []item  `json:"items,omitempty" validate:"unique=Name,dive"`
+	Codes  []code  `json:"codes,omitempty" validate:"unique"`
 	Number int     `json:"number,omitempty" validate:"omitempty,lower"` // a rule on a non-string
 
 	Labels map[string]string `json:"labels,omitempty"`
@@ -95,6 +103,9 @@ func TestStruct(t *testing.T) {
 		{"type", func(p *payload) { p.Type = "Other" }, "type", "Workflow, Job"},
 		{"nested", func(p *payload) { p.Op.WorkflowIDs = "W123" }, "operation.workflowIds", "must be lower-case"},
 		{"slice element", func(p *payload) { p.Items = []item{{"a"}, {"b c"}} }, "items[1].name", "holds a space"},
+		{"embedded field", func(p *payload) { p.Region = "AP" }, "region", "must be lower-case"},
+		{"duplicate element", func(p *payload) { p.Items = []item{{"a"}, {"b"}, {"a"}} }, "items[2].name", `"a" is already the name of item [0]: it must be unique`},
+		{"duplicate value", func(p *payload) { p.Codes = []code{"x", "x"} }, "codes[1]", `"x" is already the value of code [0]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

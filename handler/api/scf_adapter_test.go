@@ -1,6 +1,7 @@
-package handler
+package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,26 +11,39 @@ import (
 
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/logx"
 )
 
-// httpEnv is a handler whose API is the echoing stand-in.
-func httpEnv(t *testing.T) *testEnv {
-	env := newTestEnv(t, nil)
-	env.h.api = stubAPI()
-	return env
+// stubAPI is a tiny stand-in for the API: it echoes what it received.
+func stubAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := new(bytes.Buffer)
+		_, _ = body.ReadFrom(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "body": body.String(),
+			"remote": r.RemoteAddr, "auth": r.Header.Get("Authorization") != "",
+			"hasLogger": logx.From(r.Context(), nil) != nil,
+		})
+	})
 }
 
-func (e *testEnv) http(t *testing.T, payload string) *events.HTTPResponse {
+// scfEnv serves h to HTTP invocations.
+type scfEnv struct{ scf *SCF }
+
+func httpEnv(*testing.T) *scfEnv { return &scfEnv{NewSCF(stubAPI(), nil)} }
+
+// http decodes payload as the handler does and answers it.
+func (e *scfEnv) http(t *testing.T, payload string) *events.HTTPResponse {
 	t.Helper()
-	out, err := e.invoke(t, []byte(payload))
-	if err != nil {
-		t.Fatalf("HTTP invocations never fail the call: %v", err)
+	ev, err := events.Parse([]byte(payload))
+	switch {
+	case err == nil && ev.Kind != events.KindHTTP:
+		t.Fatalf("%s is a %v event", clip.String(payload, 80), ev.Kind)
+	case err != nil:
+		return e.scf.Refuse(context.Background(), err)
 	}
-	resp, ok := out.(*events.HTTPResponse)
-	if !ok {
-		t.Fatalf("result is %T", out)
-	}
-	return resp
+	return e.scf.ServeEvent(context.Background(), ev.HTTP)
 }
 
 func TestHTTPAdaptation(t *testing.T) {
@@ -69,7 +83,7 @@ func TestHTTPAdaptation(t *testing.T) {
 
 func TestHTTPRefusals(t *testing.T) {
 	env := httpEnv(t)
-	big := strings.Repeat("a", MaxRequestBody+1)
+	big := strings.Repeat("a", MaxBodyBytes+1)
 	bigB64 := base64.StdEncoding.EncodeToString([]byte(big))
 	tests := []struct {
 		name, payload string
@@ -100,8 +114,7 @@ func TestHTTPRefusals(t *testing.T) {
 }
 
 func TestHTTPResponseCapture(t *testing.T) {
-	env := newTestEnv(t, nil)
-	env.h.api = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	env := &scfEnv{NewSCF(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/png":
 			w.Header().Set("Content-Type", "image/png")
@@ -121,7 +134,7 @@ func TestHTTPResponseCapture(t *testing.T) {
 			w.WriteHeader(http.StatusCreated)
 			_, _ = w.Write([]byte("created"))
 		}
-	})
+	}), nil)}
 	resp := env.http(t, `{"httpMethod":"GET","path":"/png"}`)
 	if !resp.IsBase64Encoded || resp.Body != base64.StdEncoding.EncodeToString([]byte{0x89, 'P', 'N', 'G', 0, 0xff}) {
 		t.Errorf("binary body: %+v", resp)
@@ -147,11 +160,11 @@ func FuzzAdapt(f *testing.F) {
 		if err != nil || ev.Kind != events.KindHTTP {
 			return
 		}
-		r, err := Adapt(context.Background(), ev.HTTP)
-		if err != nil {
+		r, e := adapt(context.Background(), ev.HTTP)
+		if e != nil {
 			return
 		}
-		if r.Context() == nil || r.URL == nil || r.Method == "" || r.ContentLength > MaxRequestBody {
+		if r.Context() == nil || r.URL == nil || r.Method == "" || r.ContentLength > MaxBodyBytes {
 			t.Errorf("inconsistent request: %+v", r)
 		}
 	})

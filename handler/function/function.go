@@ -1,4 +1,9 @@
-package handler
+// Package function puts cosflow's SCF function together from its
+// configuration: the CI client, the REST API (package handler/api) and
+// the dispatcher (package handler), which stay apart so that neither
+// imports the other. The process's main serves it (Serve); `cosflow
+// invoke` runs events through it (Build).
+package function
 
 import (
 	"context"
@@ -7,33 +12,26 @@ import (
 	"log/slog"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/handler/api"
-	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/scf"
 )
-
-// NewLogger writes JSON lines to w at COSFLOW_LOG_LEVEL (an invalid level
-// is reported by the configuration check; logging still starts at info).
-func NewLogger(w io.Writer, getenv func(string) string) *slog.Logger {
-	level, _ := logx.ParseLevel(getenv(EnvLogLevel))
-	return logx.New(w, level)
-}
 
 // Build makes the function from its configuration (read with getenv):
 // the CI client, the REST API and the Handler, whose Handle it returns.
 // Invalid configuration does not stop the process (SCF would only
 // crash-loop it): every invocation answers with the configuration error
-// instead (see Failing).
+// instead (see handler.Failing).
 func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logger *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
-	cfg, err := LoadConfig(getenv)
+	cfg, err := handler.LoadConfig(getenv)
 	if err != nil {
-		return Failing(err, logger)
+		return handler.Failing(err, logger)
 	}
 	opts := cfg.ClientOptions(creds)
 	opts.Logger = logger
 	client, err := cosclient.New(opts)
 	if err != nil {
-		return Failing(err, logger)
+		return handler.Failing(err, logger)
 	}
 	restAPI := api.New(client, api.Options{
 		Token:  cfg.APIToken,
@@ -42,7 +40,7 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 		DryRun: cfg.DryRun,
 		Logger: logger,
 	})
-	return New(cfg, client, logger, restAPI).Handle
+	return handler.New(cfg, client, logger, api.NewSCF(restAPI, logger)).Handle
 }
 
 // Serve runs the function under the SCF runtime until that fails: logs go
@@ -51,7 +49,7 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 // calls. It returns only once the runtime stopped, having logged why, so
 // the caller has nothing left to report but its exit.
 func Serve(getenv func(string) string, stdout io.Writer) {
-	logger := NewLogger(stdout, getenv)
+	logger := handler.NewLogger(stdout, getenv)
 	err := scf.Start(Build(getenv, cosclient.EnvCredentials{}, logger))
 	logger.Error("scf runtime stopped", "error", err.Error())
 }
