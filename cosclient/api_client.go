@@ -130,7 +130,7 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 		for _, fn := range optFns {
 			fn(&cl.options)
 		}
-		if err := cl.options.Retry.resolve(); err != nil {
+		if err := cl.options.resolve(); err != nil {
 			return zeroOut, opErr(err)
 		}
 	}
@@ -146,7 +146,8 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 	// Stack values belong to one stack: a call made from inside another
 	// (cosclient's or any smithy client's) starts afresh.
 	ctx = middleware.WithStackValue(middleware.ClearStackValues(ctx), callKey{}, cl)
-	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
+	send := sendHandler{client: c.http, headerTimeout: cl.options.ResponseHeaderTimeout, idleTimeout: cl.options.IdleBodyTimeout}
+	h := middleware.DecorateHandler(send, stack)
 	result, md, err := h.Handle(ctx, params)
 	if err != nil {
 		return zeroOut, opErr(err)

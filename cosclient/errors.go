@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -19,7 +20,8 @@ import (
 //     *smithyhttp.ResponseError, with the status code), wrapping CI's
 //     <Error> as *APIError (a smithy.APIError), a
 //     *smithy.DeserializationError, or a *NotFoundError;
-//   - no answer at all: *ConnectionError;
+//   - no answer at all: *ConnectionError (a *TimeoutError below it when
+//     the client itself ended the attempt);
 //   - no credentials: *SigningError.
 // Classify is the one place that decides what a failure means for retries.
 
@@ -116,6 +118,28 @@ func (e *ConnectionError) Unwrap() error { return e.Err }
 // RequestSendError does.
 func (e *ConnectionError) ConnectionError() bool { return true }
 
+// TimeoutError is an attempt the client ended itself because the answer
+// stalled: no status and headers within Options.ResponseHeaderTimeout of
+// the attempt's start, or no byte of the body for Options.IdleBodyTimeout.
+// It is not the caller's context ending (which stays context.Canceled or
+// DeadlineExceeded, RetryLater): it sits under a *ConnectionError, so that
+// Classify and Ambiguous read it as any other failure of the connection.
+type TimeoutError struct {
+	// Body is set when the answer's headers had come and its body stalled.
+	Body  bool
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Body {
+		return fmt.Sprintf("the answer's body stalled: no byte for %v", e.After)
+	}
+	return fmt.Sprintf("no answer within %v", e.After)
+}
+
+// Timeout reports true, as a net.Error does.
+func (e *TimeoutError) Timeout() bool { return true }
+
 // SigningError is a request that could not be signed: the credentials
 // provider failed or gave no SecretId/SecretKey.
 type SigningError struct{ Err error }
@@ -182,11 +206,13 @@ func clockSkew(err error) bool {
 // and every caller use it, so they cannot disagree.
 //
 //   - RetryNever: a refused input, no credentials, a 2xx answer (the call
-//     took effect even if the answer could not be read), a redirect, a 4xx
-//     other than throttling and clock skew, an unknown ID.
+//     took effect even if the answer could not be read or was cut short),
+//     a redirect, a 4xx other than throttling and clock skew, an unknown
+//     ID.
 //   - RetryLater: the context ended, the retry budget is spent.
-//   - RetryNow: no answer (before or after sending), a 5xx, 429 or a
-//     throttling code, a clock-skew refusal.
+//   - RetryNow: no answer (before or after sending, the client's own
+//     timeouts included), a 5xx, 429 or a throttling code, a clock-skew
+//     refusal.
 func Classify(err error) Retry {
 	var (
 		se *SigningError
@@ -273,9 +299,10 @@ func mayHaveTakenEffect(operation string, err error) bool {
 }
 
 // Accepted reports whether the service answered 2xx although the call
-// failed: the answer could not be read (or named an unknown ID). The
-// operation took effect; a TriggerWorkflow failing this way has started
-// its workflow, with the instance ID unknown.
+// failed: the answer could not be read, broke off or stalled (but did not
+// name an unknown ID). The operation took effect; a TriggerWorkflow
+// failing this way has started its workflow, with the instance ID
+// unknown.
 func Accepted(err error) bool {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() < 200 || re.HTTPStatusCode() > 299 {
