@@ -59,4 +59,10 @@ var opDescribeInventoryTriggerJob = operation[*DescribeInventoryTriggerJobInput,
 		}
 		return nil
 	},
+	bounds: func(*DescribeInventoryTriggerJobInput) answerBounds { return jobBounds },
 }
+
+// jobBounds bound an answer about one job: its JobsDetail echoes the
+// job's Input and Operation, whose JobParam is a tree of the caller's;
+// 256 KiB and 4,096 elements are many times what a job holds.
+var jobBounds = oneBounds(256<<10, 4096)

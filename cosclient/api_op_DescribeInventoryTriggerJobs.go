@@ -90,6 +90,21 @@ var opDescribeInventoryTriggerJobs = operation[*DescribeInventoryTriggerJobsInpu
 		)
 		return req, nil
 	},
+	// A job's detail is about 1 KiB (a Job job's JobParam a few more).
+	bounds: func(in *DescribeInventoryTriggerJobsInput) answerBounds {
+		return pageBounds("JobsDetail", pageSize(in.Size, MaxListSize), 8<<10, 128)
+	},
+}
+
+// pageSize is the most items a page answering a request for asked can
+// hold. When none was asked for, CI documents a default (10 jobs or runs;
+// COS 1,000 keys), but an answer up to the service's most is accepted,
+// since that default is not otherwise relied on.
+func pageSize(asked, most int) int {
+	if asked == 0 {
+		return most
+	}
+	return asked
 }
 
 // sizeParam is a page size as a query value; 0 (the default) is not sent.

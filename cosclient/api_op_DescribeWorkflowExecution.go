@@ -56,4 +56,7 @@ var opDescribeWorkflowExecution = operation[*DescribeWorkflowExecutionInput, *De
 		}
 		return nil
 	},
+	// One run: its Topology and a task per node, a few KiB to tens of KiB
+	// for a large workflow.
+	bounds: func(*DescribeWorkflowExecutionInput) answerBounds { return oneBounds(512<<10, 8192) },
 }

@@ -86,4 +86,9 @@ var opDescribeWorkflowExecutions = operation[*DescribeWorkflowExecutionsInput, *
 		)
 		return req, nil
 	},
+	// A run in a list is its IDs, object key (up to 850 bytes), state and
+	// time: 8 KiB leaves room for the fields CI may add.
+	bounds: func(in *DescribeWorkflowExecutionsInput) answerBounds {
+		return pageBounds("WorkflowExecutionList", pageSize(in.Size, MaxListSize), 8<<10, 128)
+	},
 }

@@ -60,4 +60,13 @@ var opListObjects = operation[*ListObjectsInput, *ListObjectsOutput]{
 		req.URL.RawQuery = query("prefix", in.Prefix, "marker", in.Marker, "max-keys", sizeParam(in.MaxKeys))
 		return req, nil
 	},
+	// A listed object is some 300 bytes of XML and its key, up to 850
+	// bytes (more where XML escapes it): 2 KiB and 24 elements each
+	// (Key, LastModified, ETag, Size, Owner's two, StorageClass, and room).
+	// max-keys bounds Contents and CommonPrefixes together
+	// (cloud.tencent.com/document/product/436/7734); no delimiter is sent,
+	// so there are no CommonPrefixes.
+	bounds: func(in *ListObjectsInput) answerBounds {
+		return pageBounds("Contents", pageSize(in.MaxKeys, MaxListKeys), 2<<10, 24)
+	},
 }

@@ -23,6 +23,9 @@ import (
 //   - no answer at all: *ConnectionError (a *TimeoutError below it when
 //     the client itself ended the attempt);
 //   - no credentials: *SigningError.
+//
+// Under a 2xx *ResponseError, a *LimitError is an answer larger than its
+// operation can legitimately return.
 // Classify is the one place that decides what a failure means for retries.
 
 // APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
@@ -140,6 +143,24 @@ func (e *TimeoutError) Error() string {
 // Timeout reports true, as a net.Error does.
 func (e *TimeoutError) Timeout() bool { return true }
 
+// LimitError is a 2xx answer beyond what its operation can legitimately
+// return: more bytes, more items than the page asked for, or more XML
+// elements. Reading and decoding stopped there.
+type LimitError struct {
+	// What is "bytes", "elements", or the repeated item element (e.g.
+	// "Contents").
+	What  string
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	switch e.What {
+	case "bytes", "elements":
+		return fmt.Sprintf("the answer has more than %d %s", e.Limit, e.What)
+	}
+	return fmt.Sprintf("the answer has more than the %d %s asked for", e.Limit, e.What)
+}
+
 // SigningError is a request that could not be signed: the credentials
 // provider failed or gave no SecretId/SecretKey.
 type SigningError struct{ Err error }
@@ -206,9 +227,9 @@ func clockSkew(err error) bool {
 // and every caller use it, so they cannot disagree.
 //
 //   - RetryNever: a refused input, no credentials, a 2xx answer (the call
-//     took effect even if the answer could not be read or was cut short),
-//     a redirect, a 4xx other than throttling and clock skew, an unknown
-//     ID.
+//     took effect even if the answer could not be read, was too large or
+//     was cut short), a redirect, a 4xx other than throttling and clock
+//     skew, an unknown ID.
 //   - RetryLater: the context ended, the retry budget is spent.
 //   - RetryNow: no answer (before or after sending, the client's own
 //     timeouts included), a 5xx, 429 or a throttling code, a clock-skew
@@ -299,10 +320,10 @@ func mayHaveTakenEffect(operation string, err error) bool {
 }
 
 // Accepted reports whether the service answered 2xx although the call
-// failed: the answer could not be read, broke off or stalled (but did not
-// name an unknown ID). The operation took effect; a TriggerWorkflow
-// failing this way has started its workflow, with the instance ID
-// unknown.
+// failed: the answer could not be read, was larger than the operation's
+// bound, broke off or stalled (but did not name an unknown ID). The
+// operation took effect; a TriggerWorkflow failing this way has started
+// its workflow, with the instance ID unknown.
 func Accepted(err error) bool {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() < 200 || re.HTTPStatusCode() > 299 {

@@ -205,12 +205,19 @@ func (r *redirectRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	return r.next.RoundTrip(out)
 }
 
-// defaultHTTPClient has room for bursts of calls to one host, and does not
-// follow redirects: CI does not redirect, and a 3xx is reported as an error
-// rather than re-sent, signed, elsewhere.
+// maxHeaderBytes bounds an answer's status line and headers: CI's and
+// COS's are a few hundred bytes, and net/http's default (10 MiB) times
+// the calls in flight is more than the function's memory.
+const maxHeaderBytes = 64 << 10
+
+// defaultHTTPClient has room for bursts of calls to one host, bounds the
+// headers it reads, and does not follow redirects: CI does not redirect,
+// and a 3xx is reported as an error rather than re-sent, signed,
+// elsewhere.
 func defaultHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
+	tr.MaxResponseHeaderBytes = maxHeaderBytes
 	return &http.Client{Transport: tr, CheckRedirect: noRedirects}
 }
 

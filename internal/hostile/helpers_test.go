@@ -25,6 +25,16 @@ const (
 // own, or it fails with the context's error rather than hanging.
 const short = 20 * time.Second
 
+// size is n bytes, or small under -short (what a client reads of a
+// hostile answer does not depend on its size: only the server's writing
+// does).
+func size(n int64) int64 {
+	if testing.Short() {
+		return min(n, 64<<20)
+	}
+	return n
+}
+
 // newClient is a client of the hostile server s with temporary
 // credentials, two fast attempts and timeouts of a few seconds (a test
 // that waits for one sets its own, shorter); edit, when set, adjusts the
