@@ -57,6 +57,9 @@ var opDescribeInventoryTriggerJob = operation[*DescribeInventoryTriggerJobInput,
 		if out.JobsDetail == nil || slices.Contains(out.NonExistJobIDs, in.JobID) || slices.Contains(out.NonExistJobID, in.JobID) {
 			return &NotFoundError{Resource: "job", ID: in.JobID}
 		}
+		if id := out.JobsDetail.JobID; id != in.JobID {
+			return &MismatchError{Resource: "job", Asked: in.JobID, Answered: id}
+		}
 		return nil
 	},
 	bounds: func(*DescribeInventoryTriggerJobInput) answerBounds { return jobBounds },

@@ -54,6 +54,9 @@ var opDescribeWorkflowExecution = operation[*DescribeWorkflowExecutionInput, *De
 		if out.WorkflowExecution == nil || out.WorkflowExecution.RunID == "" {
 			return &NotFoundError{Resource: "workflow execution", ID: in.RunID}
 		}
+		if id := out.WorkflowExecution.RunID; id != in.RunID {
+			return &MismatchError{Resource: "workflow execution", Asked: in.RunID, Answered: id}
+		}
 		return nil
 	},
 	// One run: its Topology and a task per node, a few KiB to tens of KiB

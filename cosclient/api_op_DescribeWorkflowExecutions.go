@@ -86,6 +86,19 @@ var opDescribeWorkflowExecutions = operation[*DescribeWorkflowExecutionsInput, *
 		)
 		return req, nil
 	},
+	// Whether each run names its workflow is not documented: one that
+	// names another is an answer to another question.
+	decode: func(in *DescribeWorkflowExecutionsInput, body []byte, out *DescribeWorkflowExecutionsOutput) error {
+		if err := xml.Unmarshal(body, out); err != nil {
+			return err
+		}
+		for i := range out.WorkflowExecutionList {
+			if id := out.WorkflowExecutionList[i].WorkflowID; id != "" && id != in.WorkflowID {
+				return &MismatchError{Resource: "workflow", Asked: in.WorkflowID, Answered: id}
+			}
+		}
+		return nil
+	},
 	// A run in a list is its IDs, object key (up to 850 bytes), state and
 	// time: 8 KiB leaves room for the fields CI may add.
 	bounds: func(in *DescribeWorkflowExecutionsInput) answerBounds {

@@ -25,7 +25,8 @@ import (
 //   - no credentials: *SigningError.
 //
 // Under a 2xx *ResponseError, a *LimitError is an answer larger than its
-// operation can legitimately return.
+// operation can legitimately return and a *MismatchError one about
+// another ID than the one asked for.
 // Classify is the one place that decides what a failure means for retries.
 
 // APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
@@ -159,6 +160,18 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("the answer has more than %d %s", e.Limit, e.What)
 	}
 	return fmt.Sprintf("the answer has more than the %d %s asked for", e.Limit, e.What)
+}
+
+// MismatchError is a 2xx answer about another job, run or workflow than
+// the one the call asked about: it is not used.
+type MismatchError struct {
+	Resource string // "job", "workflow execution" or "workflow"
+	Asked    string
+	Answered string // as CI sent it, less any credential it echoed, clipped
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("asked about %s %q, CI answered about %q", e.Resource, e.Asked, e.Answered)
 }
 
 // SigningError is a request that could not be signed: the credentials
@@ -321,9 +334,9 @@ func mayHaveTakenEffect(operation string, err error) bool {
 
 // Accepted reports whether the service answered 2xx although the call
 // failed: the answer could not be read, was larger than the operation's
-// bound, broke off or stalled (but did not name an unknown ID). The
-// operation took effect; a TriggerWorkflow failing this way has started
-// its workflow, with the instance ID unknown.
+// bound, broke off or stalled, or named another ID (but not an unknown
+// one). The operation took effect; a TriggerWorkflow failing this way has
+// started its workflow, with the instance ID unknown.
 func Accepted(err error) bool {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() < 200 || re.HTTPStatusCode() > 299 {
