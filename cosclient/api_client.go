@@ -98,6 +98,9 @@ type call struct {
 	service   string
 	options   Options // the client's, as this call's optFns left them
 	params    any     // the input as serialized, for deserializers that need it
+	// echoes are the credentials the attempt in flight was signed with,
+	// set by the Signing step for the deserializer.
+	echoes echoes
 }
 
 type callKey struct{}
@@ -257,7 +260,7 @@ func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middl
 		return out, md, err
 	}
 	params, _ := cl.params.(In)
-	result, err := m.op.deserialize(cl.client, params, out.RawResponse, &md)
+	result, err := m.op.deserialize(cl.client, params, cl.echoes, out.RawResponse, &md)
 	if err != nil {
 		return out, md, err
 	}
@@ -315,8 +318,9 @@ const maxPooledBody = 256 << 10
 var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // deserialize reads one answer: a 2xx into a new output, anything else
-// into CI's *APIError; it records CI's request ID in md.
-func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *middleware.Metadata) (Out, error) {
+// into CI's *APIError; it records CI's request ID in md. A 2xx that
+// echoes the attempt's credentials (ec) is not used.
+func (op *operation[In, Out]) deserialize(c *Client, params In, ec echoes, raw any, md *middleware.Metadata) (Out, error) {
 	var zero Out
 	resp, ok := raw.(*smithyhttp.Response)
 	if !ok {
@@ -360,6 +364,9 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 	}
 	// Decoding copies what it keeps of body.
 	setRequestIDMetadata(md, responseRequestID(resp.Response, body))
+	if ec.echoedIn(body) {
+		return zero, &smithy.DeserializationError{Err: errEchoed, Snapshot: snapshot(body)}
+	}
 	md.Set(statusKey{}, resp.StatusCode)
 	out := op.newOutput()
 	if op.decode != nil {

@@ -27,6 +27,10 @@ import (
 // Under a 2xx *ResponseError, a *LimitError is an answer larger than its
 // operation can legitimately return and a *MismatchError one about
 // another ID than the one asked for.
+//
+// Text CI sent (an <Error>'s fields, an answered ID, a decoder's or the
+// transport's message) reaches these errors without what it echoed of the
+// call's credentials, and clipped (see the Signing step).
 // Classify is the one place that decides what a failure means for retries.
 
 // APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
