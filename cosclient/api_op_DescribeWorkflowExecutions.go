@@ -30,6 +30,10 @@ type DescribeWorkflowExecutionsInput struct {
 	Size              int              // 1..100; 0 means the service default (10)
 	NextToken         string
 	JobID             string
+	// tokenFromService is set by NewExecutionsPaginator when NextToken is
+	// the one CI answered: not an input of the caller's, so not checked
+	// as one.
+	tokenFromService bool
 }
 
 // DescribeWorkflowExecutionsOutput is one page of executions, one
@@ -58,7 +62,9 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}
-	v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	if !in.tokenFromService {
+		v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	}
 	if in.JobID != "" {
 		v.add(checkID("jobId", in.JobID))
 	}

@@ -31,7 +31,7 @@ const (
 	DefaultRetryBudget = 500
 )
 
-// Defaults of the time bounds, as documented on Options.
+// Defaults of the time and page bounds, as documented on Options.
 const (
 	// DefaultResponseHeaderTimeout: CI and COS answer a call in well under
 	// a second; 30 s allows a slow service and still ends a hung attempt
@@ -40,11 +40,15 @@ const (
 	// DefaultIdleBodyTimeout: once an answer has begun, its bytes follow
 	// at once; 15 s without one is a stall.
 	DefaultIdleBodyTimeout = 15 * time.Second
+	// DefaultMaxPages is 1,000 pages: 100,000 jobs or runs, or 1,000,000
+	// keys of a bucket listing.
+	DefaultMaxPages = 1000
 )
 
 // Options configure a Client. Bucket, Region, Credentials, Retry, Logger,
-// the timeouts and APIOptions can also be changed for one call (see
-// WithBucket, WithLogger); Endpoint and HTTPClient are the Client's.
+// the timeouts, MaxPages and APIOptions can also be changed for one call
+// (see WithBucket, WithLogger, WithMaxPages); Endpoint and HTTPClient are
+// the Client's.
 type Options struct {
 	// Region and Bucket name the default bucket (BucketName-APPID) and its
 	// region; a call can name another (WithBucket), since upload events
@@ -67,6 +71,9 @@ type Options struct {
 	// DefaultIdleBodyTimeout.
 	ResponseHeaderTimeout time.Duration
 	IdleBodyTimeout       time.Duration
+	// MaxPages is the most pages a paginator reads before it stops with a
+	// *ListingCutShortError; zero takes DefaultMaxPages.
+	MaxPages int
 	// Logger receives one debug line per attempt; nil discards them.
 	Logger *slog.Logger
 	// APIOptions edit each call's middleware stack after the client built
@@ -148,6 +155,7 @@ func (o *Options) resolve() error {
 	for _, err := range [...]error{
 		orDefault("ResponseHeaderTimeout", &o.ResponseHeaderTimeout, DefaultResponseHeaderTimeout),
 		orDefault("IdleBodyTimeout", &o.IdleBodyTimeout, DefaultIdleBodyTimeout),
+		orDefault("MaxPages", &o.MaxPages, DefaultMaxPages),
 	} {
 		if err != nil {
 			return err
@@ -214,6 +222,12 @@ func WithBucket(bucket, region string) func(*Options) {
 // the caller's request ID.
 func WithLogger(l *slog.Logger) func(*Options) {
 	return func(o *Options) { o.Logger = l }
+}
+
+// WithMaxPages lets one paginator read up to n pages (see
+// Options.MaxPages).
+func WithMaxPages(n int) func(*Options) {
+	return func(o *Options) { o.MaxPages = n }
 }
 
 // Services, as smithy.OperationError names them.

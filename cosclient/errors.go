@@ -26,7 +26,8 @@ import (
 //
 // Under a 2xx *ResponseError, a *LimitError is an answer larger than its
 // operation can legitimately return and a *MismatchError one about
-// another ID than the one asked for.
+// another ID than the one asked for. A paginator that cannot finish its
+// listing returns a *ListingCutShortError, outside any call.
 //
 // Text CI sent (an <Error>'s fields, an answered ID, a decoder's or the
 // transport's message) reaches these errors without what it echoed of the
@@ -178,6 +179,21 @@ func (e *MismatchError) Error() string {
 	return fmt.Sprintf("asked about %s %q, CI answered about %q", e.Resource, e.Asked, e.Answered)
 }
 
+// ListingCutShortError is a listing a paginator stopped before its end:
+// its page budget (Options.MaxPages) was spent, or the service's
+// continuation did not move forward. The pages read so far were returned;
+// what comes after them was not read. Reading the listing again would stop
+// the same way, so Classify calls it RetryNever.
+type ListingCutShortError struct {
+	Operation string // the listing's, e.g. "ListObjects"
+	Pages     int    // pages read
+	Reason    string
+}
+
+func (e *ListingCutShortError) Error() string {
+	return fmt.Sprintf("%s listing cut short after %d pages: %s", e.Operation, e.Pages, e.Reason)
+}
+
 // SigningError is a request that could not be signed: the credentials
 // provider failed or gave no SecretId/SecretKey.
 type SigningError struct{ Err error }
@@ -246,7 +262,7 @@ func clockSkew(err error) bool {
 //   - RetryNever: a refused input, no credentials, a 2xx answer (the call
 //     took effect even if the answer could not be read, was too large or
 //     was cut short), a redirect, a 4xx other than throttling and clock
-//     skew, an unknown ID.
+//     skew, an unknown ID, a listing cut short.
 //   - RetryLater: the context ended, the retry budget is spent.
 //   - RetryNow: no answer (before or after sending, the client's own
 //     timeouts included), a 5xx, 429 or a throttling code, a clock-skew
@@ -257,11 +273,12 @@ func Classify(err error) Retry {
 		re *smithyhttp.ResponseError
 		ce *ConnectionError
 		nf *NotFoundError
+		lc *ListingCutShortError
 	)
 	switch {
 	case err == nil:
 		return RetryNever
-	case len(ParamErrors(err)) > 0, errors.As(err, &se), errors.As(err, &nf):
+	case len(ParamErrors(err)) > 0, errors.As(err, &se), errors.As(err, &nf), errors.As(err, &lc):
 		return RetryNever
 	case errors.Is(err, ErrRetryBudgetExhausted),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

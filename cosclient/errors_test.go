@@ -178,6 +178,7 @@ func TestClassifyOutsideCalls(t *testing.T) {
 		{&SigningError{Err: ErrMissingCredentials}, RetryNever},
 		{&ConnectionError{Err: errors.New("x")}, RetryNow},
 		{&smithy.SerializationError{Err: errors.New("x")}, RetryNever},
+		{&ListingCutShortError{Operation: "ListObjects", Pages: 1000}, RetryNever},
 		{&ConnectionError{Sent: true, Err: &TimeoutError{After: time.Second}}, RetryNow},
 		{errors.New("something else"), RetryLater},
 	}
