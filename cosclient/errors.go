@@ -32,6 +32,7 @@ import (
 // Text CI sent (an <Error>'s fields, an answered ID, a decoder's or the
 // transport's message) reaches these errors without what it echoed of the
 // call's credentials, and clipped (see the Signing step).
+//
 // Classify is the one place that decides what a failure means for retries.
 
 // APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
