@@ -214,7 +214,7 @@ func TestUnreadableTriggerIsNotDropped(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := hostile.Start(t, a)
-			out, err := ledger.Trigger(bounded(t), newClient(t, s, quick),
+			out, err := ledger.Trigger(bounded(t), newClient(t, s, quickBody),
 				&cosclient.TriggerWorkflowInput{WorkflowID: workflowID, Object: "a.jpg"}, time.Now(), true)
 			if err != nil || !out.Accepted || out.InstanceID != "" || out.Calls != 1 || s.Requests() != 1 {
 				t.Errorf("outcome %+v, err %v after %d requests: want accepted (run started, ID unknown) after one call", out, err, s.Requests())

@@ -21,7 +21,7 @@ func TestSilentServer(t *testing.T) {
 		t.Run(c.op, func(t *testing.T) {
 			t.Parallel()
 			s := hostile.Start(t, hostile.Silent())
-			err := c.call(bounded(t), newClient(t, s, quick))
+			err := c.call(bounded(t), newClient(t, s, quickHeaders))
 			attempts := 2
 			if changesState[c.op] {
 				attempts = 1
@@ -66,7 +66,7 @@ func TestStalledBody(t *testing.T) {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			t.Parallel()
 			s := hostile.Start(t, hostile.Stall(tt.status, "<Response><RequestId>r</RequestId></Response>", 12))
-			_, err := newClient(t, s, quick).ListObjects(bounded(t), nil)
+			_, err := newClient(t, s, quickBody).ListObjects(bounded(t), nil)
 			checkTimeout(t, err, true)
 			if cosclient.Classify(err) != tt.class || cosclient.Accepted(err) != (tt.status == 200) || !cosclient.Ambiguous(err) ||
 				cosclient.ErrorAttempts(err) != tt.attempts || cosclient.ErrorStatus(err) != tt.status {
@@ -86,7 +86,7 @@ func TestTrickledBody(t *testing.T) {
 	t.Run("slower than the idle timeout", func(t *testing.T) {
 		t.Parallel()
 		s := hostile.Start(t, hostile.Trickle(200, body, 3*stallAfter))
-		_, err := newClient(t, s, quick).ListObjects(bounded(t), nil)
+		_, err := newClient(t, s, quickBody).ListObjects(bounded(t), nil)
 		checkTimeout(t, err, true)
 	})
 	t.Run("faster, bounded by the caller", func(t *testing.T) {
