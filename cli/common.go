@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/aws/smithy-go"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/internal/cirules"
 	"github.com/cosflow/cosflow/internal/clip"
+	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/internal/valid"
 )
 
@@ -136,15 +136,9 @@ func (s *session) ciFailed(c *command, err error) int {
 }
 
 // oneLine keeps a message on one line and free of terminal control
-// sequences: CI's messages and object keys are not ours.
+// sequences (termsafe): CI's messages and object keys are not ours.
 func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return clip.String(s, maxMessage)
+	return clip.String(termsafe.String(s), maxMessage)
 }
 
 // maxMessage bounds one error line, in bytes.

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -88,17 +88,15 @@ func (p *printer) flush() error {
 	return err
 }
 
-// cell is a value as a table shows it: "-" for nothing, and quoted when it
-// holds a tab, a newline or a terminal escape (object keys may), so that
-// the columns stay columns and the terminal stays itself.
+// cell is a value as a table shows it: "-" for nothing, and escaped
+// (termsafe) where it holds a tab, a newline or a terminal escape (object
+// keys may), so that the columns stay columns and the terminal stays
+// itself.
 func cell(s string) string {
-	switch {
-	case s == "":
+	if s == "" {
 		return "-"
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return strconv.Quote(s)
 	}
-	return s
+	return termsafe.String(s)
 }
 
 // The table views. JSON always prints the whole object.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -65,10 +66,9 @@ type operation[In input, Out output] struct {
 	// resource does not exist (GetObject's NoSuchKey) as a *NotFoundError;
 	// it answers nil for any other error, which stays an *APIError.
 	notFound func(in In, ae *APIError) *NotFoundError
-	// maxAnswer bounds the answer's body in bytes: a longer one is an
-	// error wrapping ErrAnswerTooLarge, and no more is buffered. Zero
-	// means maxBodyBytes.
-	maxAnswer int64
+	// bounds is what a legitimate 2xx answer to in can hold: an answer
+	// beyond them is not read or decoded further (see answerBounds).
+	bounds func(in In) answerBounds
 }
 
 // changesState names the operations whose calls change something at the
@@ -106,6 +106,9 @@ type call struct {
 	service   string
 	options   Options // the client's, as this call's optFns left them
 	params    any     // the input as serialized, for deserializers that need it
+	// echoes are the credentials the attempt in flight was signed with,
+	// set by the Signing step for the deserializer.
+	echoes echoes
 }
 
 type callKey struct{}
@@ -142,7 +145,7 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 		for _, fn := range optFns {
 			fn(&cl.options)
 		}
-		if err := cl.options.Retry.resolve(); err != nil {
+		if err := cl.options.resolve(); err != nil {
 			return zeroOut, opErr(err)
 		}
 	}
@@ -158,7 +161,8 @@ func invoke[In input, Out output](ctx context.Context, c *Client, op *operation[
 	// Stack values belong to one stack: a call made from inside another
 	// (cosclient's or any smithy client's) starts afresh.
 	ctx = middleware.WithStackValue(middleware.ClearStackValues(ctx), callKey{}, cl)
-	h := middleware.DecorateHandler(sendHandler{client: c.http}, stack)
+	send := sendHandler{client: c.http, headerTimeout: cl.options.ResponseHeaderTimeout, idleTimeout: cl.options.IdleBodyTimeout}
+	h := middleware.DecorateHandler(send, stack)
 	result, md, err := h.Handle(ctx, params)
 	if err != nil {
 		return zeroOut, opErr(err)
@@ -264,7 +268,7 @@ func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middl
 		return out, md, err
 	}
 	params, _ := cl.params.(In)
-	result, err := m.op.deserialize(cl.client, params, out.RawResponse, &md)
+	result, err := m.op.deserialize(cl.client, params, cl.echoes, out.RawResponse, &md)
 	if err != nil {
 		return out, md, err
 	}
@@ -272,50 +276,81 @@ func (m opDeserializer[In, Out]) HandleDeserialize(ctx context.Context, in middl
 	return out, md, nil
 }
 
-// maxBodyBytes bounds what is read of one answer: CI pages are small, a
-// COS listing of 1,000 keys is a few hundred KiB.
-const maxBodyBytes = 16 << 20
+// answerBounds are what a legitimate 2xx answer of one call can hold: at
+// most bytes of body, elements XML elements in all, and items of the
+// page's item element under its root (a listing's size or max-keys). The
+// body is read no further than the byte bound, and a body beyond any bound
+// is not decoded at all. So what one answer costs is bounded by what its
+// call can legitimately need, however large or dense the body: the byte
+// bound caps the buffer, the element bound the decoded values.
+type answerBounds struct {
+	bytes    int64
+	elements int
+	item     string // "" for an answer that is not a page
+	items    int
+}
+
+// oneBounds are the bounds of an answer about one thing.
+func oneBounds(bytes int64, elements int) answerBounds {
+	return answerBounds{bytes: bytes, elements: elements}
+}
+
+// pageBounds are the bounds of a page of at most n items, each at most
+// itemBytes and itemElements, in an envelope (root, request ID, next
+// token) of pageEnvelopeBytes and pageEnvelopeElements.
+func pageBounds(item string, n int, itemBytes int64, itemElements int) answerBounds {
+	return answerBounds{
+		bytes:    pageEnvelopeBytes + int64(n)*itemBytes,
+		elements: pageEnvelopeElements + n*itemElements,
+		item:     item,
+		items:    n,
+	}
+}
+
+// A page's envelope: CI's tokens are opaque and of undocumented length,
+// so 16 KiB leaves them room.
+const (
+	pageEnvelopeBytes    = 16 << 10
+	pageEnvelopeElements = 64
+)
+
+// maxErrorBody bounds what is read of an answer outside 2xx: an <Error>
+// is a few hundred bytes; a larger body is not read, and the error's code
+// is the status text.
+const maxErrorBody = 64 << 10
 
 // maxPooledBody is the largest buffer bodyBuffers keeps.
 const maxPooledBody = 256 << 10
 
 // bodyBuffers hold answers while they are decoded.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // deserialize reads one answer: a 2xx into a new output, anything else
-// into CI's *APIError; it records CI's request ID in md.
-func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *middleware.Metadata) (Out, error) {
+// into CI's *APIError; it records CI's request ID in md. A 2xx that
+// echoes the attempt's credentials (ec) is not used.
+func (op *operation[In, Out]) deserialize(c *Client, params In, ec echoes, raw any, md *middleware.Metadata) (Out, error) {
 	var zero Out
 	resp, ok := raw.(*smithyhttp.Response)
 	if !ok {
 		return zero, &smithy.DeserializationError{Err: fmt.Errorf("unexpected raw response %T", raw)}
 	}
-	limit := op.maxAnswer
-	if limit == 0 {
-		limit = maxBodyBytes
-	}
-	if resp.ContentLength > limit {
-		resp.Body.Close()
-		return zero, &smithy.DeserializationError{Err: fmt.Errorf("%w: %d bytes, over %d", ErrAnswerTooLarge, resp.ContentLength, limit)}
-	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
+	defer resp.Body.Close()
+	buf := bodyBuffers.Get().(*[]byte)
 	defer func() {
-		if buf.Cap() <= maxPooledBody { // a rare large listing is not kept
+		if cap(*buf) <= maxPooledBody { // a rare large listing is not kept
 			bodyBuffers.Put(buf)
 		}
 	}()
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	resp.Body.Close()
-	body := buf.Bytes() // decoding copies what it keeps
-	if err != nil {
-		// The answer began but broke off: as ambiguous as no answer.
-		return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
-	}
-	if int64(len(body)) > limit {
-		return zero, &smithy.DeserializationError{Err: fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, limit)}
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, err := readBody(resp.Response, maxErrorBody, (*buf)[:0])
+		*buf = body
+		if err != nil {
+			// The answer began but broke off: as ambiguous as no answer.
+			return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
+		}
+		if len(body) > maxErrorBody {
+			body = nil // not used: the status tells
+		}
 		ae := apiError(resp.Response, body)
 		setRequestIDMetadata(md, ae.RequestID)
 		if clockSkew(ae) {
@@ -329,7 +364,23 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 		}
 		return zero, ae
 	}
+	body, err := readAnswer(resp.Response, op.bounds(params), buf)
+	if err != nil {
+		// Not even its RequestId is read of a body beyond its bounds.
+		setRequestIDMetadata(md, responseRequestID(resp.Response, nil))
+		var le *LimitError
+		if errors.As(err, &le) {
+			return zero, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
+		}
+		// The answer began but broke off (or stalled): as ambiguous as
+		// no answer.
+		return zero, &ConnectionError{Sent: true, Err: fmt.Errorf("read answer: %w", err)}
+	}
+	// Decoding copies what it keeps of body.
 	setRequestIDMetadata(md, responseRequestID(resp.Response, body))
+	if ec.echoedIn(body) {
+		return zero, &smithy.DeserializationError{Err: errEchoed, Snapshot: snapshot(body)}
+	}
 	md.Set(statusKey{}, resp.StatusCode)
 	out := op.newOutput()
 	if op.decode != nil {
@@ -349,6 +400,88 @@ func (op *operation[In, Out]) deserialize(c *Client, params In, raw any, md *mid
 		return zero, &smithy.DeserializationError{Err: err, Snapshot: snapshot(body)}
 	}
 	return out, nil
+}
+
+// readAnswer reads a 2xx answer into *buf within b: its body, or a
+// *LimitError for a body beyond b (read no further than its byte bound),
+// or the error of a body that broke off or stalled.
+func readAnswer(resp *http.Response, b answerBounds, buf *[]byte) ([]byte, error) {
+	if resp.ContentLength > b.bytes {
+		return nil, &LimitError{What: "bytes", Limit: b.bytes}
+	}
+	body, err := readBody(resp, b.bytes, (*buf)[:0])
+	*buf = body
+	switch {
+	case err != nil:
+		return body, err
+	case int64(len(body)) > b.bytes:
+		return body, &LimitError{What: "bytes", Limit: b.bytes}
+	}
+	return body, b.check(body)
+}
+
+// readBody appends resp's body to b, at most limit+1 bytes (so that the
+// caller can tell a body over limit), growing b no further than that; its
+// error is the body breaking off or stalling.
+func readBody(resp *http.Response, limit int64, b []byte) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		b = slices.Grow(b, int(n)+1) // +1 to see the end without growing
+	}
+	for {
+		if len(b) == cap(b) {
+			more := max(int64(cap(b)), 4096) // double, from 4 KiB
+			b = slices.Grow(b, int(min(more, limit+1-int64(len(b)))))
+		}
+		room := min(int64(cap(b)), limit+1)
+		n, err := resp.Body.Read(b[len(b):room])
+		b = b[:len(b)+n]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case int64(len(b)) > limit:
+			return b, nil
+		}
+	}
+}
+
+// check reports whether body, within the byte bound, is also within the
+// element and item bounds: a *LimitError if not. Every element starts with
+// a '<' and every item with "<" and its name, so counting those bytes
+// (fast, without parsing) settles the answers a service legitimately
+// gives; only a body with more of them than the bounds is tokenized, to
+// count exactly, and only up to where a bound is passed.
+func (b answerBounds) check(body []byte) error {
+	tag := ""
+	if b.item != "" {
+		tag = "<" + b.item
+	}
+	if bytes.Count(body, []byte("<")) <= b.elements && (tag == "" || bytes.Count(body, []byte(tag)) <= b.items) {
+		return nil
+	}
+	d := xml.NewDecoder(bytes.NewReader(body))
+	depth, elements, items := 0, 0, 0
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return nil // the end, or not XML: the decoder will say so
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if elements++; elements > b.elements {
+				return &LimitError{What: "elements", Limit: int64(b.elements)}
+			}
+			if depth == 2 && t.Name.Local == b.item {
+				if items++; items > b.items {
+					return &LimitError{What: b.item, Limit: int64(b.items)}
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
 }
 
 // responseRequestID is the service's request ID for an answer: the CI or

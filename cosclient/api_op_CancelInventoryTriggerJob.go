@@ -45,4 +45,6 @@ var opCancelInventoryTriggerJob = operation[*CancelInventoryTriggerJobInput, *Ca
 		return req, nil
 	},
 	decode: func(*CancelInventoryTriggerJobInput, []byte, *CancelInventoryTriggerJobOutput) error { return nil },
+	// An empty 200; room for a <Response><RequestId/></Response>.
+	bounds: func(*CancelInventoryTriggerJobInput) answerBounds { return oneBounds(8<<10, 64) },
 }

@@ -167,4 +167,5 @@ var opCreateInventoryTriggerJob = operation[*CreateInventoryTriggerJobInput, *Cr
 		req.URL.Path = "/inventorytriggerjob"
 		return xmlBody(req, in)
 	},
+	bounds: func(*CreateInventoryTriggerJobInput) answerBounds { return jobBounds },
 }

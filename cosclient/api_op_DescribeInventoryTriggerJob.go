@@ -57,6 +57,15 @@ var opDescribeInventoryTriggerJob = operation[*DescribeInventoryTriggerJobInput,
 		if out.JobsDetail == nil || slices.Contains(out.NonExistJobIDs, in.JobID) || slices.Contains(out.NonExistJobID, in.JobID) {
 			return &NotFoundError{Resource: "job", ID: in.JobID}
 		}
+		if id := out.JobsDetail.JobID; id != in.JobID {
+			return &MismatchError{Resource: "job", Asked: in.JobID, Answered: id}
+		}
 		return nil
 	},
+	bounds: func(*DescribeInventoryTriggerJobInput) answerBounds { return jobBounds },
 }
+
+// jobBounds bound an answer about one job: its JobsDetail echoes the
+// job's Input and Operation, whose JobParam is a tree of the caller's;
+// 256 KiB and 4,096 elements are many times what a job holds.
+var jobBounds = oneBounds(256<<10, 4096)

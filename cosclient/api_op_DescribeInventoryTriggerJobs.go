@@ -19,7 +19,11 @@ func (c *Client) DescribeInventoryTriggerJobs(ctx context.Context, params *Descr
 // Zero values are not sent, except Type, which defaults to Workflow because
 // the service's own default is undocumented.
 type DescribeInventoryTriggerJobsInput struct {
-	NextToken         string
+	NextToken string
+	// tokenFromService is set by NewJobsPaginator when NextToken is the
+	// one CI answered: not an input of the caller's, so not checked as
+	// one.
+	tokenFromService  bool
 	Size              int        // 1..100; 0 means the service default (10)
 	Type              JobType    // Workflow when empty
 	OrderByTime       string     // Desc (default) or Asc
@@ -44,7 +48,9 @@ type DescribeInventoryTriggerJobsOutput struct {
 // Validate checks the input before it is sent.
 func (in *DescribeInventoryTriggerJobsInput) Validate() error {
 	v := newChecks("DescribeInventoryTriggerJobsInput")
-	v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	if !in.tokenFromService {
+		v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	}
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}
@@ -90,6 +96,21 @@ var opDescribeInventoryTriggerJobs = operation[*DescribeInventoryTriggerJobsInpu
 		)
 		return req, nil
 	},
+	// A job's detail is about 1 KiB (a Job job's JobParam a few more).
+	bounds: func(in *DescribeInventoryTriggerJobsInput) answerBounds {
+		return pageBounds("JobsDetail", pageSize(in.Size, MaxListSize), 8<<10, 128)
+	},
+}
+
+// pageSize is the most items a page answering a request for asked can
+// hold. When none was asked for, CI documents a default (10 jobs or runs;
+// COS 1,000 keys), but an answer up to the service's most is accepted,
+// since that default is not otherwise relied on.
+func pageSize(asked, most int) int {
+	if asked == 0 {
+		return most
+	}
+	return asked
 }
 
 // sizeParam is a page size as a query value; 0 (the default) is not sent.

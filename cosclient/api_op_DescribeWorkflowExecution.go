@@ -55,6 +55,12 @@ var opDescribeWorkflowExecution = operation[*DescribeWorkflowExecutionInput, *De
 		if out.WorkflowExecution == nil || out.WorkflowExecution.RunID == "" {
 			return &NotFoundError{Resource: "workflow execution", ID: in.RunID}
 		}
+		if id := out.WorkflowExecution.RunID; id != in.RunID {
+			return &MismatchError{Resource: "workflow execution", Asked: in.RunID, Answered: id}
+		}
 		return nil
 	},
+	// One run: its Topology and a task per node, a few KiB to tens of KiB
+	// for a large workflow.
+	bounds: func(*DescribeWorkflowExecutionInput) answerBounds { return oneBounds(512<<10, 8192) },
 }

@@ -30,6 +30,10 @@ type DescribeWorkflowExecutionsInput struct {
 	Size              int              // 1..100; 0 means the service default (10)
 	NextToken         string
 	JobID             string
+	// tokenFromService is set by NewExecutionsPaginator when NextToken is
+	// the one CI answered: not an input of the caller's, so not checked
+	// as one.
+	tokenFromService bool
 }
 
 // DescribeWorkflowExecutionsOutput is one page of executions, one
@@ -58,7 +62,9 @@ func (in *DescribeWorkflowExecutionsInput) Validate() error {
 	if in.Size != 0 {
 		v.add(checkSize("size", in.Size, MaxListSize))
 	}
-	v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	if !in.tokenFromService {
+		v.add(checkLongText("nextToken", in.NextToken, MaxTokenLen))
+	}
 	if in.JobID != "" {
 		v.add(checkID("jobId", in.JobID))
 	}
@@ -85,5 +91,23 @@ var opDescribeWorkflowExecutions = operation[*DescribeWorkflowExecutionsInput, *
 			"jobId", in.JobID,
 		)
 		return req, nil
+	},
+	// Whether each run names its workflow is not documented: one that
+	// names another is an answer to another question.
+	decode: func(in *DescribeWorkflowExecutionsInput, body []byte, out *DescribeWorkflowExecutionsOutput) error {
+		if err := xml.Unmarshal(body, out); err != nil {
+			return err
+		}
+		for i := range out.WorkflowExecutionList {
+			if id := out.WorkflowExecutionList[i].WorkflowID; id != "" && id != in.WorkflowID {
+				return &MismatchError{Resource: "workflow", Asked: in.WorkflowID, Answered: id}
+			}
+		}
+		return nil
+	},
+	// A run in a list is its IDs, object key (up to 850 bytes), state and
+	// time: 8 KiB leaves room for the fields CI may add.
+	bounds: func(in *DescribeWorkflowExecutionsInput) answerBounds {
+		return pageBounds("WorkflowExecutionList", pageSize(in.Size, MaxListSize), 8<<10, 128)
 	},
 }

@@ -21,6 +21,10 @@ type ListObjectsInput struct {
 	Prefix  string
 	Marker  string // list keys after this one
 	MaxKeys int    // 1..1000; 0 means the service default (1000)
+	// markerFromService is set by NewObjectsPaginator when Marker is where
+	// COS's last page ended: not an input of the caller's, so not checked
+	// as one.
+	markerFromService bool
 }
 
 // ListObjectsOutput is one page of a listing, keys in UTF-8 binary order.
@@ -42,7 +46,9 @@ type ListObjectsOutput struct {
 func (in *ListObjectsInput) Validate() error {
 	v := newChecks("ListObjectsInput")
 	v.add(checkKey("prefix", in.Prefix, true))
-	v.add(checkKey("marker", in.Marker, true))
+	if !in.markerFromService {
+		v.add(checkKey("marker", in.Marker, true))
+	}
 	if in.MaxKeys != 0 {
 		v.add(checkSize("max-keys", in.MaxKeys, MaxListKeys))
 	}
@@ -59,5 +65,14 @@ var opListObjects = operation[*ListObjectsInput, *ListObjectsOutput]{
 		req.URL.Path = "/"
 		req.URL.RawQuery = query("prefix", in.Prefix, "marker", in.Marker, "max-keys", sizeParam(in.MaxKeys))
 		return req, nil
+	},
+	// A listed object is some 300 bytes of XML and its key, up to 850
+	// bytes (more where XML escapes it): 2 KiB and 24 elements each
+	// (Key, LastModified, ETag, Size, Owner's two, StorageClass, and room).
+	// max-keys bounds Contents and CommonPrefixes together
+	// (cloud.tencent.com/document/product/436/7734); no delimiter is sent,
+	// so there are no CommonPrefixes.
+	bounds: func(in *ListObjectsInput) answerBounds {
+		return pageBounds("Contents", pageSize(in.MaxKeys, MaxListKeys), 2<<10, 24)
 	},
 }

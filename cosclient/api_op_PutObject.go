@@ -101,6 +101,8 @@ var opPutObject = operation[*PutObjectInput, *PutObjectOutput]{
 	service:   ServiceCOS,
 	newInput:  newOf[PutObjectInput],
 	newOutput: newOf[PutObjectOutput],
+	// COS answers a PUT with headers and an empty body.
+	bounds: func(*PutObjectInput) answerBounds { return oneBounds(8<<10, 64) },
 	serialize: func(in *PutObjectInput, req *smithyhttp.Request) (*smithyhttp.Request, error) {
 		req.Method = http.MethodPut
 		req.URL.Path = "/" + in.Key // escaped by net/url, signed as it is

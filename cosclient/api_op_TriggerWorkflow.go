@@ -58,4 +58,6 @@ var opTriggerWorkflow = operation[*TriggerWorkflowInput, *TriggerWorkflowOutput]
 		req.URL.RawQuery = query("workflowId", in.WorkflowID, "object", in.Object, "name", in.Name)
 		return req, nil
 	},
+	// <Response><InstanceId/><RequestId/></Response> is some 150 bytes.
+	bounds: func(*TriggerWorkflowInput) answerBounds { return oneBounds(8<<10, 64) },
 }

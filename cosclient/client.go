@@ -31,9 +31,24 @@ const (
 	DefaultRetryBudget = 500
 )
 
-// Options configure a Client. Bucket, Region, Credentials, Retry, Logger
-// and APIOptions can also be changed for one call (see WithBucket,
-// WithLogger); Endpoint and HTTPClient are the Client's.
+// Defaults of the time and page bounds, as documented on Options.
+const (
+	// DefaultResponseHeaderTimeout: CI and COS answer a call in well under
+	// a second; 30 s allows a slow service and still ends a hung attempt
+	// (and so an operator's 60 s command) in time.
+	DefaultResponseHeaderTimeout = 30 * time.Second
+	// DefaultIdleBodyTimeout: once an answer has begun, its bytes follow
+	// at once; 15 s without one is a stall.
+	DefaultIdleBodyTimeout = 15 * time.Second
+	// DefaultMaxPages is 1,000 pages: 100,000 jobs or runs, or 1,000,000
+	// keys of a bucket listing.
+	DefaultMaxPages = 1000
+)
+
+// Options configure a Client. Bucket, Region, Credentials, Retry, Logger,
+// the timeouts, MaxPages and APIOptions can also be changed for one call
+// (see WithBucket, WithLogger, WithMaxPages); Endpoint and HTTPClient are
+// the Client's.
 type Options struct {
 	// Region and Bucket name the default bucket (BucketName-APPID) and its
 	// region; a call can name another (WithBucket), since upload events
@@ -48,6 +63,17 @@ type Options struct {
 	Endpoint   string
 	HTTPClient *http.Client
 	Retry      RetryOptions
+	// ResponseHeaderTimeout bounds each attempt from its start until the
+	// answer's status and headers arrive; IdleBodyTimeout bounds the wait
+	// for each next byte of the answer's body. Either ends the attempt
+	// with a *TimeoutError (see Classify); the caller's context still
+	// bounds the whole call. Zero takes DefaultResponseHeaderTimeout and
+	// DefaultIdleBodyTimeout.
+	ResponseHeaderTimeout time.Duration
+	IdleBodyTimeout       time.Duration
+	// MaxPages is the most pages a paginator reads before it stops with a
+	// *ListingCutShortError; zero takes DefaultMaxPages.
+	MaxPages int
 	// Logger receives one debug line per attempt; nil discards them.
 	Logger *slog.Logger
 	// APIOptions edit each call's middleware stack after the client built
@@ -89,7 +115,7 @@ func New(opts Options) (*Client, error) {
 	if opts.Credentials == nil {
 		return nil, errors.New("cosclient: option Credentials: a provider is required (StaticCredentials, EnvCredentials, ...)")
 	}
-	if err := opts.Retry.resolve(); err != nil {
+	if err := opts.resolve(); err != nil {
 		return nil, err
 	}
 	c := &Client{scheme: "https", jitter: fullJitter}
@@ -121,6 +147,33 @@ func New(opts Options) (*Client, error) {
 	}
 	c.budget = newRetryBudget(opts.Retry.Budget)
 	return c, nil
+}
+
+// resolve checks the options a call can change and fills in their
+// defaults.
+func (o *Options) resolve() error {
+	for _, err := range [...]error{
+		orDefault("ResponseHeaderTimeout", &o.ResponseHeaderTimeout, DefaultResponseHeaderTimeout),
+		orDefault("IdleBodyTimeout", &o.IdleBodyTimeout, DefaultIdleBodyTimeout),
+		orDefault("MaxPages", &o.MaxPages, DefaultMaxPages),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return o.Retry.resolve()
+}
+
+// orDefault sets the option *v, named name, to def when it is zero, and
+// refuses it negative.
+func orDefault[T ~int | ~int64](name string, v *T, def T) error {
+	switch {
+	case *v < 0:
+		return fmt.Errorf("cosclient: option %s: %v is negative", name, *v)
+	case *v == 0:
+		*v = def
+	}
+	return nil
 }
 
 // resolve checks r and fills in the defaults.
@@ -169,6 +222,12 @@ func WithBucket(bucket, region string) func(*Options) {
 // the caller's request ID.
 func WithLogger(l *slog.Logger) func(*Options) {
 	return func(o *Options) { o.Logger = l }
+}
+
+// WithMaxPages lets one paginator read up to n pages (see
+// Options.MaxPages).
+func WithMaxPages(n int) func(*Options) {
+	return func(o *Options) { o.MaxPages = n }
 }
 
 // Services, as smithy.OperationError names them.

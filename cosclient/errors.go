@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -19,8 +20,19 @@ import (
 //     *smithyhttp.ResponseError, with the status code), wrapping CI's
 //     <Error> as *APIError (a smithy.APIError), a
 //     *smithy.DeserializationError, or a *NotFoundError;
-//   - no answer at all: *ConnectionError;
+//   - no answer at all: *ConnectionError (a *TimeoutError below it when
+//     the client itself ended the attempt);
 //   - no credentials: *SigningError.
+//
+// Under a 2xx *ResponseError, a *LimitError is an answer larger than its
+// operation can legitimately return and a *MismatchError one about
+// another ID than the one asked for. A paginator that cannot finish its
+// listing returns a *ListingCutShortError, outside any call.
+//
+// Text CI sent (an <Error>'s fields, an answered ID, a decoder's or the
+// transport's message) reaches these errors without what it echoed of the
+// call's credentials, and clipped (see the Signing step).
+//
 // Classify is the one place that decides what a failure means for retries.
 
 // APIError is CI's (or COS's) <Error> answer. It implements smithy.APIError.
@@ -117,6 +129,77 @@ func (e *ConnectionError) Unwrap() error { return e.Err }
 // RequestSendError does.
 func (e *ConnectionError) ConnectionError() bool { return true }
 
+// TimeoutError is an attempt the client ended itself because the answer
+// stalled: no status and headers within Options.ResponseHeaderTimeout of
+// the attempt's start, or no byte of the body for Options.IdleBodyTimeout.
+// It is not the caller's context ending (which stays context.Canceled or
+// DeadlineExceeded, RetryLater): it sits under a *ConnectionError, so that
+// Classify and Ambiguous read it as any other failure of the connection.
+type TimeoutError struct {
+	// Body is set when the answer's headers had come and its body stalled.
+	Body  bool
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Body {
+		return fmt.Sprintf("the answer's body stalled: no byte for %v", e.After)
+	}
+	return fmt.Sprintf("no answer within %v", e.After)
+}
+
+// Timeout reports true, as a net.Error does.
+func (e *TimeoutError) Timeout() bool { return true }
+
+// LimitError is a 2xx answer beyond what its operation can legitimately
+// return: more bytes, more items than the page asked for, or more XML
+// elements. Reading and decoding stopped there.
+type LimitError struct {
+	// What is "bytes", "elements", or the repeated item element (e.g.
+	// "Contents").
+	What  string
+	Limit int64
+}
+
+// Is makes every *LimitError an ErrAnswerTooLarge, so that callers that
+// only ask whether an answer was too large need not know the bound.
+func (e *LimitError) Is(target error) bool { return target == ErrAnswerTooLarge }
+
+func (e *LimitError) Error() string {
+	switch e.What {
+	case "bytes", "elements":
+		return fmt.Sprintf("the answer has more than %d %s", e.Limit, e.What)
+	}
+	return fmt.Sprintf("the answer has more than the %d %s asked for", e.Limit, e.What)
+}
+
+// MismatchError is a 2xx answer about another job, run or workflow than
+// the one the call asked about: it is not used.
+type MismatchError struct {
+	Resource string // "job", "workflow execution" or "workflow"
+	Asked    string
+	Answered string // as CI sent it, less any credential it echoed, clipped
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("asked about %s %q, CI answered about %q", e.Resource, e.Asked, e.Answered)
+}
+
+// ListingCutShortError is a listing a paginator stopped before its end:
+// its page budget (Options.MaxPages) was spent, or the service's
+// continuation did not move forward. The pages read so far were returned;
+// what comes after them was not read. Reading the listing again would stop
+// the same way, so Classify calls it RetryNever.
+type ListingCutShortError struct {
+	Operation string // the listing's, e.g. "ListObjects"
+	Pages     int    // pages read
+	Reason    string
+}
+
+func (e *ListingCutShortError) Error() string {
+	return fmt.Sprintf("%s listing cut short after %d pages: %s", e.Operation, e.Pages, e.Reason)
+}
+
 // SigningError is a request that could not be signed: the credentials
 // provider failed or gave no SecretId/SecretKey.
 type SigningError struct{ Err error }
@@ -131,9 +214,9 @@ func (e *SigningError) Unwrap() error { return e.Err }
 // add load.
 var ErrRetryBudgetExhausted = errors.New("retry budget exhausted")
 
-// ErrAnswerTooLarge is wrapped when an answer's body is longer than its
-// operation reads (GetObject: MaxObjectBodyLen); no more than that limit
-// was buffered.
+// ErrAnswerTooLarge is what every *LimitError is (errors.Is): an answer
+// beyond what its operation can legitimately return (GetObject:
+// MaxObjectBodyLen bytes), of which no more than its bound was buffered.
 var ErrAnswerTooLarge = errors.New("answer body over the operation's limit")
 
 // Retry is what a failure means for trying again.
@@ -188,22 +271,25 @@ func clockSkew(err error) bool {
 // and every caller use it, so they cannot disagree.
 //
 //   - RetryNever: a refused input, no credentials, a 2xx answer (the call
-//     took effect even if the answer could not be read), a redirect, a 4xx
-//     other than throttling and clock skew, an unknown ID.
+//     took effect even if the answer could not be read, was too large or
+//     was cut short), a redirect, a 4xx other than throttling and clock
+//     skew, an unknown ID, a listing cut short.
 //   - RetryLater: the context ended, the retry budget is spent.
-//   - RetryNow: no answer (before or after sending), a 5xx, 429 or a
-//     throttling code, a clock-skew refusal.
+//   - RetryNow: no answer (before or after sending, the client's own
+//     timeouts included), a 5xx, 429 or a throttling code, a clock-skew
+//     refusal.
 func Classify(err error) Retry {
 	var (
 		se *SigningError
 		re *smithyhttp.ResponseError
 		ce *ConnectionError
 		nf *NotFoundError
+		lc *ListingCutShortError
 	)
 	switch {
 	case err == nil:
 		return RetryNever
-	case len(ParamErrors(err)) > 0, errors.As(err, &se), errors.As(err, &nf):
+	case len(ParamErrors(err)) > 0, errors.As(err, &se), errors.As(err, &nf), errors.As(err, &lc):
 		return RetryNever
 	case errors.Is(err, ErrRetryBudgetExhausted),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -279,9 +365,10 @@ func mayHaveTakenEffect(operation string, err error) bool {
 }
 
 // Accepted reports whether the service answered 2xx although the call
-// failed: the answer could not be read (or named an unknown ID). The
-// operation took effect; a TriggerWorkflow failing this way has started
-// its workflow, with the instance ID unknown.
+// failed: the answer could not be read, was larger than the operation's
+// bound, broke off or stalled, or named another ID (but not an unknown
+// one). The operation took effect; a TriggerWorkflow failing this way has
+// started its workflow, with the instance ID unknown.
 func Accepted(err error) bool {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() < 200 || re.HTTPStatusCode() > 299 {

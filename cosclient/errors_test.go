@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -177,6 +178,8 @@ func TestClassifyOutsideCalls(t *testing.T) {
 		{&SigningError{Err: ErrMissingCredentials}, RetryNever},
 		{&ConnectionError{Err: errors.New("x")}, RetryNow},
 		{&smithy.SerializationError{Err: errors.New("x")}, RetryNever},
+		{&ListingCutShortError{Operation: "ListObjects", Pages: 1000}, RetryNever},
+		{&ConnectionError{Sent: true, Err: &TimeoutError{After: time.Second}}, RetryNow},
 		{errors.New("something else"), RetryLater},
 	}
 	for _, tt := range tests {

@@ -192,7 +192,7 @@ func TestGetObjectFailures(t *testing.T) {
 			}
 		}, 1},
 		{"over the limit, announced", always(objectAnswer(limit+"x", map[string]string{"Content-Length": strconv.Itoa(MaxObjectBodyLen + 1)})), func(t *testing.T, err error) {
-			if !errors.Is(err, ErrAnswerTooLarge) || Classify(err) != RetryNever || !strings.Contains(err.Error(), "65537 bytes") {
+			if !errors.Is(err, ErrAnswerTooLarge) || Classify(err) != RetryNever || !strings.Contains(err.Error(), "more than 65536 bytes") {
 				t.Errorf("err %v", err)
 			}
 		}, 1},

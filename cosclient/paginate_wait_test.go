@@ -100,6 +100,7 @@ func TestPaginators(t *testing.T) {
 		drain      func(*Client) ([]string, error)
 		items      []string
 		sent       []string // tokens, in order
+		cut        string   // the drain ends in a *ListingCutShortError saying this
 	}{
 		{
 			name: "jobs", tokenParam: "nextToken",
@@ -140,9 +141,9 @@ func TestPaginators(t *testing.T) {
 		},
 		{
 			name: "objects by NextMarker, else the last key", tokenParam: "marker",
-			pages: map[string]string{"": objectsPage(true, "k2", "k1", "k2"), "k2": objectsPage(true, "", "k3", "k 4"), "k 4": objectsPage(false, "", "k5")},
+			pages: map[string]string{"": objectsPage(true, "k2", "k1", "k2"), "k2": objectsPage(true, "", "k3", "k4 x"), "k4 x": objectsPage(false, "", "k5")},
 			fixed: "prefix=k&max-keys=2", drain: objects(&ListObjectsInput{Prefix: "k", MaxKeys: 2}),
-			items: []string{"k1", "k2", "k3", "k 4", "k5"}, sent: []string{"", "k2", "k 4"},
+			items: []string{"k1", "k2", "k3", "k4 x", "k5"}, sent: []string{"", "k2", "k4 x"},
 		},
 		{
 			name: "objects from a marker", tokenParam: "marker",
@@ -151,14 +152,24 @@ func TestPaginators(t *testing.T) {
 			items: []string{"k3"}, sent: []string{"k2"},
 		},
 		{
-			name: "objects truncated without a way on", tokenParam: "marker",
+			name: "objects truncated without a way on are cut short", tokenParam: "marker",
 			pages: map[string]string{"": objectsPage(true, "")},
-			drain: objects(nil), sent: []string{""},
+			drain: objects(nil), sent: []string{""}, cut: "no marker or key",
 		},
 		{
-			name: "objects, a repeated marker stops paging", tokenParam: "marker",
+			name: "objects, a repeated marker is cut short", tokenParam: "marker",
 			pages: map[string]string{"": objectsPage(true, "", "k1"), "k1": objectsPage(true, "", "k1")},
-			drain: objects(nil), items: []string{"k1", "k1"}, sent: []string{"", "k1"},
+			drain: objects(nil), items: []string{"k1", "k1"}, sent: []string{"", "k1"}, cut: "does not move past",
+		},
+		{
+			name: "objects, a marker going back is cut short", tokenParam: "marker",
+			pages: map[string]string{"": objectsPage(true, "k2", "k1", "k2"), "k2": objectsPage(true, "k1", "k3")},
+			drain: objects(nil), items: []string{"k1", "k2", "k3"}, sent: []string{"", "k2"}, cut: "does not move past",
+		},
+		{
+			name: "objects, a marker before the page's last key is cut short", tokenParam: "marker",
+			pages: map[string]string{"": objectsPage(true, "k2", "k1", "k3")},
+			drain: objects(nil), items: []string{"k1", "k3"}, sent: []string{""}, cut: "before the page's last key",
 		},
 	}
 	for _, tt := range tests {
@@ -172,8 +183,12 @@ func TestPaginators(t *testing.T) {
 				xmlAnswer(200, page)(w, r)
 			})
 			items, err := tt.drain(f.client(t))
-			if err != nil {
+			var lc *ListingCutShortError
+			switch {
+			case tt.cut == "" && err != nil:
 				t.Fatal(err)
+			case tt.cut != "" && (!errors.As(err, &lc) || !strings.Contains(lc.Reason, tt.cut) || lc.Operation != "ListObjects" || lc.Pages != len(tt.sent)):
+				t.Fatalf("err = %v, want the listing cut short after %d pages: %s", err, len(tt.sent), tt.cut)
 			}
 			if !reflect.DeepEqual(items, tt.items) {
 				t.Errorf("items %q, want %q", items, tt.items)

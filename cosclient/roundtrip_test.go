@@ -121,34 +121,42 @@ func TestOutputsRoundTrip(t *testing.T) {
 		op   string
 		want any // filled, then answered
 		call func(context.Context, *cosclient.Client) (any, error)
+		// about, when set, makes the filled answer one about what the
+		// call asks (the client refuses an answer about another ID).
+		about func(any)
 	}{
 		{"TriggerWorkflow", &cosclient.TriggerWorkflowOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.TriggerWorkflow(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: emuWorkflow, Object: "a.jpg"})
-		}},
+		}, nil},
 		{"CreateInventoryTriggerJob", &cosclient.CreateInventoryTriggerJobOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.CreateInventoryTriggerJob(ctx, &cosclient.CreateInventoryTriggerJobInput{Name: "n",
 				Input: cosclient.JobInput{Prefix: new(string)}, Operation: cosclient.JobOperation{WorkflowIDs: emuWorkflow}})
-		}},
+		}, nil},
 		{"DescribeInventoryTriggerJobs", &cosclient.DescribeInventoryTriggerJobsOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.DescribeInventoryTriggerJobs(ctx, nil)
-		}},
+		}, nil},
 		// Found: JobsDetail is set and NonExistJobIds does not name the ID.
 		{"DescribeInventoryTriggerJob", &cosclient.DescribeInventoryTriggerJobOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.DescribeInventoryTriggerJob(ctx, &cosclient.DescribeInventoryTriggerJobInput{JobID: jobID})
-		}},
+		}, func(v any) { v.(*cosclient.DescribeInventoryTriggerJobOutput).JobsDetail.JobID = jobID }},
 		{"CancelInventoryTriggerJob", &cosclient.CancelInventoryTriggerJobOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.CancelInventoryTriggerJob(ctx, &cosclient.CancelInventoryTriggerJobInput{JobID: jobID})
-		}},
+		}, nil},
 		{"DescribeWorkflowExecutions", &cosclient.DescribeWorkflowExecutionsOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.DescribeWorkflowExecutions(ctx, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: emuWorkflow})
+		}, func(v any) {
+			runs := v.(*cosclient.DescribeWorkflowExecutionsOutput).WorkflowExecutionList
+			for i := range runs {
+				runs[i].WorkflowID = emuWorkflow
+			}
 		}},
 		// Found: the execution has a RunId.
 		{"DescribeWorkflowExecution", &cosclient.DescribeWorkflowExecutionOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: runID})
-		}},
+		}, func(v any) { v.(*cosclient.DescribeWorkflowExecutionOutput).WorkflowExecution.RunID = runID }},
 		{"ListObjects", &cosclient.ListObjectsOutput{}, func(ctx context.Context, c *cosclient.Client) (any, error) {
 			return c.ListObjects(ctx, nil)
-		}},
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -160,6 +168,9 @@ func TestOutputsRoundTrip(t *testing.T) {
 			}
 			if zero := zeroFields(want, tt.op+"Output"); len(zero) > 0 {
 				t.Fatalf("fields left zero: %v", zero)
+			}
+			if tt.about != nil {
+				tt.about(tt.want)
 			}
 			emu, c := newEmulator(t, ciemu.Options{})
 			emu.SetAnswer(tt.op, tt.want)

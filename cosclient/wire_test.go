@@ -162,12 +162,12 @@ func TestWire(t *testing.T) {
 			call: func(c *Client) (any, error) {
 				return c.DescribeWorkflowExecutions(bg, &DescribeWorkflowExecutionsInput{WorkflowID: testWorkflow, Name: "dir/a.mp4",
 					States: []ExecutionState{ExecutionStateSuccess, ExecutionStateFailed}, StartCreationTime: "2022-06-30T00:00:00+0800",
-					EndCreationTime: "2022-07-01T00:00:00+0800", OrderByTime: "Desc", Size: 1, NextToken: "t/1", JobID: "b1"})
+					EndCreationTime: "2022-07-01T00:00:00+0800", OrderByTime: "Desc", Size: 2, NextToken: "t/1", JobID: "b1"})
 			},
 			method: "GET", host: testHost, path: "/workflowexecution",
 			rawQuery: "workflowId=" + testWorkflow + "&name=dir%2Fa.mp4&states=Success%2CFailed" +
 				"&startCreationTime=2022-06-30T00%3A00%3A00%2B0800&endCreationTime=2022-07-01T00%3A00%3A00%2B0800" +
-				"&orderByTime=Desc&size=1&nextToken=t%2F1&jobId=b1",
+				"&orderByTime=Desc&size=2&nextToken=t%2F1&jobId=b1",
 			signedHeaders: []string{"host"},
 			check: func(t *testing.T, out any) {
 				o := out.(*DescribeWorkflowExecutionsOutput)
