@@ -197,32 +197,13 @@ func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.
 // whose Object is exactly key, created at or after since (whole seconds,
 // as its callers round it); nil when none.
 func (l *Ledger) findRun(ctx context.Context, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
-	pager := cosclient.NewExecutionsPaginator(l.ci, &cosclient.DescribeWorkflowExecutionsInput{
-		WorkflowID:        workflowID,
-		Name:              key,
-		States:            []cosclient.ExecutionState{cosclient.StateAll},
-		StartCreationTime: cosclient.FormatTime(since),
-		OrderByTime:       "Desc",
-		Size:              PageSize,
-	}, opts...)
+	var run *cosclient.WorkflowExecution
 	calls := 0
-	for pager.HasMorePages() && calls < maxPagesPerObject {
-		out, err := pager.NextPage(ctx)
-		calls++
-		if err != nil {
-			return nil, calls, fmt.Errorf("look up executions of %s for %q: %w", workflowID, key, err)
-		}
-		for i := range out.WorkflowExecutionList {
-			e := &out.WorkflowExecutionList[i]
-			if e.Object != key {
-				continue // the name filter may match loosely
-			}
-			if created, err := e.Created(); err != nil || !created.Before(since) {
-				return e, calls, nil
-			}
-		}
-	}
-	return nil, calls, nil
+	err := l.eachRunOf(ctx, workflowID, key, since, &calls, func(e *cosclient.WorkflowExecution) bool {
+		run = e
+		return false
+	}, opts...)
+	return run, calls, err
 }
 
 // Outcome is what Trigger did.

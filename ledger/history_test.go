@@ -1,0 +1,83 @@
+package ledger
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/citest"
+)
+
+func TestDecide(t *testing.T) {
+	const (
+		running = cosclient.ExecutionStateRunning
+		success = cosclient.ExecutionStateSuccess
+		failed  = cosclient.ExecutionStateFailed
+		cancel  = cosclient.ExecutionStateCancel
+	)
+	hist := func(states ...cosclient.ExecutionState) History { // newest first
+		h := make(History, len(states))
+		for i, s := range states {
+			h[i] = Run{RunID: "i" + string(rune('a'+i)), State: s}
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name string
+		h    History
+		max  int
+		want Verdict
+	}{
+		{"no run", nil, 3, Trigger},
+		{"running", hist(running), 3, Wait},
+		{"success", hist(success), 3, Done},
+		{"failed once", hist(failed), 3, Redrive},
+		{"failed twice of three", hist(failed, failed), 3, Redrive},
+		{"failed three of three", hist(failed, failed, failed), 3, Exhausted},
+		{"more runs than the bound", hist(failed, failed, failed, failed), 3, Exhausted},
+		{"redrive off", hist(failed), 1, Exhausted},
+		{"a redrive running beside a failure", hist(running, failed), 3, Wait},
+		{"an older run still going", hist(failed, running), 3, Wait},
+		{"an older success", hist(failed, success), 3, Done},
+		{"a newer success", hist(success, failed), 3, Done},
+		{"unknown state", hist("Submitted"), 3, Wait},
+		{"cancelled", hist(cancel), 3, Cancelled},
+		{"cancelled after a failure", hist(cancel, failed), 3, Cancelled},
+		{"failed after a cancel", hist(failed, cancel), 3, Redrive},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Decide(c.h, c.max); got != c.want {
+				t.Errorf("Decide(%v, %d) = %v, want %v", c.h, c.max, got, c.want)
+			}
+		})
+	}
+}
+
+// TestHistory: an object's runs since its upload, newest first, with
+// their states as CI ends them; other objects' runs and runs before the
+// upload do not count.
+func TestHistory(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{RunningFor: -1})
+	ci := citest.Client(t, url, nil)
+	l := New(ci, RetriggerAfterLookup)
+	emu.StageRuns(citest.Bucket, wf, "a.mp4", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "transcode failed")}})
+	before := trigger(t, ci, "a.mp4")["a.mp4"]
+	// For an upload after that run (beyond Slack), the run does not count.
+	h, calls, err := l.History(bg, wf, "a.mp4", time.Now().Add(Slack+2*time.Second))
+	if err != nil || len(h) != 0 || calls != 1 {
+		t.Fatalf("a run before the upload: %v, %d calls, %v", h, calls, err)
+	}
+	h, _, err = l.History(bg, wf, "a.mp4", time.Now().Add(-time.Minute))
+	if err != nil || len(h) != 1 || h[0].RunID != before || h[0].State != cosclient.ExecutionStateFailed || h[0].Created.IsZero() {
+		t.Fatalf("the failed run: %+v, %v", h, err)
+	}
+	second := trigger(t, ci, "a.mp4", "a.mp4.bak")["a.mp4"]
+	h, _, err = l.History(bg, wf, "a.mp4", time.Now().Add(-time.Minute))
+	if err != nil || len(h) != 2 || h[0].RunID != second || h[0].State != cosclient.ExecutionStateSuccess || h[1].RunID != before {
+		t.Fatalf("after a redrive: %+v, %v", h, err)
+	}
+	if v := Decide(h, DefaultMaxAttempts); v != Done {
+		t.Errorf("verdict %v, want done", v)
+	}
+}
