@@ -41,6 +41,9 @@ const (
 	EnvLedgerAfter    = "COSFLOW_LEDGER_AFTER"
 	EnvRulesFile      = "COSFLOW_RULES_FILE"
 	EnvBackfillsFile  = "COSFLOW_BACKFILLS_FILE"
+	EnvMaxAttempts    = "COSFLOW_MAX_ATTEMPTS"
+	EnvCallbackToken  = "COSFLOW_CALLBACK_TOKEN"
+	EnvStatePrefix    = "COSFLOW_STATE_PREFIX"
 	// EnvCodeRoot is where SCF unpacks the code package (USER_CODE_ROOT,
 	// /var/user/ on the platform): configuration files are relative to it.
 	EnvCodeRoot = "USER_CODE_ROOT"
@@ -52,6 +55,7 @@ var Settings = []string{
 	EnvRules, EnvRulesFile, EnvWorkflowID, EnvIgnorePrefixes, EnvBucket, EnvRegion,
 	EnvBackfills, EnvBackfillsFile, EnvAPIToken, EnvDryRun, EnvConcurrency,
 	EnvCIEndpoint, EnvLogLevel, EnvLedger, EnvLedgerAfter,
+	EnvMaxAttempts, EnvCallbackToken, EnvStatePrefix,
 }
 
 // LedgerMode says when an upload is checked against CI's execution list
@@ -137,6 +141,19 @@ func levelNames() []string {
 	return names
 }
 
+// DefaultStatePrefix is where cosflow keeps its state objects (redrive
+// claims, sweep cursors) in the bucket, unless COSFLOW_STATE_PREFIX says
+// otherwise.
+const DefaultStatePrefix = ".cosflow/"
+
+// Callback token bounds (COSFLOW_CALLBACK_TOKEN): the token travels in the
+// callback URL's query, so it is URL-safe as written, and long enough
+// that it cannot be guessed (openssl rand -hex 32 gives 64 characters).
+const (
+	MinCallbackToken = 16
+	MaxCallbackToken = 256
+)
+
 // DefaultRuleName names the rule COSFLOW_WORKFLOW_ID stands for.
 const DefaultRuleName = "default"
 
@@ -161,6 +178,17 @@ type Config struct {
 	LedgerAfter time.Duration `json:"COSFLOW_LEDGER_AFTER"`
 	// APIToken is the HTTP API's bearer token. Never log it.
 	APIToken string `json:"-"`
+	// CallbackToken is the secret CI's completion callbacks carry in
+	// their URL (?token=); empty turns the callback route off. Never log
+	// it.
+	CallbackToken string `json:"-"`
+	// MaxAttempts is the most runs one upload gets: a failed run is
+	// redriven while the upload has had fewer (ledger.Decide).
+	MaxAttempts int `json:"COSFLOW_MAX_ATTEMPTS"`
+	// StatePrefix is where cosflow keeps its state objects in the bucket
+	// (ledger.Claims, sweep cursors). Uploads under it never trigger: it
+	// is the first of IgnorePrefixes.
+	StatePrefix string `json:"COSFLOW_STATE_PREFIX"`
 	// DryRun validates, plans and logs but calls nothing.
 	DryRun bool `json:"COSFLOW_DRY_RUN"`
 	// Concurrency bounds the CI calls in flight within one invocation;
@@ -184,6 +212,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("ledger", string(c.Ledger)),
 		slog.Duration("ledgerAfter", c.LedgerAfter),
 		slog.Bool("apiEnabled", c.APIToken != ""),
+		slog.Bool("callbacksEnabled", c.CallbackToken != ""),
+		slog.Int("maxAttempts", c.MaxAttempts),
+		slog.String("statePrefix", c.StatePrefix),
 		slog.Bool("dryRun", c.DryRun),
 		slog.Int("concurrency", c.Concurrency),
 		slog.String("logLevel", c.LogLevel.String()),
@@ -239,7 +270,8 @@ func configErr(variable, prefix string, err error) *ConfigError {
 // LoadConfig reads and validates the configuration from getenv (os.Getenv
 // on SCF; a map in tests). The first mistake is returned as *ConfigError.
 func LoadConfig(getenv func(string) string) (*Config, error) {
-	cfg := &Config{Concurrency: DefaultConcurrency, Ledger: LedgerLate, LedgerAfter: DefaultLedgerAfter}
+	cfg := &Config{Concurrency: DefaultConcurrency, Ledger: LedgerLate, LedgerAfter: DefaultLedgerAfter,
+		MaxAttempts: ledger.DefaultMaxAttempts, StatePrefix: DefaultStatePrefix}
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	rules, err := configValue(getenv, EnvRules, EnvRulesFile)
@@ -262,6 +294,19 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 		cfg.Rules = append(cfg.Rules, Rule{Name: DefaultRuleName, WorkflowID: s})
 	}
+	if s := env(EnvStatePrefix); s != "" {
+		reason := prefixProblem(s)
+		if err := cosclient.ValidatePrefix(s); err != nil {
+			reason = cirules.Reason(err)
+		}
+		if reason != "" {
+			return nil, &ConfigError{Variable: EnvStatePrefix, Reason: reason}
+		}
+		cfg.StatePrefix = s
+	}
+	// Writing state must never start a workflow (a claim object raises an
+	// upload event like any other), so the state prefix is always ignored.
+	cfg.IgnorePrefixes = []string{cfg.StatePrefix}
 	if s := env(EnvIgnorePrefixes); s != "" {
 		for i, p := range strings.Split(s, ",") {
 			p = strings.TrimSpace(p)
@@ -303,6 +348,19 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	cfg.APIToken = getenv(EnvAPIToken)
 	if strings.IndexFunc(cfg.APIToken, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
 		return nil, &ConfigError{Variable: EnvAPIToken, Reason: "must not contain spaces or control characters"}
+	}
+	cfg.CallbackToken = getenv(EnvCallbackToken)
+	if t := cfg.CallbackToken; t != "" && (len(t) < MinCallbackToken || len(t) > MaxCallbackToken || strings.IndexFunc(t, func(r rune) bool { return !urlSafe(r) }) >= 0) {
+		return nil, &ConfigError{Variable: EnvCallbackToken, Reason: fmt.Sprintf(
+			"must be %d to %d characters of A-Z, a-z, 0-9, '-', '.', '_' and '~' (it travels in the callback URL), e.g. openssl rand -hex 32", MinCallbackToken, MaxCallbackToken)}
+	}
+	if s := env(EnvMaxAttempts); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > ledger.MaxMaxAttempts {
+			return nil, &ConfigError{Variable: EnvMaxAttempts, Reason: fmt.Sprintf(
+				"must be an integer from 1 (no redrive) to %d, not %q", ledger.MaxMaxAttempts, clip.String(s, maxSettingEcho))}
+		}
+		cfg.MaxAttempts = n
 	}
 	if s := env(EnvDryRun); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -478,6 +536,12 @@ func prefixProblem(p string) string {
 		}
 	}
 	return ""
+}
+
+// urlSafe reports whether r is one of RFC 3986's unreserved characters,
+// which a URL's query carries as they are.
+func urlSafe(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~", r)
 }
 
 // nameProblem explains why a rule or backfill name is unusable: names go

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/logx/logxtest"
+	"github.com/cosflow/cosflow/ledger"
 )
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -23,7 +24,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatalf("LoadConfig: %v", err)
 	}
 	if cfg.Concurrency != DefaultConcurrency || cfg.DryRun || len(cfg.Rules) != 0 || cfg.LogLevel != slog.LevelInfo ||
-		cfg.Ledger != LedgerLate || cfg.LedgerAfter != DefaultLedgerAfter {
+		cfg.Ledger != LedgerLate || cfg.LedgerAfter != DefaultLedgerAfter || cfg.MaxAttempts != ledger.DefaultMaxAttempts ||
+		cfg.StatePrefix != DefaultStatePrefix || strings.Join(cfg.IgnorePrefixes, "|") != DefaultStatePrefix || cfg.CallbackToken != "" {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	env := map[string]string{
@@ -34,6 +36,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		EnvConcurrency:    "64",
 		EnvLogLevel:       "debug",
 		EnvAPIToken:       "tok-123",
+		EnvMaxAttempts:    "10",
+		EnvCallbackToken:  "0123456789abcdef-._~",
+		EnvStatePrefix:    "state/cosflow/",
 	}
 	cfg, err = LoadConfig(func(k string) string { return env[k] })
 	if err != nil {
@@ -42,7 +47,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if len(cfg.Rules) != 2 || cfg.Rules[1].Name != DefaultRuleName || cfg.Rules[1].WorkflowID != wfB {
 		t.Errorf("rules = %+v, want img and default", cfg.Rules)
 	}
-	if strings.Join(cfg.IgnorePrefixes, "|") != "out/|tmp/" || !cfg.DryRun || cfg.Concurrency != 64 || cfg.LogLevel != slog.LevelDebug {
+	if cfg.MaxAttempts != 10 || cfg.CallbackToken != env[EnvCallbackToken] || cfg.StatePrefix != "state/cosflow/" {
+		t.Errorf("redrive settings: %+v", cfg)
+	}
+	if strings.Join(cfg.IgnorePrefixes, "|") != "state/cosflow/|out/|tmp/" || !cfg.DryRun || cfg.Concurrency != 64 || cfg.LogLevel != slog.LevelDebug {
 		t.Errorf("cfg = %+v", cfg)
 	}
 }
@@ -58,6 +66,13 @@ func TestLoadConfigErrors(t *testing.T) {
 	}{
 		{"bad workflow in rule", map[string]string{EnvRules: rule(`,"workflowId":"w123"`)}, `COSFLOW_RULES[1].workflowId: is not 'w' and 32 lower-case hex digits`},
 		{"missing workflow", map[string]string{EnvRules: rule(``)}, `COSFLOW_RULES[1].workflowId: is required`},
+		{"max attempts zero", map[string]string{EnvMaxAttempts: "0"}, `COSFLOW_MAX_ATTEMPTS: must be an integer from 1 (no redrive) to 10, not "0"`},
+		{"max attempts over", map[string]string{EnvMaxAttempts: "11"}, `COSFLOW_MAX_ATTEMPTS: must be an integer from 1`},
+		{"max attempts word", map[string]string{EnvMaxAttempts: "three"}, `COSFLOW_MAX_ATTEMPTS: must be an integer from 1`},
+		{"callback token short", map[string]string{EnvCallbackToken: "abc"}, `COSFLOW_CALLBACK_TOKEN: must be 16 to 256 characters`},
+		{"callback token unsafe", map[string]string{EnvCallbackToken: "0123456789abcdef&x=1"}, `COSFLOW_CALLBACK_TOKEN: must be 16 to 256 characters`},
+		{"callback token long", map[string]string{EnvCallbackToken: strings.Repeat("a", 257)}, `COSFLOW_CALLBACK_TOKEN: must be 16 to 256 characters`},
+		{"state prefix dot-dot", map[string]string{EnvStatePrefix: "a/../b/"}, `COSFLOW_STATE_PREFIX: "a/../b/" has a ".." segment`},
 		{"missing name", map[string]string{EnvRules: `[{"workflowId":"` + wfA + `"}]`}, `COSFLOW_RULES[0].name: is required`},
 		{"duplicate name", map[string]string{EnvRules: `[{"name":"a","workflowId":"` + wfA + `"},{"name":"a","workflowId":"` + wfB + `"}]`}, `COSFLOW_RULES[1].name: "a" is already`},
 		{"unknown field", map[string]string{EnvRules: rule(`,"workflow":"` + wfA + `"`)}, `COSFLOW_RULES[1].workflow: is not a known field`},
