@@ -259,22 +259,24 @@ func (f *ExtFilter) MatchesKey(key string) bool {
 		return true
 	}
 	for _, e := range exts {
-		if HasExtensionFold(key, e) {
+		if hasExtensionFold(key, e) {
 			return true
 		}
 	}
 	return false
 }
 
-// HasExtensionFold reports whether key ends with '.' and ext, ASCII
+// hasExtensionFold reports whether key ends with '.' and ext, ASCII
 // letters compared in either case: the extension match of MatchesKey.
-func HasExtensionFold(key, ext string) bool {
+func hasExtensionFold(key, ext string) bool {
 	n := len(key) - len(ext)
-	return n >= 1 && key[n-1] == '.' && asciiEqualFold(key[n:], ext)
+	return n >= 1 && key[n-1] == '.' && EqualFoldASCII(key[n:], ext)
 }
 
-// asciiEqualFold compares a and b with ASCII letters in either case.
-func asciiEqualFold(a, b string) bool {
+// EqualFoldASCII compares a and b with ASCII letters in either case and
+// every other byte as it is: how extensions compare under the broadest
+// reading (MatchesKey).
+func EqualFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -286,7 +288,8 @@ func asciiEqualFold(a, b string) bool {
 	return true
 }
 
-// FoldASCII is c in lower case if it is an ASCII letter, else c.
+// FoldASCII is c in lower case if it is an ASCII letter, else c: the
+// byte EqualFoldASCII compares.
 func FoldASCII(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
