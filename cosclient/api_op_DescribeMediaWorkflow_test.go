@@ -22,14 +22,10 @@ func TestDescribeMediaWorkflowWire(t *testing.T) {
 	f := newFakeCI(t, always(xmlAnswer(http.StatusOK, fixture(t, "media_workflows.xml"))))
 	out, err := f.client(t).DescribeMediaWorkflow(bg, &DescribeMediaWorkflowInput{
 		IDs: []string{wfActive, testWorkflow, wfUnknown}, Name: "workflow-1", PageNumber: 2, PageSize: 3})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(f.requests()) != 1 {
+		t.Fatalf("%v after %d requests", err, len(f.requests()))
 	}
-	reqs := f.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	r := reqs[0]
+	r := f.requests()[0]
 	wantQuery := "ids=" + wfActive + "%2C" + testWorkflow + "%2C" + wfUnknown + "&name=workflow-1&pageNumber=2&pageSize=3"
 	if r.Method != http.MethodGet || r.Host != testHost || r.Path != "/workflow" || r.RawQuery != wantQuery || r.Body != "" {
 		t.Errorf("request %s %s %s?%s %q", r.Method, r.Host, r.Path, r.RawQuery, r.Body)
