@@ -201,18 +201,21 @@ func (lc lifecycle) notice(x *execution) Notice {
 
 // callbackTarget is where CI would post the WorkflowFinish callback of a
 // run of workflowID in bucket that ended at end, and in which format (XML
-// or JSON); ok is false when it would post none. It reads what
-// SetCallback set, posting nothing for a run that ended before its
-// workflow had a target: this one function is what to wire to a
-// workflow's NotifyConfig. Called without Emulator.mu held.
+// or JSON); ok is false when it would post none. A target SetCallback set
+// wins (posting nothing for a run that ended before it was set); else a
+// registered workflow's own NotifyConfig decides, as CI does, while the
+// workflow is Active (WorkflowCallback). Called without Emulator.mu held.
 func (e *Emulator) callbackTarget(bucket, workflowID string, end time.Time) (url, format string, ok bool) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, ok := e.executions.notify.targets[workflowKey{bucket, workflowID}]
-	if !ok || end.Before(t.since) {
-		return "", "", false
+	t, set := e.executions.notify.targets[workflowKey{bucket, workflowID}]
+	e.mu.Unlock()
+	if set {
+		if end.Before(t.since) {
+			return "", "", false
+		}
+		return t.url, t.format, true
 	}
-	return t.url, t.format, true
+	return e.WorkflowCallback(bucket, workflowID)
 }
 
 // callbackState is what the emulator keeps for callbacks, under

@@ -346,3 +346,32 @@ func TestCallbacksOnRealClock(t *testing.T) {
 		t.Errorf("DeliverCallbacks after Close: %+v", got)
 	}
 }
+
+// TestCallbacksFromRegisteredWorkflow: without SetCallback, a registered
+// workflow's own notification (its Start node's NotifyConfig) says where
+// its runs' WorkflowFinish goes, as on CI, and only while the workflow is
+// Active (CI sends callbacks only while a workflow is enabled).
+func TestCallbacksFromRegisteredWorkflow(t *testing.T) {
+	env := newOutcomeEnv(t, ciemu.Options{})
+	rc := newReceiver(t)
+	if err := env.emu.RegisterWorkflow(citest.Bucket, ciemu.Workflow{ID: wf, State: cosclient.WorkflowStateActive, ObjectPrefix: "in/",
+		NotifyConfig: &cosclient.NotifyConfig{URL: rc.url(), Event: "WorkflowFinish", Type: "Url", ResultFormat: "XML", State: "On"}}); err != nil {
+		t.Fatal(err)
+	}
+	run := env.trigger(t, "a.mp4")
+	env.clock.Advance(time.Minute)
+	if got := env.emu.DeliverCallbacks(context.Background()); len(got) != 1 || got[0].RunID != run || got[0].URL != rc.url() {
+		t.Fatalf("delivered %+v", got)
+	}
+	if err := env.emu.SetWorkflowState(citest.Bucket, wf, cosclient.WorkflowStatePaused); err != nil {
+		t.Fatal(err)
+	}
+	env.trigger(t, "b.mp4") // whether CI runs a paused workflow is undocumented; the emulator does
+	env.clock.Advance(time.Minute)
+	if got := env.emu.DeliverCallbacks(context.Background()); len(got) != 0 {
+		t.Errorf("a paused workflow posted %+v", got)
+	}
+	if n := len(rc.received()); n != 1 {
+		t.Errorf("the receiver got %d posts, want 1", n)
+	}
+}

@@ -144,8 +144,8 @@ func TestRouting(t *testing.T) {
 	_, srv := newTestServer(t, Options{})
 	wantError(t, testCall{method: "GET", target: "/triggerworkflow"}.do(t, srv), 405, "MethodNotAllowed")
 	wantError(t, testCall{method: "DELETE", target: "/inventorytriggerjob/b1"}.do(t, srv), 405, "MethodNotAllowed")
-	wantError(t, testCall{method: "GET", target: "/workflow"}.do(t, srv), 404, "ResourceNotFound")
+	wantError(t, testCall{method: "GET", target: "/template"}.do(t, srv), 404, "ResourceNotFound")
 	wantError(t, testCall{method: "GET", target: "/inventorytriggerjob/a/b"}.do(t, srv), 404, "ResourceNotFound")
 	// An unknown route still needs a valid signature first.
-	wantError(t, testCall{method: "GET", target: "/workflow", noAuth: true}.do(t, srv), 401, "MissingAuthorization")
+	wantError(t, testCall{method: "GET", target: "/template", noAuth: true}.do(t, srv), 401, "MissingAuthorization")
 }

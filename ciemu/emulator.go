@@ -7,8 +7,9 @@
 // One http.Handler serves both hosts of a bucket, routed by the Host
 // header's service label:
 //   - <bucket>.ci.<region>.myqcloud.com: TriggerWorkflow, the inventory
-//     trigger jobs (create, list, describe, cancel) and the workflow
-//     executions every trigger records (list, describe);
+//     trigger jobs (create, list, describe, cancel), the workflow
+//     executions every trigger records (list, describe) and the workflows
+//     a test registers (describe, switch on and off; see RegisterWorkflow);
 //   - <bucket>.cos.<region>.myqcloud.com: PUT Object (exclusive with
 //     x-cos-forbid-overwrite), GET Object and GET Bucket, keeping what a
 //     listing shows of an object and the body of a small one.
@@ -104,6 +105,7 @@ type Emulator struct {
 	executions executionStore
 	triggers   triggerCounter
 	objects    objectStore
+	workflows  workflowStore       // registered by tests; see workflows.go
 	calls      ring[Call]          // the latest calls
 	answers    map[string][]Answer // canned, by operation; see SetAnswer
 
@@ -165,17 +167,19 @@ func (e *Emulator) Calls() []Call {
 	return e.calls.all()
 }
 
-// TriggerCount returns how many workflow executions TriggerWorkflow
-// started for one bucket, workflow and object, answered or not: what a
-// test checks to see that an object ran once.
+// TriggerCount returns how many workflow executions were started for one
+// bucket, workflow and object, by TriggerWorkflow (answered or not) or by
+// the workflow's own upload trigger (RegisterWorkflow): what a test checks
+// to see that an object ran once.
 func (e *Emulator) TriggerCount(bucket, workflowID, object string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.triggers.count(triggerKey{bucket, workflowID, object})
 }
 
-// TotalTriggers returns how many workflow executions TriggerWorkflow
-// started in all, including those whose per-key count was forgotten.
+// TotalTriggers returns how many workflow executions were started in all
+// (as TriggerCount counts them), including those whose per-key count was
+// forgotten.
 func (e *Emulator) TotalTriggers() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()

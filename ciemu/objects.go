@@ -175,9 +175,10 @@ func (o object) listed(key string) cosclient.Object {
 
 // putObject serves PUT /<key> on a COS host: it reads the body (up to
 // 5 MiB) for its size and digests, stores the listing entry and a small
-// body, and answers 200 with the ETag and CRC-64 headers and an empty
-// body. With x-cos-forbid-overwrite: true a key that holds an object is
-// refused, 409 FileAlreadyExists, and nothing is stored.
+// body, starts the runs CI's own upload trigger would (uploaded), and
+// answers 200 with the ETag and CRC-64 headers and an empty body. With
+// x-cos-forbid-overwrite: true a key that holds an object is refused,
+// 409 FileAlreadyExists, and nothing is stored or started.
 func (e *Emulator) putObject(req *request) (any, *apiError) {
 	key := req.id
 	if err := cosclient.ValidateObjectKey(key); err != nil {
@@ -200,6 +201,7 @@ func (e *Emulator) putObject(req *request) (any, *apiError) {
 	if !stored {
 		return nil, errorf(http.StatusConflict, "FileAlreadyExists", "the key %q holds an object and x-cos-forbid-overwrite is true", key)
 	}
+	e.uploaded(req.bucket, key, req.now)
 	req.header.Set("ETag", o.etag)
 	req.header.Set("x-cos-hash-crc64ecma", strconv.FormatUint(crc.Sum64(), 10))
 	return nil, nil
@@ -262,7 +264,8 @@ func (e *Emulator) listObjects(req *request) (any, *apiError) {
 }
 
 // PutObject stores an object's listing entry without HTTP, as a PUT
-// Object of size bytes at modified would (a test seeds a bucket with it).
+// Object of size bytes at modified would (a test seeds a bucket with it),
+// starting the runs of the Active workflows it matches as of modified.
 // There is no body, so the ETag is a stand-in derived from key and size.
 func (e *Emulator) PutObject(bucket, key string, size int64, modified time.Time) error {
 	if err := cosclient.ValidateBucket(bucket); err != nil {
@@ -278,6 +281,7 @@ func (e *Emulator) PutObject(bucket, key string, size int64, modified time.Time)
 	e.mu.Lock()
 	e.objects.put(bucket, key, object{size: size, etag: etag(sum), modified: modified}, false)
 	e.mu.Unlock()
+	e.uploaded(bucket, key, modified)
 	return nil
 }
 

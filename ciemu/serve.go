@@ -19,6 +19,8 @@ const (
 	OpCancelInventoryTriggerJob    = "CancelInventoryTriggerJob"
 	OpDescribeWorkflowExecutions   = "DescribeWorkflowExecutions"
 	OpDescribeWorkflowExecution    = "DescribeWorkflowExecution"
+	OpDescribeMediaWorkflow        = "DescribeMediaWorkflow"
+	OpSetMediaWorkflowState        = "SetMediaWorkflowState" // PUT /workflow/<id>?active or ?paused
 	OpPutObject                    = "PutObject"
 	OpListObjects                  = "ListObjects"
 	OpGetObject                    = "GetObject"
@@ -69,6 +71,12 @@ var (
 		},
 		"/workflowexecution/{id}": {
 			http.MethodGet: {OpDescribeWorkflowExecution, (*Emulator).describeExecution, false},
+		},
+		"/workflow": {
+			http.MethodGet: {OpDescribeMediaWorkflow, (*Emulator).describeWorkflows, false},
+		},
+		"/workflow/{id}": {
+			http.MethodPut: {OpSetMediaWorkflowState, (*Emulator).setWorkflowStateHandler, true},
 		},
 	}
 	// On a COS host every path but / names an object, whatever it looks

@@ -429,6 +429,34 @@ func checkSize(path string, n, maxN int) *ParamError {
 	return nil
 }
 
+// ValidatePage checks a page number or page size of a page-numbered
+// listing (DescribeMediaWorkflow): an integer from 1. CI documents pages
+// counted from 1 and 10 a page by default, and no largest page size
+// (docs 1045/50339; its queue listings, 1045/50328, give the defaults),
+// so none is enforced.
+func ValidatePage(n int) error { return asErr(checkPage("page", n)) }
+
+func checkPage(path string, n int) *ParamError {
+	if n < 1 {
+		return paramErr(path, "is not an integer from 1")
+	}
+	return nil
+}
+
+// ValidateExtFilter checks a workflow's suffix filter as CI does when the
+// workflow is created: a Custom filter lists 1 to 10 extensions in
+// CustomExts (docs 1045/43733). The emulator refuses the workflows CI
+// would.
+func ValidateExtFilter(f *ExtFilter) error {
+	if f == nil || !flagOn(f.Custom) {
+		return nil
+	}
+	if n := len(f.customExts()); n == 0 || n > MaxCustomExts {
+		return paramErr("ExtFilter.CustomExts", fmt.Sprintf("holds %d extensions; a Custom filter takes 1 to %d", n, MaxCustomExts))
+	}
+	return nil
+}
+
 // TimeLayout is CI's time format: an offset without a colon, e.g.
 // 2026-11-22T02:00:00+0800.
 const TimeLayout = "2006-01-02T15:04:05-0700"
