@@ -7,6 +7,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/doctor"
 	"github.com/cosflow/cosflow/internal/logx"
+	"github.com/cosflow/cosflow/model"
 )
 
 // The reconcile sweep runs doctor's workflow checks once at its start,
@@ -25,6 +26,28 @@ func DoctorRules(rules []Rule) []doctor.Rule {
 		out[i] = doctor.Rule{Name: r.Name, Prefix: r.Prefix, Suffix: r.Suffix, WorkflowID: r.WorkflowID, Swept: r.coversCreated()}
 	}
 	return out
+}
+
+// ParseTimerArgument reads a timer trigger's argument as a tick reads its
+// Message: one spec or an array of uniquely named ones, the bucket and
+// region defaulting to def. It returns the specs that parse and the
+// mistake of each that does not, a *valid.FieldError whose Field is its
+// path in the argument ("[1].window"); err is a mistake of the argument
+// as a whole. `cosflow doctor` checks with it the timers' arguments,
+// which the function sees only when they fire.
+func ParseTimerArgument(data []byte, def model.Target) (specs []TimerSpec, bad []error, err error) {
+	parsed, err := parseSpecs(data, def)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, ts := range parsed {
+		if ts.err != nil {
+			bad = append(bad, ts.err)
+			continue
+		}
+		specs = append(specs, *ts.spec)
+	}
+	return specs, bad, nil
 }
 
 // sweepChecks runs the workflow checks for the rules a sweep is about to

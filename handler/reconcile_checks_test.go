@@ -107,3 +107,19 @@ func TestSweepLogsChecks(t *testing.T) {
 		})
 	}
 }
+
+func TestParseTimerArgument(t *testing.T) {
+	def := model.Target{Bucket: testBucket, Region: testRegion}
+	specs, bad, err := ParseTimerArgument([]byte(`[{"name":"sweep","reconcile":{"window":"6h"}},
+		{"name":"nightly","prefix":"in/","workflowId":"`+wfA+`","window":"24h"},
+		{"name":"broken","reconcile":{"window":"6h","lag":"7h"}}]`), def)
+	if err != nil || len(specs) != 2 || specs[0].Reconcile == nil || specs[0].Reconcile.Bucket != testBucket || specs[1].Backfill == nil {
+		t.Fatalf("specs %+v, %v", specs, err)
+	}
+	if len(bad) != 1 || !strings.HasPrefix(bad[0].Error(), "[2].reconcile.lag: ") {
+		t.Errorf("bad %v, want [2].reconcile.lag", bad)
+	}
+	if _, _, err := ParseTimerArgument([]byte(`[{"name":"a","reconcile":{"window":"1h"}},{"name":"a","reconcile":{"window":"1h"}}]`), def); err == nil {
+		t.Error("two specs of one name parsed")
+	}
+}
