@@ -181,8 +181,10 @@ func TestSoak(t *testing.T) {
 	}
 	st.SweepTriggered = len(tr.Reconcile[0].Triggered)
 	st.SweepLedger = tr.Reconcile[0].Calls.Ledger
-	if sweepCalls := len(emu.Calls()) - before; sweepCalls != tr.Reconcile[0].Calls.List+tr.Reconcile[0].Calls.Ledger+tr.Reconcile[0].Calls.Trigger {
-		t.Errorf("the sweep reported %+v calls, the emulator saw %d", tr.Reconcile[0].Calls, sweepCalls)
+	// Besides its rules' calls, a sweep reads the workflows once (its
+	// workflow checks).
+	if sweepCalls := len(emu.Calls()) - before - 1; sweepCalls != tr.Reconcile[0].Calls.List+tr.Reconcile[0].Calls.Ledger+tr.Reconcile[0].Calls.Trigger {
+		t.Errorf("the sweep reported %+v calls and one workflow read, the emulator saw %d", tr.Reconcile[0].Calls, sweepCalls+1)
 	}
 	st.WallSeconds = time.Since(start).Seconds()
 

@@ -18,8 +18,9 @@ import (
 // its own upload trigger (prefix and suffix filter) and a notification.
 // They make three of CI's behaviours real:
 //   - GET /workflow (DescribeMediaWorkflow) answers them, NonExistIDs
-//     naming the IDs the bucket does not have; PUT /workflow/<id>?active
-//     or ?paused switches their state;
+//     naming the IDs the bucket does not have (in a bucket that has none,
+//     every ID asked is a Paused stand-in: see standIn);
+//     PUT /workflow/<id>?active or ?paused switches their state;
 //   - in a bucket that has any, TriggerWorkflow of another ID is refused
 //     (a bucket with none takes every well-formed ID, as before);
 //   - while one is Active, an object stored in the bucket that its Start
@@ -202,6 +203,16 @@ func (w *registered) start(bucket string) *cosclient.NodeInput {
 	}
 }
 
+// standIn is how DescribeMediaWorkflow answers for an ID in a bucket
+// with no registered workflow, where TriggerWorkflow takes every ID (the
+// tests that register none): a workflow that TriggerWorkflow runs, that
+// no upload starts and whose NotifyConfig posts nothing, which is what a
+// Paused one is here.
+func standIn(id string, now time.Time) *registered {
+	w := Workflow{ID: id, Name: workflowName(id), State: cosclient.WorkflowStatePaused}
+	return &registered{Workflow: w, created: now, updated: now}
+}
+
 // unknownWorkflow is the answer for a workflow ID the bucket does not
 // have. TriggerWorkflow documents no error of its own (only CI's common
 // codes, tencentcloud.com/document/api/1045/50340); a well-formed ID that
@@ -295,14 +306,18 @@ func (e *Emulator) describeWorkflows(req *request) (any, *apiError) {
 	var found []*registered
 	if wq.ids != nil {
 		seen := map[string]bool{}
+		modelled := len(e.workflows.byBucket[req.bucket]) > 0
 		for _, id := range wq.ids {
 			if seen[id] {
 				continue
 			}
 			seen[id] = true
-			if w := e.workflows.get(req.bucket, id); w != nil {
+			switch w := e.workflows.get(req.bucket, id); {
+			case w != nil:
 				found = append(found, w)
-			} else {
+			case !modelled:
+				found = append(found, standIn(id, req.now))
+			default:
 				out.NonExistIDs = append(out.NonExistIDs, id)
 			}
 		}

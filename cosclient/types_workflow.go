@@ -114,9 +114,60 @@ type WorkflowNode struct {
 }
 
 // NodeOperation is what a processing node does (its template, its
-// output), as an element tree: cosflow reads none of it.
+// output), as an element tree: cosflow reads only its Output (Outputs).
 type NodeOperation struct {
 	Nodes []Node `xml:",any"`
+}
+
+// NodeOutput is where one processing node writes: its Operation's Output.
+type NodeOutput struct {
+	Node   string // the node's name, e.g. Transcode_1581665960538
+	Region string // "" when the node names none
+	Bucket string // "" when the node names none
+	// Objects are the node's key templates, Object and its siblings
+	// (SpriteObject, ...), with CI's placeholders (${RunId},
+	// ${InputName}, ${Ext}, ...) as written.
+	Objects []string
+}
+
+// Outputs are where the workflow's nodes write their results: each
+// node's Operation.Output, whose Region, Bucket and Object (and, for some
+// nodes, more key templates such as a snapshot's SpriteObject) CI
+// documents in CreateMediaWorkflow's request (tencentcloud.com/document/
+// api/1045/43733). What an empty Bucket or Region means is undocumented;
+// the node keeps them empty, for the caller to read as the workflow's own
+// bucket, the reading under which an output can land among its inputs.
+func (w *MediaWorkflow) Outputs() []NodeOutput {
+	if w.Topology == nil || w.Topology.Nodes == nil {
+		return nil
+	}
+	var outs []NodeOutput
+	for _, n := range w.Topology.Nodes.Nodes {
+		if n.Operation == nil {
+			continue
+		}
+		for _, el := range n.Operation.Nodes {
+			if el.XMLName.Local != "Output" {
+				continue
+			}
+			out := NodeOutput{Node: n.XMLName.Local}
+			for _, f := range el.Nodes {
+				v := strings.TrimSpace(f.Text)
+				switch f.XMLName.Local {
+				case "Region":
+					out.Region = v
+				case "Bucket":
+					out.Bucket = v
+				default:
+					if v != "" && len(f.Nodes) == 0 {
+						out.Objects = append(out.Objects, v)
+					}
+				}
+			}
+			outs = append(outs, out)
+		}
+	}
+	return outs
 }
 
 // NodeInput is the Start node's Input: the queue its jobs go to, the

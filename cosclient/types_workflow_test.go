@@ -135,3 +135,43 @@ func TestValidateExtFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputs: the reference's example answer (media_workflows.xml) read
+// for where its nodes write, and a node with two key templates and no
+// bucket.
+func TestOutputs(t *testing.T) {
+	var out DescribeMediaWorkflowOutput
+	if err := xml.Unmarshal([]byte(fixture(t, "media_workflows.xml")), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []NodeOutput{
+		{Node: "Snapshot_1581665960536", Region: "ap-chongqing", Bucket: "test-1234567890", Objects: []string{"abc/${RunId}/snapshot-${Number}.${Ext}"}},
+		{Node: "Transcode_1581665960538", Region: "ap-chongqing", Bucket: "test-1234567890", Objects: []string{"bcd/${RunId}/trans.${Ext}"}},
+	}
+	if got := out.MediaWorkflowList[0].Outputs(); !slices.EqualFunc(got, want, equalOutput) {
+		t.Errorf("Outputs() = %+v, want %+v", got, want)
+	}
+	if got := out.MediaWorkflowList[1].Outputs(); len(got) != 0 {
+		t.Errorf("a Start-only workflow's Outputs() = %+v", got)
+	}
+
+	var w MediaWorkflow
+	doc := `<MediaWorkflowList><Topology><Nodes>
+		<Start><Type>Start</Type><Input><ObjectPrefix>in/</ObjectPrefix></Input></Start>
+		<Snapshot_1><Type>Snapshot</Type><Operation><TemplateId>t1</TemplateId>
+			<Output><Region></Region><Bucket></Bucket><Object> out/${RunId}/s-${Number}.${Ext} </Object><SpriteObject>out/${RunId}/sprite.${Ext}</SpriteObject></Output>
+		</Operation></Snapshot_1>
+		<SCF_1><Type>SCF</Type><Operation><FunctionName>f</FunctionName></Operation></SCF_1>
+	</Nodes></Topology></MediaWorkflowList>`
+	if err := xml.Unmarshal([]byte(doc), &w); err != nil {
+		t.Fatal(err)
+	}
+	want = []NodeOutput{{Node: "Snapshot_1", Objects: []string{"out/${RunId}/s-${Number}.${Ext}", "out/${RunId}/sprite.${Ext}"}}}
+	if got := w.Outputs(); !slices.EqualFunc(got, want, equalOutput) {
+		t.Errorf("Outputs() = %+v, want %+v", got, want)
+	}
+}
+
+func equalOutput(a, b NodeOutput) bool {
+	return a.Node == b.Node && a.Region == b.Region && a.Bucket == b.Bucket && slices.Equal(a.Objects, b.Objects)
+}

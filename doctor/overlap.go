@@ -1,8 +1,3 @@
-// Package doctor checks a cosflow deployment against CI for the silent
-// misconfigurations that only show on the bill: the checks of
-// `cosflow doctor` and of the reconcile sweep. It takes plain filters and
-// workflows, not the handler's configuration, so the function and the
-// command line share one set of checks.
 package doctor
 
 import (
@@ -12,9 +7,12 @@ import (
 )
 
 // RuleFilter is what of an object key a cosflow rule looks at: the key
-// begins with Prefix and ends with Suffix, byte for byte.
+// begins with Prefix and ends with Suffix, byte for byte, and begins with
+// none of Ignore (COSFLOW_IGNORE_PREFIXES and the state prefix, under
+// which no upload triggers anything).
 type RuleFilter struct {
 	Prefix, Suffix string
+	Ignore         []string
 }
 
 // WorkflowFilter is what of an object key a workflow's own upload trigger
@@ -53,10 +51,19 @@ const exampleMiddle = "example"
 // text (cosclient.ValidateText), as rules are checked to be and as CI's
 // XML answers are.
 func Overlap(rule RuleFilter, wf WorkflowFilter) (Overlapping, bool) {
-	if key, ok := overlap(rule, wf.input(), false); ok {
+	in := wf.input()
+	exts, anyKey := in.ExtFilter.Extensions()
+	tails := []string{""}
+	if !anyKey {
+		tails = tails[:0]
+		for _, e := range exts {
+			tails = append(tails, "."+e)
+		}
+	}
+	if key, ok := overlap(rule, in.ObjectPrefixes(), tails, false); ok {
 		return Overlapping{Example: key}, true
 	}
-	if key, ok := overlap(rule, wf.input(), true); ok {
+	if key, ok := overlap(rule, in.ObjectPrefixes(), tails, true); ok {
 		return Overlapping{Example: key, CaseFolded: true}, true
 	}
 	return Overlapping{}, false
@@ -70,51 +77,44 @@ type suffix struct {
 	loose int
 }
 
-// overlap finds a key both filters take, comparing the workflow's
-// extensions with ASCII case ignored when fold is set. A key both take
-// has one of the workflow's prefixes and the rule's, so the longer of the
-// two (they must nest), and ends with the rule's suffix and '.' plus one
-// of the extensions, so with the longer of those (they must nest too);
-// the shortest key of each such pair is the prefix and the suffix made to
-// share as many bytes as they can. The shortest of all decides whether a
+// overlap finds a key the rule takes that begins with one of prefixes
+// and ends with one of tails: a workflow's extensions (compared with
+// ASCII case ignored when fold is set), or an output's key template.
+// Such a key lies under the longer of the rule's prefix and one of
+// prefixes (they must nest), and ends with the longer of the rule's
+// suffix and one of tails (they must nest too). Of each such pair, the
+// shortest key no ignore prefix covers (see shortest) decides whether a
 // key short enough exists; the example shown is the readable prefix +
-// "example" + suffix when that is short enough too.
-func overlap(rule RuleFilter, in *cosclient.NodeInput, fold bool) (string, bool) {
-	exts, anyKey := in.ExtFilter.Extensions()
-	tails := []string{""}
-	if !anyKey {
-		tails = tails[:0]
-		for _, e := range exts {
-			tails = append(tails, "."+e)
-		}
-	}
+// "example" + suffix when that is short enough and not ignored either.
+func overlap(rule RuleFilter, prefixes, tails []string, fold bool) (string, bool) {
 	var (
-		best         string
-		bestP, bestS string
-		found        bool
+		best, example string
+		found         bool
 	)
-	for _, q := range in.ObjectPrefixes() {
+	for _, q := range prefixes {
 		p, ok := nested(rule.Prefix, q)
-		if !ok {
-			continue
+		if !ok || ignored(rule.Ignore, p) {
+			continue // no key, or every key under p is ignored
 		}
 		for _, t := range tails {
 			s, ok := merge(rule.Suffix, t, fold)
 			if !ok {
 				continue
 			}
-			if key := join(p, s); !found || len(key) < len(best) {
-				best, bestP, bestS, found = key, p, s.text, true
+			key, ok := shortest(p, s, rule.Ignore)
+			if !ok || found && len(key) >= len(best) {
+				continue
+			}
+			best, example, found = key, key, true
+			if readable := p + exampleMiddle + s.text; len(readable) <= cosclient.MaxObjectKeyLen && !ignored(rule.Ignore, readable) {
+				example = readable
 			}
 		}
 	}
-	switch {
-	case !found || len(best) > cosclient.MaxObjectKeyLen:
+	if !found || len(best) > cosclient.MaxObjectKeyLen {
 		return "", false
-	case len(bestP)+len(exampleMiddle)+len(bestS) <= cosclient.MaxObjectKeyLen:
-		return bestP + exampleMiddle + bestS, true
 	}
-	return best, true // only a key with the prefix and suffix overlapping is short enough
+	return example, true
 }
 
 // nested returns the longer of two prefixes when one begins the other:
@@ -148,15 +148,34 @@ func merge(s, t string, fold bool) (suffix, bool) {
 	return suffix{text: t[:len(t)-len(s)] + s, loose: loose}, true
 }
 
-// join is the shortest key that begins with p and ends with s: p, and s
-// after the most bytes of it that p's end already gives.
-func join(p string, s suffix) string {
-	for shared := min(len(p), len(s.text)); shared > 0; shared-- {
-		if fits(p[len(p)-shared:], s, shared) {
-			return p + s.text[shared:]
+// middles are the bytes shortest puts between a prefix and a suffix when
+// every key made of the two alone is ignored: letters and digits first,
+// for a readable key, then the rest of printable ASCII.
+const middles = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+// shortest is the shortest key that begins with p, ends with s and
+// begins with none of ignore (p itself begins with none): p and s
+// sharing as many bytes as they can, then fewer, then one byte between
+// them. An ignore prefix longer than p covers the keys that continue p
+// with its next byte, so one of the middles is left unless the ignore
+// prefixes name them all; then ok is false, the one answer that may miss
+// a key (a longer middle), for a configuration of at least 94 ignore
+// prefixes under one prefix.
+func shortest(p string, s suffix, ignore []string) (string, bool) {
+	for shared := min(len(p), len(s.text)); shared >= 0; shared-- {
+		if shared > 0 && !fits(p[len(p)-shared:], s, shared) {
+			continue
+		}
+		if key := p + s.text[shared:]; key != "" && !ignored(ignore, key) {
+			return key, true
 		}
 	}
-	return p + s.text
+	for i := range len(middles) {
+		if key := p + middles[i:i+1] + s.text; !ignored(ignore, key) {
+			return key, true
+		}
+	}
+	return "", false
 }
 
 // fits reports whether the key bytes end (the last shared bytes of the
@@ -169,4 +188,14 @@ func fits(end string, s suffix, shared int) bool {
 		}
 	}
 	return true
+}
+
+// ignored reports whether key begins with one of prefixes.
+func ignored(prefixes []string, key string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }

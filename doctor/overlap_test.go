@@ -7,8 +7,14 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 )
 
-// ruleTakes is how a cosflow rule matches a key (handler.Rule).
+// ruleTakes is how a cosflow rule matches a key (handler.Rule, and the
+// ignore prefixes before it).
 func ruleTakes(r RuleFilter, key string) bool {
+	for _, p := range r.Ignore {
+		if strings.HasPrefix(key, p) {
+			return false
+		}
+	}
 	return strings.HasPrefix(key, r.Prefix) && strings.HasSuffix(key, r.Suffix)
 }
 
@@ -81,6 +87,16 @@ func TestOverlap(t *testing.T) {
 		{"only the overlapping key is short enough", RuleFilter{Prefix: long[4:] + ".mp4", Suffix: ".mp4"}, WorkflowFilter{ExtFilter: video}, long[4:] + ".mp4", false},
 		{"no key short enough", RuleFilter{Prefix: long + "x", Suffix: ".mp4"}, WorkflowFilter{ExtFilter: video}, "", false},
 		{"no key short enough for the readable one", RuleFilter{Prefix: long, Suffix: ".mp4"}, WorkflowFilter{ExtFilter: video}, long + ".mp4", false},
+
+		{"the state prefix ignored", RuleFilter{Ignore: []string{".cosflow/"}}, WorkflowFilter{}, "example", false},
+		{"the shared prefix ignored", RuleFilter{Prefix: "in/", Ignore: []string{".cosflow/", "in/"}}, WorkflowFilter{ObjectPrefix: "in/"}, "", false},
+		{"a shorter ignore prefix covers both", RuleFilter{Prefix: "in/"}, WorkflowFilter{ObjectPrefix: "in/raw/"}, "in/raw/example", false},
+		{"an ignore prefix above the workflow's", RuleFilter{Ignore: []string{"in/"}}, WorkflowFilter{ObjectPrefix: "in/raw/"}, "", false},
+		{"an ignore prefix beside the workflow's", RuleFilter{Ignore: []string{"out/"}}, WorkflowFilter{ObjectPrefix: "in/"}, "in/example", false},
+		{"the workflow's prefix partly ignored", RuleFilter{Ignore: []string{"in/raw/"}}, WorkflowFilter{ObjectPrefix: "in/"}, "in/example", false},
+		{"the readable key ignored", RuleFilter{Prefix: "in/", Ignore: []string{"in/example"}}, WorkflowFilter{ObjectPrefix: "in/"}, "in/", false},
+		{"the short keys ignored", RuleFilter{Prefix: "in/", Suffix: ".mp4", Ignore: []string{"in/e", "in/."}}, WorkflowFilter{ExtFilter: video}, "in/a.mp4", false},
+		{"ignore and case folding", RuleFilter{Suffix: ".MP4", Ignore: []string{"tmp/"}}, WorkflowFilter{ObjectPrefix: "tmp/", ExtFilter: video}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,25 +128,31 @@ func checkExample(t *testing.T, rule RuleFilter, wf WorkflowFilter, got Overlapp
 
 // FuzzOverlap: whenever a key both filters take exists (a key built from
 // the fuzzer's parts, some of them the filters' own prefixes and
-// extensions), Overlap reports an overlap, and its example is taken by
-// both.
+// extensions, none under the rule's ignore prefix), Overlap reports an
+// overlap, and its example is taken by both.
 func FuzzOverlap(f *testing.F) {
-	f.Add("in/", ".mp4", "in/", uint8(1), "", "a")
-	f.Add("", "", "", uint8(0), "", "")
-	f.Add("in/videos/", "", "in/", uint8(2), "", "x.")
-	f.Add("a", "4", "/a", uint8(16), "mp4/MXF", "")
-	f.Add("p/", ".MP4", "p", uint8(1), "", ".")
-	f.Add("x", "P4", "", uint8(16), "mp4", "m")
-	f.Add("in/a.mp4", ".mp4", "", uint8(1), "", "")
-	f.Add("out/", ".jpg", "in/", uint8(4), "", "q")
-	f.Add("", ".bin", "", uint8(8), "", "")
-	f.Fuzz(func(t *testing.T, rulePrefix, ruleSuffix, objectPrefix string, flags uint8, customExts, middle string) {
-		for _, s := range []string{rulePrefix, ruleSuffix, objectPrefix, customExts} {
+	f.Add("in/", ".mp4", "in/", uint8(1), "", "a", "")
+	f.Add("", "", "", uint8(0), "", "", "")
+	f.Add("in/videos/", "", "in/", uint8(2), "", "x.", "")
+	f.Add("a", "4", "/a", uint8(16), "mp4/MXF", "", "")
+	f.Add("p/", ".MP4", "p", uint8(1), "", ".", "")
+	f.Add("x", "P4", "", uint8(16), "mp4", "m", "")
+	f.Add("in/a.mp4", ".mp4", "", uint8(1), "", "", "")
+	f.Add("out/", ".jpg", "in/", uint8(4), "", "q", "")
+	f.Add("", ".bin", "", uint8(8), "", "", "")
+	f.Add("", "", "in/", uint8(0), "", "", "in/e")
+	f.Add("in/", ".mp4", "", uint8(1), "", "e", "in/.")
+	f.Add("", "", "", uint8(0), "", "x", ".cosflow/")
+	f.Fuzz(func(t *testing.T, rulePrefix, ruleSuffix, objectPrefix string, flags uint8, customExts, middle, ignore string) {
+		for _, s := range []string{rulePrefix, ruleSuffix, objectPrefix, customExts, ignore} {
 			if cosclient.ValidatePrefix(s) != nil {
 				return // filters are text: config checks rules' (ci_prefix), CI's are XML text
 			}
 		}
 		rule := RuleFilter{Prefix: rulePrefix, Suffix: ruleSuffix}
+		if ignore != "" {
+			rule.Ignore = []string{ignore}
+		}
 		wf := WorkflowFilter{ObjectPrefix: objectPrefix, ExtFilter: filterOf(flags, customExts)}
 		got, ok := Overlap(rule, wf)
 		if ok {

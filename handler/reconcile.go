@@ -182,13 +182,17 @@ func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 	budget := p.maxTriggers
 	done := map[string]bool{} // key + workflow already swept by an earlier rule
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
+	skip := h.sweepChecks(ctx, s, h.cfg.Rules) // rules whose workflow does not exist
 	for i := range h.cfg.Rules {
 		rule := &h.cfg.Rules[i]
 		if !rule.coversCreated() {
 			continue
 		}
 		res := ReconcileResult{Name: s.Name, Rule: rule.Name, Triggered: []SweptObject{}, Failed: []Failed{}}
-		cands, err := h.sweepCandidates(ctx, rule, from, to, opts, &res.Calls)
+		cands, err := []sweepCandidate(nil), skip[rule.Name]
+		if err == nil {
+			cands, err = h.sweepCandidates(ctx, rule, from, to, opts, &res.Calls)
+		}
 		if err == nil {
 			cands = slices.DeleteFunc(cands, func(c sweepCandidate) bool { return done[c.key+"\x00"+rule.WorkflowID] })
 			res.Checked = len(cands)
