@@ -241,7 +241,7 @@ func (s *session) readInput(path string, limit int64) ([]byte, error) {
 // them is exit 1.
 func (s *session) done(c *command, err error) int {
 	if err != nil {
-		fmt.Fprintf(s.stderr, "cosflow %s: %v\n", c.name, err)
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(err.Error()))
 		return ExitFailed
 	}
 	return ExitOK

@@ -84,11 +84,11 @@ func (s *session) reconcile(c *command, f *opFlags, path string, dryRun bool) in
 	code := show(s, c, p, reconcileColumns, results...)
 	for _, r := range results {
 		if r.Error != "" {
-			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s\n", c.name, r.Rule, oneLine(r.Error))
+			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s\n", c.name, oneLine(r.Rule), oneLine(r.Error))
 			code = ExitFailed
 		}
 		for _, fl := range r.Failed {
-			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s: %s\n", c.name, r.Rule, oneLine(fl.Key), oneLine(fl.Error))
+			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s: %s\n", c.name, oneLine(r.Rule), oneLine(fl.Key), oneLine(fl.Error))
 			code = ExitFailed
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
@@ -61,10 +62,10 @@ func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int
 		return show(s, c, p, columns[model.TriggerResponse]{}, resp)
 	}
 	if resp.Note != "" {
-		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, resp.Note)
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(resp.Note))
 	}
 	if resp.InstanceID != "" {
-		fmt.Fprintln(s.stdout, resp.InstanceID)
+		fmt.Fprintln(s.stdout, termsafe.String(resp.InstanceID))
 	}
 	return ExitOK
 }
