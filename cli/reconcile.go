@@ -92,5 +92,10 @@ func (s *session) reconcile(c *command, f *opFlags, path string, dryRun bool) in
 			code = ExitFailed
 		}
 	}
+	if s.timedOut() {
+		// The rules' lines say where each stopped; this says why.
+		fmt.Fprintf(s.stderr, "cosflow %s: -timeout %v ran out during the sweep\n", c.name, *s.timeout)
+		return ExitTimeout
+	}
 	return code
 }
