@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Version is what `cosflow version` prints. main sets it from its own
@@ -37,7 +38,8 @@ const (
 	// ExitUsage: a usage or validation mistake, named on stderr (the flag,
 	// argument or JSON field), or no credentials; nothing was sent to CI.
 	ExitUsage = 2
-	// ExitTimeout: jobs wait ran out of -timeout before the job ended.
+	// ExitTimeout: the command's -timeout ran out (jobs wait: before the
+	// job ended).
 	ExitTimeout = 3
 	// ExitInterrupted: jobs wait was interrupted (Ctrl-C), as a shell
 	// reports a process killed by SIGINT.
@@ -51,6 +53,10 @@ type session struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// timeout is an operator command's -timeout, which bounds the whole
+	// command (ctx, once the flags are parsed); nil for a command that
+	// bounds itself (jobs wait, invoke) or is not bounded.
+	timeout *time.Duration
 }
 
 // Run runs the command line args (without the program name) and returns
@@ -164,7 +170,20 @@ func (s *session) execute(c *command, args []string) int {
 		fmt.Fprintf(s.stderr, "cosflow %s: %v\nRun 'cosflow %s -h' for its flags.\n", c.name, err, c.name)
 		return ExitUsage
 	}
+	if s.timeout != nil {
+		if *s.timeout <= 0 {
+			return s.invalid(c, "-timeout: must be positive")
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, *s.timeout)
+		defer cancel()
+		s.ctx = ctx
+	}
 	return run(positional)
+}
+
+// timedOut reports whether the command's -timeout has run out.
+func (s *session) timedOut() bool {
+	return s.timeout != nil && errors.Is(s.ctx.Err(), context.DeadlineExceeded)
 }
 
 // newFlagSet is c's flag set. It prints nothing itself: execute reports

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/smithy-go"
 
@@ -24,10 +25,19 @@ type opFlags struct {
 	bucket, region, output, profile string
 }
 
+// defaultTimeout bounds an operator command (-timeout): a call answers in
+// well under a second, a 1,000-page listing in a few minutes at most.
+const defaultTimeout = 60 * time.Second
+
 // addOpFlags declares the operator flags on fs; bucket and region default
-// to the function's own settings, so one environment serves both.
+// to the function's own settings, so one environment serves both. Unless
+// the command declared its own -timeout (jobs wait's bounds the wait),
+// -timeout bounds the whole command.
 func (s *session) addOpFlags(fs *flag.FlagSet) *opFlags {
 	f := &opFlags{}
+	if fs.Lookup("timeout") == nil {
+		s.timeout = fs.Duration("timeout", defaultTimeout, "give up after this long (exit 3)")
+	}
 	fs.StringVar(&f.bucket, "bucket", s.getenv(handler.EnvBucket), "bucket (BucketName-APPID); default $"+handler.EnvBucket)
 	fs.StringVar(&f.region, "region", s.getenv(handler.EnvRegion), "the bucket's region; default $"+handler.EnvRegion)
 	fs.StringVar(&f.output, "o", outputTable, "output: table or json")
@@ -91,7 +101,10 @@ func (s *session) refused(c *command, err error, file string) int {
 
 // ciFailed reports a failed CI call in one line: CI's code, message, HTTP
 // status and request ID when CI answered, else what went wrong; exit 1.
-// An input cosclient refused is a validation mistake (exit 2).
+// An input cosclient refused is a validation mistake (exit 2); a call the
+// command's -timeout ended is named with the operation (exit 3); a
+// listing cut short (its page budget spent, or CI's continuation not
+// moving) says so (exit 1: the rows printed are not the whole listing).
 func (s *session) ciFailed(c *command, err error) int {
 	if fe := cirules.FieldError(err, "", nil); fe != nil {
 		return s.refused(c, fe, "")
@@ -104,10 +117,18 @@ func (s *session) ciFailed(c *command, err error) int {
 	var (
 		ae  smithy.APIError
 		nf  *cosclient.NotFoundError
+		lc  *cosclient.ListingCutShortError
 		msg string
 	)
 	status := cosclient.ErrorStatus(err)
+	code := ExitFailed
 	switch {
+	case s.timedOut():
+		msg = fmt.Sprintf("-timeout %v ran out during %s", *s.timeout, op)
+		code = ExitTimeout
+	case errors.As(err, &lc):
+		// Not CI's failure, and not to be mistaken for the whole listing.
+		msg = fmt.Sprintf("the %s listing was cut short after %d pages (%s): the rows printed are not all of it; narrow it with -since or -states", lc.Operation, lc.Pages, lc.Reason)
 	case errors.As(err, &ae):
 		verb := "refused"
 		if status >= 500 {
@@ -132,7 +153,7 @@ func (s *session) ciFailed(c *command, err error) int {
 		msg += " (" + strings.Join(detail, ", ") + ")"
 	}
 	fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(msg))
-	return ExitFailed
+	return code
 }
 
 // oneLine keeps a message on one line and free of terminal control
@@ -241,7 +262,7 @@ func (s *session) readInput(path string, limit int64) ([]byte, error) {
 // them is exit 1.
 func (s *session) done(c *command, err error) int {
 	if err != nil {
-		fmt.Fprintf(s.stderr, "cosflow %s: %v\n", c.name, err)
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(err.Error()))
 		return ExitFailed
 	}
 	return ExitOK

@@ -28,10 +28,14 @@ Credentials, the first found:
      secret_id, secret_key and optionally token
 COSFLOW_CI_ENDPOINT, when set, sends every call there (the emulator).
 
+-timeout (default 60s) bounds each command as a whole, every call and page
+included; jobs wait's own -timeout bounds the wait. -all reads at most
+1,000 pages, then says the listing was cut short (exit 1).
+
 Exit codes: 0 done; 1 CI refused or failed (CI's code, message and request
-ID on stderr), or the waited job ended Failed or Cancel; 2 usage or
-validation mistake, or no credentials (nothing was sent); 3 jobs wait ran
-out of -timeout.
+ID on stderr), a listing was cut short, or the waited job ended Failed or
+Cancel; 2 usage or validation mistake, or no credentials (nothing was
+sent); 3 the command ran out of -timeout (jobs wait: the job goes on).
 `
 
 // usage is `cosflow help`: every command with its synopsis.

@@ -10,6 +10,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/handler/function"
+	"github.com/cosflow/cosflow/internal/termsafe"
 )
 
 // demoWorkflowID is the workflow of the demo rule invoke uses when no rule
@@ -75,10 +76,10 @@ func (s *session) invoke(path string, timeout time.Duration) int {
 			fmt.Fprintf(s.stderr, "cosflow invoke: encode result: %v\n", merr)
 			return ExitFailed
 		}
-		fmt.Fprintf(s.stdout, "%s\n", out)
+		fmt.Fprintf(s.stdout, "%s\n", termsafe.JSON(out))
 	}
 	if err != nil {
-		fmt.Fprintf(s.stderr, "cosflow invoke: %v\n", err)
+		fmt.Fprintf(s.stderr, "cosflow invoke: %s\n", oneLine(err.Error()))
 		return ExitFailed
 	}
 	return ExitOK

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -85,11 +86,11 @@ func (s *session) createJob(c *command, f *opFlags, path string, explicit map[st
 	}
 	if out.JobsDetail == nil {
 		id, _ := cosclient.GetRequestIDMetadata(out.ResultMetadata)
-		fmt.Fprintf(s.stderr, "cosflow %s: CI accepted the job but did not describe it (request ID %s); find it with cosflow jobs ls -name %s\n", c.name, id, req.Name)
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(fmt.Sprintf("CI accepted the job but did not describe it (request ID %s); find it with cosflow jobs ls -name %s", id, req.Name)))
 		return ExitFailed
 	}
 	if !p.json {
-		fmt.Fprintln(s.stdout, out.JobsDetail.JobID)
+		fmt.Fprintln(s.stdout, termsafe.String(out.JobsDetail.JobID))
 		return ExitOK
 	}
 	return s.printJob(c, p, out.JobsDetail)
@@ -238,7 +239,7 @@ func (s *session) waitJob(c *command, client *cosclient.Client, p *printer, id s
 		if last != nil {
 			state = "still " + describe(last)
 		}
-		fmt.Fprintf(s.stderr, "cosflow %s: -timeout %v ran out; job %s is %s\n", c.name, timeout, id, state)
+		fmt.Fprintf(s.stderr, "cosflow %s: -timeout %v ran out; job %s is %s\n", c.name, timeout, id, oneLine(state))
 		return ExitTimeout
 	default:
 		return s.ciFailed(c, err)
@@ -250,6 +251,6 @@ func (s *session) waitJob(c *command, client *cosclient.Client, p *printer, id s
 	if last.Code != "" && last.Code != describeOK {
 		msg = ": " + oneLine(last.Code+" "+last.Message)
 	}
-	fmt.Fprintf(s.stderr, "cosflow %s: job %s ended %s%s\n", c.name, id, last.State, msg)
+	fmt.Fprintf(s.stderr, "cosflow %s: job %s ended %s%s\n", c.name, id, oneLine(string(last.State)), msg)
 	return ExitFailed
 }

@@ -21,7 +21,8 @@ const (
 
 // printer writes a command's results to stdout: one JSON object per line
 // (the HTTP API's types, so the same field names), or one table whose
-// columns line up over everything printed.
+// columns line up over everything printed. Both are terminal-safe: cells
+// are escaped (cell), JSON text holds escapes (termsafe.JSON).
 type printer struct {
 	w    io.Writer
 	json bool
@@ -38,7 +39,10 @@ type columns[T any] struct {
 // (written before the first row). Call flush when done.
 func emit[T any](p *printer, cols columns[T], items ...T) error {
 	if p.json {
-		enc := json.NewEncoder(p.w)
+		// Each Encode writes one whole value, as termsafe.JSONWriter
+		// requires: CI's text reaches a terminal escaped and a JSON
+		// reader as it was.
+		enc := json.NewEncoder(termsafe.JSONWriter{W: p.w})
 		enc.SetEscapeHTML(false)
 		for i := range items {
 			if err := enc.Encode(&items[i]); err != nil {

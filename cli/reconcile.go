@@ -84,13 +84,18 @@ func (s *session) reconcile(c *command, f *opFlags, path string, dryRun bool) in
 	code := show(s, c, p, reconcileColumns, results...)
 	for _, r := range results {
 		if r.Error != "" {
-			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s\n", c.name, r.Rule, oneLine(r.Error))
+			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s\n", c.name, oneLine(r.Rule), oneLine(r.Error))
 			code = ExitFailed
 		}
 		for _, fl := range r.Failed {
-			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s: %s\n", c.name, r.Rule, oneLine(fl.Key), oneLine(fl.Error))
+			fmt.Fprintf(s.stderr, "cosflow %s: rule %s: %s: %s\n", c.name, oneLine(r.Rule), oneLine(fl.Key), oneLine(fl.Error))
 			code = ExitFailed
 		}
+	}
+	if s.timedOut() {
+		// The rules' lines say where each stopped; this says why.
+		fmt.Fprintf(s.stderr, "cosflow %s: -timeout %v ran out during the sweep\n", c.name, *s.timeout)
+		return ExitTimeout
 	}
 	return code
 }

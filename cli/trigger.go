@@ -3,8 +3,11 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/cosflow/cosflow/handler"
+	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
@@ -53,18 +56,56 @@ func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int
 	}
 	start := time.Now()
 	out, err := ledger.New(client, ledger.RetriggerAfterLookup).Trigger(s.ctx, req.CIInput(), start)
+	check := s.checkCommand(f, req)
 	if err != nil {
-		return s.ciFailed(c, err)
+		code := s.ciFailed(c, err)
+		if ledger.MayHaveTakenEffect(err) {
+			// The ledger's unconfirmed case: neither started nor not.
+			calls := ""
+			if out.Calls > 1 {
+				calls = fmt.Sprintf(" (%d calls of TriggerWorkflow, none answered)", out.Calls)
+			}
+			fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(fmt.Sprintf(
+				"the run may have started%s: check with %s before triggering again", calls, check)))
+		}
+		return code
 	}
-	resp := model.TriggerResponseOf(out, "cosflow runs ls")
+	resp := model.TriggerResponseOf(out, check)
 	if p.json {
 		return show(s, c, p, columns[model.TriggerResponse]{}, resp)
 	}
 	if resp.Note != "" {
-		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, resp.Note)
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(resp.Note))
 	}
 	if resp.InstanceID != "" {
-		fmt.Fprintln(s.stdout, resp.InstanceID)
+		fmt.Fprintln(s.stdout, termsafe.String(resp.InstanceID))
 	}
 	return ExitOK
+}
+
+// checkCommand is the command that shows whether req's run started:
+// cosflow runs ls -workflow W -object KEY, with -bucket and -region when
+// they are not the environment's, ready to paste into a shell.
+func (s *session) checkCommand(f *opFlags, req *model.TriggerRequest) string {
+	cmd := "cosflow runs ls -workflow " + req.WorkflowID + " -object " + shellQuote(req.Object)
+	for _, v := range []struct{ flag, value, env string }{
+		{"-bucket", f.bucket, handler.EnvBucket},
+		{"-region", f.region, handler.EnvRegion},
+	} {
+		if v.value != s.getenv(v.env) {
+			cmd += " " + v.flag + " " + v.value
+		}
+	}
+	return cmd
+}
+
+// shellQuote is s as one word of a POSIX shell: as it is when it holds
+// nothing the shell reads specially, else single-quoted.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@%", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

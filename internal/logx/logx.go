@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/cosflow/cosflow/internal/termsafe"
 )
 
 // Redacted replaces the value of any attribute whose key looks secret.
@@ -17,8 +19,19 @@ const Redacted = "[redacted]"
 // never logging secrets in the first place, attributes whose key names a
 // credential (authorization, token, secret, signature, password) are
 // redacted whatever the caller passed.
+//
+// Each line is also safe on a terminal (termsafe.JSON): logs are read on
+// one (cosflow invoke and cosflow reconcile write them to stderr, and a
+// platform's log export is tailed in a shell), and the values are CI's
+// and the uploader's text. slog escapes what JSON requires and U+2028/9;
+// a C1 control (U+009B is a one-byte CSI on some terminals), DEL or a
+// bidirectional override would stay raw, as JSON allows. They are written
+// as \u escapes instead, which every JSON reader decodes to the same
+// value, so nothing is lost; a line with none is written as slog made it.
 func New(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
+	// slog's JSON handler writes each record in one Write, as JSONWriter
+	// requires.
+	return slog.New(slog.NewJSONHandler(termsafe.JSONWriter{W: w}, &slog.HandlerOptions{
 		Level: level,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if secretKey(a.Key) {

@@ -3,6 +3,7 @@ package logx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -55,4 +56,21 @@ func TestContext(t *testing.T) {
 		t.Errorf("logger from context lost its attributes: %s", buf.String())
 	}
 	From(context.Background(), nil).Info("discarded") // must not panic
+}
+
+// TestNewTerminalSafe: a value holding what a terminal acts on (C1
+// controls, a bidi override, DEL, line breaks) is written as escapes, and
+// read back from the JSON line as it was logged.
+func TestNewTerminalSafe(t *testing.T) {
+	const hostile = "i0\r\n{\"level\":\"INFO\"}\u0085\u009b2J\u2028\u202egpj.exe\x7f 图片"
+	var buf bytes.Buffer
+	New(&buf, slog.LevelInfo).Info("triggered", "instanceId", hostile)
+	line := buf.String()
+	if strings.Count(line, "\n") != 1 || strings.ContainsAny(line[:len(line)-1], "\r\n\u0085\u009b\u2028\u202e\x7f") {
+		t.Errorf("raw control in %q", line)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(line), &obj); err != nil || obj["instanceId"] != hostile {
+		t.Errorf("line %q reads back as %q (%v)", line, obj["instanceId"], err)
+	}
 }

@@ -1,6 +1,8 @@
 package termsafe
 
 import (
+	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"unicode"
@@ -63,6 +65,52 @@ func FuzzString(f *testing.F) {
 		})
 		if clean != (got == s) {
 			t.Fatalf("String(%q) = %q: a clean input must come back unchanged, and only a clean one", s, got)
+		}
+	})
+}
+
+func TestJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{``, ``},
+		{`{"key":"uploads/图片-😀.jpg"}` + "\n", `{"key":"uploads/图片-😀.jpg"}` + "\n"},
+		{"{\"id\":\"i0\\r\\n\u0085\u009b2J\u2028\u202egpj.exe\"}\n", `{"id":"i0\r\n\u0085\u009b2J\u2028\u202egpj.exe"}` + "\n"},
+		{"[\"del\x7f\",\t\"\u2066x\u2069\"]", `["del\u007f",` + "\t" + `"\u2066x\u2069"]`},
+		{"\"bad\xff\"", "\"bad\xff\""}, // not UTF-8: no rune to escape, left alone
+	}
+	for _, tt := range tests {
+		if got := string(JSON([]byte(tt.in))); got != tt.want {
+			t.Errorf("JSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	clean := []byte(strings.Repeat(`{"key":"uploads/图片-😀"}`, 8))
+	if n := testing.AllocsPerRun(10, func() { _ = JSON(clean) }); n != 0 {
+		t.Errorf("%v allocations for JSON with nothing to escape", n)
+	}
+}
+
+// FuzzJSON: whatever string is encoded, JSON of its encoding decodes to
+// the same string and holds no rune a terminal acts on.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"", "a.jpg", "\r\n", "\u009b[31m", "\u202e", "\x7f", "图\u2028😀", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(map[string]string{s: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := JSON(enc)
+		var want, back map[string]string
+		if err := json.Unmarshal(enc, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(got, &back); err != nil || !maps.Equal(back, want) {
+			t.Fatalf("JSON(%s) = %s decodes to %q, want %q (%v)", enc, got, back, want, err)
+		}
+		for _, r := range string(got) {
+			if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+				t.Fatalf("JSON(%s) = %s holds %U", enc, got, r)
+			}
 		}
 	})
 }

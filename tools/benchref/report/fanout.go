@@ -77,11 +77,19 @@ type fanoutRun struct {
 	Triggered   int
 }
 
-// fanout starts the cosflow binary as an SCF runtime against emu (served at
-// endpoint), invokes it once with event and measures the call.
-func fanout(ctx context.Context, exe string, emu *ciemu.Emulator, endpoint string, event []byte, records int) (*fanoutRun, error) {
-	emu.Reset()
-	p, err := startFunction(exe, functionEnv(endpoint))
+// invocation is one invocation of a fresh function process: its answer,
+// how long it took, and the process's peak RSS (VmHWM) after it.
+type invocation struct {
+	resp    *messages.InvokeResponse
+	wall    time.Duration // Invoke sent → answer received
+	peakRSS int64
+}
+
+// invokeOnce starts the cosflow binary exe as an SCF runtime with env,
+// invokes it once with payload, as SCF does with memorySize 128 and a
+// deadline of limit, and reads its peak RSS before stopping it.
+func invokeOnce(ctx context.Context, exe string, env []string, payload []byte, limit time.Duration) (*invocation, error) {
+	p, err := startFunction(exe, env)
 	if err != nil {
 		return nil, err
 	}
@@ -97,15 +105,30 @@ func fanout(ctx context.Context, exe string, emu *ciemu.Emulator, endpoint strin
 	}
 	defer c.Close()
 
-	deadline := time.Now().Add(5 * time.Minute)
-	req := &messages.InvokeRequest{Payload: event, RequestId: "bench-fanout", Deadline: messages.TimestampOf(deadline),
-		MemoryLimitInMb: 128, TimeLimitInMs: int32(5 * time.Minute / time.Millisecond), FunctionName: "cosflow"}
+	req := &messages.InvokeRequest{Payload: payload, RequestId: "bench", Deadline: messages.TimestampOf(time.Now().Add(limit)),
+		MemoryLimitInMb: 128, TimeLimitInMs: int32(limit / time.Millisecond), FunctionName: "cosflow"}
 	t0 := time.Now()
 	resp, err := c.Invoke(ctx, req)
 	wall := time.Since(t0)
 	if err != nil {
 		return nil, fmt.Errorf("invoke: %w", err)
 	}
+	rss, err := peakRSS(p.cmd.Process.Pid)
+	if err != nil {
+		return nil, err
+	}
+	return &invocation{resp: resp, wall: wall, peakRSS: rss}, nil
+}
+
+// fanout starts the cosflow binary as an SCF runtime against emu (served at
+// endpoint), invokes it once with event and measures the call.
+func fanout(ctx context.Context, exe string, emu *ciemu.Emulator, endpoint string, event []byte, records int) (*fanoutRun, error) {
+	emu.Reset()
+	inv, err := invokeOnce(ctx, exe, functionEnv(endpoint), event, 5*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	resp := inv.resp
 	if resp.Error != nil {
 		return nil, fmt.Errorf("function error: %s", resp.Error.Message)
 	}
@@ -118,11 +141,7 @@ func fanout(ctx context.Context, exe string, emu *ciemu.Emulator, endpoint strin
 	if len(res.Triggered) != records || emu.TotalTriggers() != records {
 		return nil, fmt.Errorf("triggered %d (emulator saw %d), want %d", len(res.Triggered), emu.TotalTriggers(), records)
 	}
-	rss, err := peakRSS(p.cmd.Process.Pid)
-	if err != nil {
-		return nil, err
-	}
-	return &fanoutRun{Wall: wall, MaxInFlight: emu.MaxInFlight(), PeakRSS: rss, Triggered: len(res.Triggered)}, nil
+	return &fanoutRun{Wall: inv.wall, MaxInFlight: emu.MaxInFlight(), PeakRSS: inv.peakRSS, Triggered: len(res.Triggered)}, nil
 }
 
 // peakRSS reads a live process's peak resident set (VmHWM) from /proc.

@@ -9,7 +9,9 @@
 //   - cold start (process start → first answered Ping) and size of three
 //     static stripped binaries built alike: the floor, the SDK function and
 //     cosflow; plus what each module costs in the cosflow binary;
-//   - peak RSS of the cosflow process while handling the large event.
+//   - peak RSS of the cosflow process while handling the large event, and
+//     against a hostile CI (internal/hostile) answering 1 GB or 16 MiB of
+//     elements to every call.
 //
 // It lives in the tools module (the official SDK's home) and measures the
 // product module that tools/go.mod's replace names: it finds that module's
@@ -34,18 +36,20 @@ import (
 
 // config holds the flags.
 type config struct {
-	count          int
-	benchtime      string
-	coldRuns       int
-	records        int
-	latency        time.Duration
-	concurrency    int
-	fanoutRuns     int
-	fixture        string
-	out            string
-	maxRSSBytes    int64
-	short          bool
-	maxFanoutRatio float64
+	count       int
+	benchtime   string
+	coldRuns    int
+	records     int
+	latency     time.Duration
+	concurrency int
+	fanoutRuns  int
+	fixture     string
+	out         string
+	maxRSSBytes int64
+	// maxHostileRSSBytes: half of the function's memorySize (128 MB).
+	maxHostileRSSBytes int64
+	short              bool
+	maxFanoutRatio     float64
 }
 
 func main() {
@@ -68,7 +72,7 @@ func main() {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	cfg.maxRSSBytes, cfg.maxFanoutRatio = 40<<20, 1.3
+	cfg.maxRSSBytes, cfg.maxHostileRSSBytes, cfg.maxFanoutRatio = 40<<20, 64<<20, 1.3
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
