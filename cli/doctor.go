@@ -136,7 +136,7 @@ func configFinding(cfg *handler.Config, source string) doctor.Finding {
 			"the configuration in %s loads but has no upload rule: uploads trigger nothing; set %s or %s", source, handler.EnvRules, handler.EnvWorkflowID)}
 	}
 	return doctor.Finding{Check: doctor.CheckConfig, Level: doctor.LevelOK, Message: fmt.Sprintf(
-		"the configuration in %s loads: %d upload rules, ignore prefixes %q", source, len(cfg.Rules), cfg.IgnorePrefixes)}
+		"the configuration in %s loads: upload rules %s, ignore prefixes %q", source, ruleNames(cfg.Rules), cfg.IgnorePrefixes)}
 }
 
 // checkCI runs the workflow checks at CI, signed with the operator's
@@ -224,6 +224,15 @@ func timerSpecs(cfg *handler.Config, getenv func(string) string, dep *deployment
 		}
 	}
 	return sweeps, findings, looked
+}
+
+// ruleNames lists the rules' names, quoted.
+func ruleNames(rules []handler.Rule) string {
+	names := make([]string, len(rules))
+	for i := range rules {
+		names[i] = fmt.Sprintf("%q", rules[i].Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // reconcileSweeps are the reconcile specs of specs, found in source.
