@@ -104,7 +104,7 @@ func commands() []*command {
 		triggerCommand(),
 		jobsCreateCommand(), jobsListCommand(), jobsGetCommand(), jobsCancelCommand(), jobsWaitCommand(),
 		runsListCommand(), runsGetCommand(),
-		reconcileCommand(),
+		reconcileCommand(), doctorCommand(),
 		invokeCommand(), emulatorCommand(), versionCommand(),
 	}
 }

@@ -10,8 +10,9 @@ Usage: scripts/deploy.sh [-h] [-p PROFILE] [-l] [-n] [-- EXTRA_SCF_ARGS...]
 
 Checks serverless.yml (go test ./internal/deploycheck), warns when its
 environment variables come near the platform's 4 KB, runs scripts/build.sh,
-then `scf deploy` in the repository root. After the deploy it lists the
-function's triggers with tccli (scf ListTriggers), creates the http trigger
+then `scf deploy` in the repository root. After the deploy it runs
+`cosflow doctor -serverless serverless.yml` (go run; findings printed, the
+deploy stands whatever they say), lists the function's triggers with tccli (scf ListTriggers), creates the http trigger
 (the Function URL) when it is missing (scf CreateTrigger), and ends by
 printing the Function URL, or how to find and create it when tccli cannot
 be used.
@@ -182,6 +183,20 @@ rc=0
 scf "$@" || rc=$?
 [ "$rc" -eq 0 ] ||
 	die "scf deploy failed (exit $rc). If the upload failed or broke off, rerun with 'scripts/deploy.sh -n -- --force': the framework skips files it thinks it has uploaded"
+
+# --- cosflow doctor -----------------------------------------------------------
+# The deployed configuration checked against CI (read calls only), with the
+# framework's key pair when the SDKs' variables are unset. Its findings are
+# printed; none undoes the deploy.
+if command -v go >/dev/null 2>&1; then
+	echo "running: cosflow doctor -serverless serverless.yml" >&2
+	TENCENTCLOUD_SECRET_ID=${TENCENTCLOUD_SECRET_ID:-${TENCENT_SECRET_ID:-}} \
+		TENCENTCLOUD_SECRET_KEY=${TENCENTCLOUD_SECRET_KEY:-${TENCENT_SECRET_KEY:-}} \
+		go run . doctor -serverless serverless.yml >&2 ||
+		echo "deploy.sh: warning: cosflow doctor found errors (above) or could not run; the deploy stands" >&2
+else
+	echo "deploy.sh: note: Go not found, 'cosflow doctor -serverless serverless.yml' was not run" >&2
+fi
 
 # --- Function URL -----------------------------------------------------------
 # The framework documents the http event, but the scf component may refuse it
