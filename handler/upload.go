@@ -114,6 +114,11 @@ type triggerTask struct {
 	// delivery to deduplicate and is not remembered.
 	fired string
 	sweep string // the reconcile spec's name, for a sweep's trigger
+	// claims, for a sweep's redrive, make it ledger.Redrive of the
+	// upload whose history is redrive, claimed as token.
+	claims  *ledger.Claims
+	redrive ledger.History
+	token   string
 }
 
 // handleUpload plans and runs the triggers of one COS delivery.
@@ -336,9 +341,12 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 
 // taskOutcome is what one trigger came to.
 type taskOutcome struct {
-	instanceID         string
-	err                error
-	calls, ledgerCalls int
+	instanceID                     string
+	err                            error
+	calls, ledgerCalls, stateCalls int
+	// unclaimed is a redrive another claimant holds: nothing was
+	// triggered, and that is no failure.
+	unclaimed bool
 }
 
 // retryable reports whether a failure (a trigger's, a sweep's, a
@@ -367,9 +375,26 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		return taskOutcome{err: err}
 	}
 	start := time.Now()
-	out, err := h.ledger.Trigger(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.uploaded, t.target.Options(log)...)
+	in := &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key}
+	var (
+		out ledger.Outcome
+		err error
+	)
+	if t.claims != nil {
+		attrs = append(attrs, slog.String("redriveOf", t.redrive.Latest().RunID), slog.Int("attempt", len(t.redrive)+1))
+		var claimed bool
+		out, claimed, err = h.ledger.Redrive(ctx, t.claims, in, t.uploaded, t.redrive, t.token, t.target.Options(log)...)
+		if err == nil && !claimed {
+			log.LogAttrs(ctx, slog.LevelInfo, "redrive claimed elsewhere", attrs...)
+			return taskOutcome{unclaimed: true, stateCalls: 1}
+		}
+	} else {
+		out, err = h.ledger.Trigger(ctx, in, t.uploaded, t.target.Options(log)...)
+	}
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
+	if t.claims != nil {
+		o.stateCalls = 1 // the claim (more when its answer was lost)
+	}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {
 		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))

@@ -94,7 +94,7 @@ func (l *Ledger) Histories(ctx context.Context, workflowID string, items []Item,
 	var newest, floor time.Time // the creation times read: the newest, the oldest
 	next := 0                   // order[:next] are settled
 	for pages := 0; open > 0 && pager.HasMorePages(); {
-		if !worthAPage(pages, open, len(order), estimatePages(newest, floor, oldest, pages)) {
+		if !worthAPage(pages, open, len(order), estimatePages(newest, floor, oldest, pages), concurrency) {
 			break
 		}
 		out, err := pager.NextPage(ctx)
@@ -167,26 +167,34 @@ func (l *Ledger) Histories(ctx context.Context, workflowID string, items []Item,
 }
 
 // worthAPage says whether Histories reads one more page of the
-// workflow's listing, after pages pages, with left of n keys unsettled
-// and est (-1: unknown) the pages estimated to settle them all. The first
+// workflow's listing, after pages pages, with left of n keys unsettled,
+// est (-1: unknown) the pages estimated to reach back to the oldest
+// upload, and concurrency lookups at a time the alternative. The first
 // page is read for two keys or more (one key's own lookup is one call).
 // A further page only while stopping after it keeps the total within
-// n + 1 calls (the pages read and one lookup per key left), and while the
-// estimate, when there is one, says listing is cheaper.
-func worthAPage(pages, left, n, est int) bool {
+// n + 1 calls (the pages read and one lookup per key left), and while
+// listing looks the faster way: the estimate says it reaches back in
+// fewer pages than there are keys left, or the pages so far settled as
+// many keys each as the lookups settle in one round. (Pages come one
+// after another; lookups, concurrency at a time.)
+func worthAPage(pages, left, n, est, concurrency int) bool {
 	switch {
 	case pages == 0:
 		return n > 1
 	case pages+left > n:
 		return false
+	case est >= 0 && est < left:
+		return true
 	}
-	return est < 0 || est < left
+	return (n-left)/pages >= max(concurrency, 1)
 }
 
 // estimatePages estimates how many more pages reach back to oldest when
 // pages pages went from newest back to floor, the executions taken to be
 // spread evenly over time; -1 when there is nothing to go by (no readable
-// time, or every one in one second).
+// time, or every one in one second). Bursts make it overestimate (the
+// time before the oldest listed run may hold none): worthAPage then goes
+// by the keys the pages settled.
 func estimatePages(newest, floor, oldest time.Time, pages int) int {
 	if pages == 0 || floor.IsZero() {
 		return -1
