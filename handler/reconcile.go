@@ -62,7 +62,7 @@ type ReconcileParams struct {
 	Every string `json:"every,omitempty"`
 
 	window, lag, every time.Duration
-	maxTriggers int
+	maxTriggers        int
 }
 
 func (s *ReconcileSpec) common() (name *string, target *model.Target) { return &s.Name, &s.Target }
@@ -220,4 +220,3 @@ type SweepCalls struct {
 	Read    int `json:"read"`
 	State   int `json:"state"`
 }
-
