@@ -52,7 +52,13 @@ type testEnv struct {
 // with opts.
 func newTestEnv(t testing.TB, env map[string]string, opts ...Option) *testEnv {
 	t.Helper()
-	emu := ciemu.New(ciemu.Options{Seed: 1})
+	return newTestEnvOf(t, ciemu.Options{Seed: 1}, env, opts...)
+}
+
+// newTestEnvOf is newTestEnv with an emulator of emuOpts.
+func newTestEnvOf(t testing.TB, emuOpts ciemu.Options, env map[string]string, opts ...Option) *testEnv {
+	t.Helper()
+	emu := ciemu.New(emuOpts)
 	front := &frontCI{emu: emu}
 	srv := httptest.NewServer(front)
 	t.Cleanup(srv.Close)

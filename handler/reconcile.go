@@ -1,31 +1,30 @@
 package handler
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/internal/cirules"
-	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/internal/valid"
-	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
 
 // The reconcile sweep is the safety net under the upload path: a delivery
 // the platform dropped after its retries, or a record whose every attempt
-// failed, leaves an object with no run. A timer spec such as
+// failed, leaves an object with no run; a run that failed at CI leaves it
+// unprocessed. A timer spec such as
 //
-//	{"name":"sweep","reconcile":{"window":"6h","lag":"5m","maxTriggers":1000}}
+//	{"name":"sweep","reconcile":{"window":"6h","lag":"5m","every":"1h","maxTriggers":1000}}
 //
-// lists the bucket under every upload rule, keeps the objects last modified
-// in [tick - window, tick - lag) that the rule matches, and triggers those
-// CI's execution list shows no run for. The lag leaves uploads whose events
-// may still be on their way to the upload path.
+// passes over the bucket under every upload rule, keeps the objects last
+// modified in [pass - window, pass - lag) that the rule matches, and
+// settles each by its history in CI's execution list (ledger.Decide):
+// triggers those with no run, redrives those whose latest run failed
+// while attempts remain (COSFLOW_MAX_ATTEMPTS), and reports those whose
+// attempts are spent. The lag leaves uploads whose events may still be on
+// their way to the upload path. A pass may span ticks (sweep.go).
 
 // Reconcile defaults.
 const (
@@ -52,12 +51,18 @@ type ReconcileParams struct {
 	// Lag ("5m", default 5m) skips the newest uploads, whose events may
 	// still be on their way.
 	Lag string `json:"lag,omitempty"`
-	// MaxTriggers (default 1000) bounds the runs one sweep starts; the
-	// result says when it stopped there.
+	// MaxTriggers (default 1000) bounds the runs (first runs and
+	// redrives) one invocation starts; the result says when it stopped
+	// there, and the next tick goes on from where it stopped.
 	MaxTriggers int `json:"maxTriggers,omitempty"`
+	// Every ("1h") is how often a pass over the bucket starts, counted
+	// from the tick the last one started at; empty, every tick that finds
+	// no pass under way starts one. Ticks between passes go on with an
+	// unfinished pass, or report that none is due.
+	Every string `json:"every,omitempty"`
 
-	window, lag time.Duration
-	maxTriggers int
+	window, lag, every time.Duration
+	maxTriggers        int
 }
 
 func (s *ReconcileSpec) common() (name *string, target *model.Target) { return &s.Name, &s.Target }
@@ -109,6 +114,17 @@ func (s *ReconcileSpec) check() error {
 	if p.lag >= p.window {
 		return bad("lag", "must be shorter than the window")
 	}
+	if p.Every != "" {
+		every, err := time.ParseDuration(p.Every)
+		switch {
+		case err != nil || every < 0:
+			return bad("every", fmt.Sprintf("%q is not a duration like \"1h\" (0s or more)", p.Every))
+		case every >= p.window-p.lag:
+			// Pass n+1's window must reach back to where pass n's ended.
+			return bad("every", "must be shorter than the window less the lag, so that one pass's window meets the next one's")
+		}
+		p.every = every
+	}
 	switch n := p.MaxTriggers; {
 	case n == 0:
 		p.maxTriggers = DefaultReconcileMaxTriggers
@@ -132,13 +148,36 @@ type ReconcileResult struct {
 	// sweep could not read: they were looked up over the whole window and
 	// triggered when CI showed no run (see sweepCandidates).
 	UnreadableTimes int `json:"unreadableTimes,omitempty"`
-	// Triggered and Failed are the runs started and those that failed;
-	// Planned (dry run) the keys that would have been triggered.
+	// Triggered and Failed are the first runs started and the triggers
+	// that failed; Planned (dry run) the keys that would have been
+	// triggered or redriven.
 	Triggered []SweptObject `json:"triggered"`
 	Failed    []Failed      `json:"failed"`
 	Planned   []string      `json:"planned,omitempty"`
-	// Truncated is set when the sweep stopped at maxTriggers.
-	Truncated bool `json:"truncated"`
+	// Redriven are the objects whose latest run failed and which were
+	// triggered again; Exhausted those whose runs all failed and which
+	// have had COSFLOW_MAX_ATTEMPTS of them: each is also logged at
+	// ERROR, "run failed permanently".
+	Redriven  []Redriven  `json:"redriven"`
+	Exhausted []Exhausted `json:"exhausted"`
+	// Truncated is set when the invocation stopped before the end of the
+	// pass (at maxTriggers, or with its deadline near); LastKey is then
+	// where the pass stands: every key up to it is settled, and the next
+	// tick goes on after it.
+	Truncated bool   `json:"truncated"`
+	LastKey   string `json:"lastKey,omitempty"`
+	// Pass is the tick whose window the pass sweeps (RFC 3339); Resumed
+	// is set when this invocation went on with a pass an earlier one
+	// began.
+	Pass    string `json:"pass,omitempty"`
+	Resumed bool   `json:"resumed,omitempty"`
+	// Busy is set when another invocation holds the pass, until
+	// BusyUntil at the latest: nothing was swept, and that is no failure.
+	Busy      bool   `json:"busy,omitempty"`
+	BusyUntil string `json:"busyUntil,omitempty"`
+	// NextPass is set when no pass was due (see every): when the next
+	// one is.
+	NextPass string `json:"nextPass,omitempty"`
 	// Error is set when the rule could not be swept (the listing or the
 	// ledger failed); Retryable when a later tick may do better.
 	Error     string `json:"error,omitempty"`
@@ -153,168 +192,31 @@ type SweptObject struct {
 	InstanceID string `json:"instanceId"`
 }
 
-// SweepCalls counts a sweep's calls by kind.
+// Redriven is one failed run a sweep followed with a new one.
+type Redriven struct {
+	Key         string `json:"key"`
+	FailedRunID string `json:"failedRunId"`
+	InstanceID  string `json:"instanceId"`
+}
+
+// Exhausted is one object whose every run failed, as many as
+// COSFLOW_MAX_ATTEMPTS: Code and Message are the failing task's, read
+// from the last run (empty when that read failed, or CI named no task).
+type Exhausted struct {
+	Key       string `json:"key"`
+	Runs      int    `json:"runs"`
+	LastRunID string `json:"lastRunId"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+}
+
+// SweepCalls counts a sweep's calls by kind: bucket listings, execution
+// listings, triggers (first runs and redrives), run reads (one per
+// exhausted object) and state calls (cursor, lease and claims).
 type SweepCalls struct {
 	List    int `json:"list"`
 	Ledger  int `json:"ledger"`
 	Trigger int `json:"trigger"`
-}
-
-// sweepCandidate is one object a rule matches in the window.
-type sweepCandidate struct {
-	key string
-	// modified is the object's LastModified; the window's start when it
-	// could not be read (unreadable), so that every run in the window
-	// counts for it.
-	modified   time.Time
-	unreadable bool
-}
-
-// Reconcile runs one sweep at tick over every upload rule that covers
-// uploads, one result each, in rule order. s must have been checked: it
-// comes from a timer's argument or from ParseReconcileSpec. The timer
-// runs it at every tick; `cosflow reconcile` runs it once, now.
-func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time) []ReconcileResult {
-	log := logx.From(ctx, h.logger)
-	p := &s.Reconcile
-	from, to := tick.Add(-p.window), tick.Add(-p.lag)
-	opts := s.Target.Options(log)
-	budget := p.maxTriggers
-	done := map[string]bool{} // key + workflow already swept by an earlier rule
-	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
-	skip := h.sweepChecks(ctx, s, h.cfg.Rules) // rules whose workflow does not exist
-	for i := range h.cfg.Rules {
-		rule := &h.cfg.Rules[i]
-		if !rule.coversCreated() {
-			continue
-		}
-		res := ReconcileResult{Name: s.Name, Rule: rule.Name, Triggered: []SweptObject{}, Failed: []Failed{}}
-		cands, err := []sweepCandidate(nil), skip[rule.Name]
-		if err == nil {
-			cands, err = h.sweepCandidates(ctx, rule, from, to, opts, &res.Calls)
-		}
-		if err == nil {
-			cands = slices.DeleteFunc(cands, func(c sweepCandidate) bool { return done[c.key+"\x00"+rule.WorkflowID] })
-			res.Checked = len(cands)
-			for _, c := range cands {
-				if c.unreadable {
-					res.UnreadableTimes++
-				}
-			}
-			err = h.sweepRule(ctx, s, rule, cands, opts, &budget, &res)
-			for _, c := range cands {
-				done[c.key+"\x00"+rule.WorkflowID] = true
-			}
-		}
-		if err != nil {
-			res.Error = err.Error()
-			res.Retryable = retryable(err)
-		}
-		level := slog.LevelInfo
-		if res.Error != "" || len(res.Failed) > 0 || res.UnreadableTimes > 0 {
-			level = slog.LevelWarn
-		}
-		log.LogAttrs(ctx, level, "reconcile done", slog.String("name", s.Name), slog.String("rule", rule.Name),
-			slog.String("bucket", s.Bucket), slog.String("from", cosclient.FormatTime(from)), slog.String("to", cosclient.FormatTime(to)),
-			slog.Int("checked", res.Checked), slog.Int("unreadableTimes", res.UnreadableTimes), slog.Int("alreadyRan", res.AlreadyRan), slog.Int("triggered", len(res.Triggered)),
-			slog.Int("failed", len(res.Failed)), slog.Int("planned", len(res.Planned)), slog.Bool("truncated", res.Truncated),
-			slog.Int("listCalls", res.Calls.List), slog.Int("ledgerCalls", res.Calls.Ledger), slog.Int("triggerCalls", res.Calls.Trigger),
-			slog.String("error", res.Error))
-		results = append(results, res)
-	}
-	return results
-}
-
-// sweepCandidates lists the bucket under the rule's prefix and keeps the
-// objects modified in [from, to) that the rule matches and no ignore
-// prefix covers. Listing costs one call per 1,000 keys under the prefix.
-//
-// An object whose LastModified cannot be read is kept too, as modified at
-// from: the safe reading, the ledger's own for a run whose time it cannot
-// read. Its lookup then counts every run in the window, and when none is
-// listed it is triggered. Dropping it could lose an upload that never
-// ran; keeping it can, at worst, run again an object uploaded before the
-// window or one whose upload event is still within the lag.
-func (h *Handler) sweepCandidates(ctx context.Context, rule *Rule, from, to time.Time, opts []func(*cosclient.Options), calls *SweepCalls) ([]sweepCandidate, error) {
-	var out []sweepCandidate
-	pager := cosclient.NewObjectsPaginator(h.ci, &cosclient.ListObjectsInput{Prefix: rule.Prefix, MaxKeys: listPageKeys}, opts...)
-	for pager.HasMorePages() {
-		page, err := pager.NextPage(ctx)
-		calls.List++
-		if err != nil {
-			return nil, fmt.Errorf("list the bucket under %q: %w", rule.Prefix, err)
-		}
-		for _, o := range page.Contents {
-			c := sweepCandidate{key: o.Key}
-			modified, err := time.Parse(time.RFC3339, o.LastModified)
-			switch {
-			case err != nil:
-				c.modified, c.unreadable = from, true
-			case modified.Before(from) || !modified.Before(to):
-				continue
-			default:
-				c.modified = modified
-			}
-			if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, o.Key); ignored || !rule.matchesObject(o.Key, o.Size) {
-				continue
-			}
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// sweepRule looks the candidates up in CI's execution list and triggers
-// those with no run, within the sweep's remaining budget.
-func (h *Handler) sweepRule(ctx context.Context, s *ReconcileSpec, rule *Rule, cands []sweepCandidate, opts []func(*cosclient.Options), budget *int, res *ReconcileResult) error {
-	if len(cands) == 0 {
-		return nil
-	}
-	items := make([]ledger.Item, len(cands))
-	for i, c := range cands {
-		items[i] = ledger.Item{Key: c.key, Uploaded: c.modified}
-	}
-	found, err := h.ledger.Lookup(ctx, rule.WorkflowID, items, opts...)
-	res.Calls.Ledger += found.Calls
-	if err != nil {
-		return err
-	}
-	res.AlreadyRan = len(found.Runs)
-	var todo []sweepCandidate
-	for _, c := range cands {
-		if _, ran := found.Runs[c.key]; !ran {
-			todo = append(todo, c)
-		}
-	}
-	if len(todo) > *budget {
-		todo, res.Truncated = todo[:*budget], true
-	}
-	*budget -= len(todo)
-	log := logx.From(ctx, h.logger)
-	if h.cfg.DryRun {
-		for _, c := range todo {
-			log.Info("dry run", slog.String("bucket", s.Bucket), slog.String("key", c.key),
-				slog.String("workflowId", rule.WorkflowID), slog.String("rule", rule.Name), slog.String("sweep", s.Name))
-			res.Planned = append(res.Planned, c.key)
-		}
-		return nil
-	}
-	outcomes := make([]taskOutcome, len(todo))
-	h.inParallel(len(todo), func(i int) {
-		c := todo[i]
-		outcomes[i] = h.triggerOnce(ctx, triggerTask{
-			target: s.Target, key: c.key, rule: rule,
-			uploaded: c.modified, sweep: s.Name,
-		})
-	})
-	for i, o := range outcomes {
-		res.Calls.Trigger += o.calls
-		res.Calls.Ledger += o.ledgerCalls
-		if o.err != nil {
-			res.Failed = append(res.Failed, Failed{Key: todo[i].key, WorkflowID: rule.WorkflowID, Error: o.err.Error(), Retryable: retryable(o.err)})
-			continue
-		}
-		res.Triggered = append(res.Triggered, SweptObject{Key: todo[i].key, InstanceID: o.instanceID})
-	}
-	return nil
+	Read    int `json:"read"`
+	State   int `json:"state"`
 }

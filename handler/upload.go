@@ -114,6 +114,11 @@ type triggerTask struct {
 	// delivery to deduplicate and is not remembered.
 	fired string
 	sweep string // the reconcile spec's name, for a sweep's trigger
+	// claims, for a sweep's redrive, make it ledger.Redrive of the
+	// upload whose history is redrive, claimed as token.
+	claims  *ledger.Claims
+	redrive ledger.History
+	token   string
 }
 
 // handleUpload plans and runs the triggers of one COS delivery.
@@ -263,10 +268,12 @@ func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
 	return now.Sub(eventTime) > h.cfg.LedgerAfter || h.ambiguous.has(fired)
 }
 
-// checkLedger looks the tasks that need it up in CI's execution list, one
-// lookup per bucket and workflow: a task with a run is skipped ("already
-// ran"), one whose lookup failed fails (retryable: triggering blind could
-// run it twice). It returns the tasks left to trigger.
+// checkLedger reads the histories of the tasks that need it from CI's
+// execution list, one ledger.Histories per bucket and workflow (at most
+// R + 1 list calls for R records, at the handler's concurrency): a task
+// with a run is skipped ("already ran"), one whose lookup failed fails
+// (retryable: triggering blind could run it twice). It returns the tasks
+// left to trigger.
 func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
 	type group struct {
 		target     model.Target
@@ -284,8 +291,8 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 	}
 	log := logx.From(ctx, h.logger)
 	type verdict struct {
-		run *cosclient.WorkflowExecution
-		err error
+		latest *ledger.Run // the newest run that counts, when one does
+		err    error
 	}
 	verdicts := make([]verdict, len(tasks)) // by task index; set for the checked ones
 	for g, members := range groups {
@@ -293,15 +300,20 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		for j, i := range members {
 			items[j] = ledger.Item{Key: tasks[i].key, Uploaded: tasks[i].uploaded}
 		}
-		found, err := h.ledger.Lookup(ctx, g.workflowID, items, g.target.Options(log)...)
+		found, err := h.ledger.Histories(ctx, g.workflowID, items, h.cfg.Concurrency, g.target.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.target.Bucket), slog.String("workflowId", g.workflowID),
-			slog.Int("records", len(items)), slog.Int("found", len(found.Runs)), slog.Int("calls", found.Calls))
+			slog.Int("records", len(items)), slog.Int("read", len(found.Of)), slog.Int("calls", found.Calls))
 		for _, i := range members {
-			v := verdict{err: err}
-			if run, ok := found.Runs[tasks[i].key]; ok && err == nil {
-				v.run = &run
+			hist, read := found.Of[tasks[i].key]
+			switch {
+			case !read:
+				verdicts[i] = verdict{err: err}
+			case ledger.Decide(hist, h.cfg.MaxAttempts) != ledger.Trigger:
+				// A run counts for it: the upload path starts none beside
+				// it (redriving a failed one is the sweep's and the
+				// callback's).
+				verdicts[i] = verdict{latest: hist.Latest()}
 			}
-			verdicts[i] = v
 		}
 	}
 	left := tasks[:0]
@@ -315,11 +327,11 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 			log.Warn("trigger failed", slog.String("bucket", t.target.Bucket), slog.String("key", t.key),
 				slog.String("workflowId", t.rule.WorkflowID), slog.String("error", err.Error()), slog.Bool("retryable", true))
 			res.Failed = append(res.Failed, Failed{Key: t.key, WorkflowID: t.rule.WorkflowID, Error: err.Error(), Retryable: true})
-		case v.run != nil:
+		case v.latest != nil:
 			h.fired.add(t.fired)
 			log.Info("skipped", slog.String("bucket", t.target.Bucket), slog.String("key", t.key), slog.String("workflowId", t.rule.WorkflowID),
-				slog.String("reason", ReasonAlreadyRan), slog.String("runId", v.run.RunID))
-			res.Skipped = append(res.Skipped, Skipped{Key: t.key, Reason: ReasonAlreadyRan, WorkflowID: t.rule.WorkflowID, RunID: v.run.RunID})
+				slog.String("reason", ReasonAlreadyRan), slog.String("runId", v.latest.RunID))
+			res.Skipped = append(res.Skipped, Skipped{Key: t.key, Reason: ReasonAlreadyRan, WorkflowID: t.rule.WorkflowID, RunID: v.latest.RunID})
 		default:
 			left = append(left, t)
 		}
@@ -329,9 +341,12 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 
 // taskOutcome is what one trigger came to.
 type taskOutcome struct {
-	instanceID         string
-	err                error
-	calls, ledgerCalls int
+	instanceID                     string
+	err                            error
+	calls, ledgerCalls, stateCalls int
+	// unclaimed is a redrive another claimant holds: nothing was
+	// triggered, and that is no failure.
+	unclaimed bool
 }
 
 // retryable reports whether a failure (a trigger's, a sweep's, a
@@ -360,9 +375,26 @@ func (h *Handler) triggerOnce(ctx context.Context, t triggerTask) taskOutcome {
 		return taskOutcome{err: err}
 	}
 	start := time.Now()
-	out, err := h.ledger.Trigger(ctx, &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key},
-		t.uploaded, t.target.Options(log)...)
+	in := &cosclient.TriggerWorkflowInput{WorkflowID: t.rule.WorkflowID, Object: t.key}
+	var (
+		out ledger.Outcome
+		err error
+	)
+	if t.claims != nil {
+		attrs = append(attrs, slog.String("redriveOf", t.redrive.Latest().RunID), slog.Int("attempt", len(t.redrive)+1))
+		var claimed bool
+		out, claimed, err = h.ledger.Redrive(ctx, t.claims, in, t.uploaded, t.redrive, t.token, t.target.Options(log)...)
+		if err == nil && !claimed {
+			log.LogAttrs(ctx, slog.LevelInfo, "redrive claimed elsewhere", attrs...)
+			return taskOutcome{unclaimed: true, stateCalls: 1}
+		}
+	} else {
+		out, err = h.ledger.Trigger(ctx, in, t.uploaded, t.target.Options(log)...)
+	}
 	o := taskOutcome{instanceID: out.InstanceID, err: err, calls: out.Calls, ledgerCalls: out.LedgerCalls}
+	if t.claims != nil {
+		o.stateCalls = 1 // the claim (more when its answer was lost)
+	}
 	attrs = append(attrs, slog.Int("attempts", out.Calls), slog.Int64("durationMs", time.Since(start).Milliseconds()))
 	if out.LedgerCalls > 0 {
 		attrs = append(attrs, slog.Int("ledgerCalls", out.LedgerCalls))

@@ -29,7 +29,7 @@ type Run struct {
 	RunID string
 	State cosclient.ExecutionState
 	// Created is CI's creation time; zero when CI's time was unreadable
-	// (such a run counts for every upload, see Lookup).
+	// (such a run counts for every upload, see Histories).
 	Created time.Time
 }
 
@@ -113,12 +113,25 @@ func Decide(h History, maxAttempts int) Verdict {
 	return Exhausted
 }
 
+// decisive reports whether r alone settles that no run is to be started
+// beside it, whatever runs came before: a Success (Done), or a run still
+// going (Wait, unless an older one succeeded: Done). Only a history of
+// runs that ended Failed or Cancelled depends on all of them.
+func decisive(r Run) bool {
+	return r.State != cosclient.ExecutionStateFailed && r.State != cosclient.ExecutionStateCancel
+}
+
 // History reads the runs of workflowID that count for one object
 // uploaded at uploaded (see Item), newest first: every page of the
 // object's own lookup, up to maxPagesPerObject. Calls is how many list
 // calls it made.
 func (l *Ledger) History(ctx context.Context, workflowID, key string, uploaded time.Time, opts ...func(*cosclient.Options)) (h History, calls int, err error) {
-	err = l.eachRunOf(ctx, workflowID, key, since(uploaded), &calls, func(e *cosclient.WorkflowExecution) bool {
+	return l.historySince(ctx, workflowID, key, since(uploaded), opts...)
+}
+
+// historySince is History of the runs created from from (whole seconds).
+func (l *Ledger) historySince(ctx context.Context, workflowID, key string, from time.Time, opts ...func(*cosclient.Options)) (h History, calls int, err error) {
+	err = l.eachRunOf(ctx, workflowID, key, from, &calls, func(e *cosclient.WorkflowExecution) bool {
 		h = append(h, runOf(e))
 		return true
 	}, opts...)

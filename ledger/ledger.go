@@ -2,8 +2,8 @@
 // ran, so that cosflow runs a workflow once per object although deliveries
 // come at least once, answers get lost and instances forget.
 //
-// Lookup answers "has this workflow run for these objects since they were
-// uploaded?" at bounded cost; Trigger starts a workflow for one object and,
+// Histories answers "which runs has this workflow had for these objects
+// since they were uploaded?" at bounded cost; Trigger starts a workflow for one object and,
 // after a failure that may have reached CI, looks for the run before
 // calling again, so an ambiguous failure never turns into a second run.
 //
@@ -25,7 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
@@ -87,110 +86,6 @@ type Item struct {
 // uploaded at t: Slack before it, rounded down to CI's whole seconds.
 func since(uploaded time.Time) time.Time {
 	return uploaded.Add(-Slack).Truncate(time.Second)
-}
-
-// Result is what Lookup found.
-type Result struct {
-	// Runs maps each key that has a run to one such run.
-	Runs map[string]cosclient.WorkflowExecution
-	// Calls is how many DescribeWorkflowExecutions calls were made.
-	Calls int
-}
-
-// Lookup finds, for each item, an execution of workflowID for item.Key
-// that counts for it (see Item). Keys absent from Runs have none.
-//
-// Cost: listing the workflow's executions newest first settles every item
-// whose upload is newer than the oldest execution read so far, 100 at a
-// call; looking an object up by name settles one item a call. Lookup
-// lists while that is cheaper and switches to per-object lookups once the
-// items left are no more than the pages already read (plus one), so it
-// makes at most about twice the calls of the cheaper of the two ways:
-// one call per 100 executions of the workflow in the window, or one per
-// object.
-func (l *Ledger) Lookup(ctx context.Context, workflowID string, items []Item, opts ...func(*cosclient.Options)) (Result, error) {
-	res := Result{Runs: map[string]cosclient.WorkflowExecution{}}
-	// key → earliest creation time that counts, worked out once, here,
-	// for every comparison with CI's creation times below
-	pending := make(map[string]time.Time, len(items))
-	for _, it := range items {
-		from := since(it.Uploaded)
-		if s, ok := pending[it.Key]; !ok || from.Before(s) {
-			pending[it.Key] = from
-		}
-	}
-	if len(pending) == 0 {
-		return res, nil
-	}
-	oldest := time.Time{}
-	for _, s := range pending {
-		if oldest.IsZero() || s.Before(oldest) {
-			oldest = s
-		}
-	}
-	pager := cosclient.NewExecutionsPaginator(l.ci, &cosclient.DescribeWorkflowExecutionsInput{
-		WorkflowID:        workflowID,
-		States:            []cosclient.ExecutionState{cosclient.StateAll},
-		StartCreationTime: cosclient.FormatTime(oldest),
-		OrderByTime:       "Desc",
-		Size:              PageSize,
-	}, opts...)
-	pages := 0
-	for len(pending) > 0 && len(pending) > pages+1 && pager.HasMorePages() {
-		out, err := pager.NextPage(ctx)
-		res.Calls++
-		if err != nil {
-			return res, fmt.Errorf("list executions of %s: %w", workflowID, err)
-		}
-		pages++
-		settleFromList(out.WorkflowExecutionList, pending, res.Runs, pager.HasMorePages())
-	}
-	// What is left is cheaper to look up one object at a time.
-	keys := make([]string, 0, len(pending))
-	for k := range pending {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a deterministic order of calls
-	for _, key := range keys {
-		run, calls, err := l.findRun(ctx, workflowID, key, pending[key], opts...)
-		res.Calls += calls
-		if err != nil {
-			return res, err
-		}
-		if run != nil {
-			res.Runs[key] = *run
-		}
-		delete(pending, key)
-	}
-	return res, nil
-}
-
-// settleFromList records the page's runs of pending keys and removes from
-// pending every key the pages read so far settle: those with a run, and
-// (the list being newest first) those whose earliest time is newer than the oldest
-// execution read, or all of them after the last page.
-func settleFromList(page []cosclient.WorkflowExecution, pending map[string]time.Time, runs map[string]cosclient.WorkflowExecution, more bool) {
-	var floor time.Time // oldest creation time on this page
-	for i := range page {
-		e := &page[i]
-		created, err := e.Created()
-		// An unreadable time counts, whatever the object's (running twice
-		// is the worse mistake), but says nothing about where the page
-		// ends.
-		unreadable := err != nil
-		if !unreadable && (floor.IsZero() || created.Before(floor)) {
-			floor = created
-		}
-		if since, ok := pending[e.Object]; ok && (unreadable || !created.Before(since)) {
-			runs[e.Object] = *e
-			delete(pending, e.Object)
-		}
-	}
-	for key, since := range pending {
-		if !more || !floor.IsZero() && since.After(floor) {
-			delete(pending, key)
-		}
-	}
 }
 
 // findRun looks one object up by name: the newest execution of workflowID

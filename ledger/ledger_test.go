@@ -51,32 +51,32 @@ func listCalls(emu *ciemu.Emulator) int {
 	return citest.Calls(emu, ciemu.OpDescribeWorkflowExecutions)
 }
 
-// TestLookupComparesObjectsExactly: the emulator's name filter matches by
-// prefix (the loosest reading of an undocumented filter), so a lookup of
-// "a.jpg" is answered with "a.jpg.bak" too; only exact keys count.
-func TestLookupComparesObjectsExactly(t *testing.T) {
+// TestHistoriesCompareObjectsExactly: the emulator's name filter matches
+// by prefix (the loosest reading of an undocumented filter), so a lookup
+// of "a.jpg" is answered with "a.jpg.bak" too; only exact keys count.
+func TestHistoriesCompareObjectsExactly(t *testing.T) {
 	emu, url := citest.Emulator(t, ciemu.Options{})
 	ci := citest.Client(t, url, nil)
 	before := time.Now().Add(-time.Minute)
 	runs := trigger(t, ci, "dir/a.jpg.bak", "dir/b.jpg")
-	got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items([]string{"dir/a.jpg", "dir/b.jpg"}, before))
+	got, err := New(ci, RetriggerAfterLookup).Histories(bg, wf, items([]string{"dir/a.jpg", "dir/b.jpg"}, before), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := got.Runs["dir/a.jpg"]; ok {
-		t.Errorf("dir/a.jpg found, but only dir/a.jpg.bak ran")
+	if h, ok := got.Of["dir/a.jpg"]; !ok || len(h) != 0 {
+		t.Errorf("dir/a.jpg history %v (read %v), but only dir/a.jpg.bak ran", h, ok)
 	}
-	if r := got.Runs["dir/b.jpg"]; r.RunID != runs["dir/b.jpg"] {
-		t.Errorf("dir/b.jpg run = %q, want %q", r.RunID, runs["dir/b.jpg"])
+	if h := got.Of["dir/b.jpg"]; len(h) != 1 || h[0].RunID != runs["dir/b.jpg"] {
+		t.Errorf("dir/b.jpg history = %v, want run %q", h, runs["dir/b.jpg"])
 	}
 	if got.Calls != listCalls(emu) || got.Calls == 0 {
 		t.Errorf("Calls = %d, emulator saw %d", got.Calls, listCalls(emu))
 	}
 }
 
-// TestLookupSince: a run created more than Slack before an item's upload
-// does not count.
-func TestLookupSince(t *testing.T) {
+// TestHistoriesSince: a run created more than Slack before an item's
+// upload does not count.
+func TestHistoriesSince(t *testing.T) {
 	_, url := citest.Emulator(t, ciemu.Options{})
 	ci := citest.Client(t, url, nil)
 	now := time.Now()
@@ -85,21 +85,22 @@ func TestLookupSince(t *testing.T) {
 		since time.Time
 		found bool
 	}{{now.Add(10 * time.Second), false}, {now.Add(-10 * time.Second), true}} {
-		got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items([]string{"old.jpg"}, tt.since))
+		got, err := New(ci, RetriggerAfterLookup).Histories(bg, wf, items([]string{"old.jpg"}, tt.since), 4)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := got.Runs["old.jpg"]; ok != tt.found {
+		if ok := len(got.Of["old.jpg"]) > 0; ok != tt.found {
 			t.Errorf("since %v: found %v, want %v", tt.since.Sub(now), ok, tt.found)
 		}
 	}
 }
 
-// TestLookupCost holds Lookup to its bound: at most about twice the
-// calls of the cheaper way (one per 100 executions of the workflow since
-// the oldest item, or one per object), and exactly the cheaper way in the
+// TestHistoriesCost holds Histories to its bounds: at most one call more
+// than the objects asked (issue 21: R + 1 for R records), about the
+// cheaper way (one call per 100 executions of the workflow since the
+// oldest item, or one per object), and exactly the cheaper way in the
 // common cases.
-func TestLookupCost(t *testing.T) {
+func TestHistoriesCost(t *testing.T) {
 	tests := []struct {
 		name      string
 		ran       int // objects of this lookup that ran
@@ -122,16 +123,26 @@ func TestLookupCost(t *testing.T) {
 			trigger(t, ci, asked[:tt.ran]...)
 			trigger(t, ci, keys("other/", tt.others)...)
 			before := listCalls(emu)
-			got, err := New(ci, RetriggerAfterLookup).Lookup(bg, wf, items(asked, since))
+			got, err := New(ci, RetriggerAfterLookup).Histories(bg, wf, items(asked, since), 8)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got.Runs) != tt.ran {
-				t.Errorf("found %d runs, want %d", len(got.Runs), tt.ran)
+			ran := 0
+			for _, k := range asked {
+				h, ok := got.Of[k]
+				if !ok {
+					t.Errorf("%s: no history", k)
+				}
+				if len(h) > 0 {
+					ran++
+				}
+			}
+			if ran != tt.ran {
+				t.Errorf("%d objects ran, want %d", ran, tt.ran)
 			}
 			for _, k := range asked[:tt.ran] {
-				if _, ok := got.Runs[k]; !ok {
-					t.Errorf("%s ran but was not found", k)
+				if len(got.Of[k]) != 1 {
+					t.Errorf("%s ran once, history %v", k, got.Of[k])
 				}
 			}
 			calls := listCalls(emu) - before
@@ -143,6 +154,9 @@ func TestLookupCost(t *testing.T) {
 			if tt.wantCalls != 0 && calls != tt.wantCalls {
 				t.Errorf("%d calls, want %d", calls, tt.wantCalls)
 			}
+			if calls > tt.ask+1 {
+				t.Errorf("%d calls for %d objects, more than one per object plus one", calls, tt.ask)
+			}
 			if calls > 2*cheaper+1 {
 				t.Errorf("%d calls, more than twice the cheaper way (%d) plus one", calls, cheaper)
 			}
@@ -150,10 +164,10 @@ func TestLookupCost(t *testing.T) {
 	}
 }
 
-func TestLookupNothing(t *testing.T) {
+func TestHistoriesNothing(t *testing.T) {
 	emu, url := citest.Emulator(t, ciemu.Options{})
-	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Lookup(bg, wf, nil)
-	if err != nil || len(got.Runs) != 0 || got.Calls != 0 || len(emu.Calls()) != 0 {
+	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Histories(bg, wf, nil, 4)
+	if err != nil || len(got.Of) != 0 || got.Calls != 0 || len(emu.Calls()) != 0 {
 		t.Errorf("empty lookup = %+v, %v, %d emulator calls", got, err, len(emu.Calls()))
 	}
 }
@@ -295,10 +309,10 @@ func TestMayHaveTakenEffect(t *testing.T) {
 	}
 }
 
-// TestLookupUnreadableTimeCounts: an execution whose creation time CI's
+// TestHistoriesUnreadableTimeCounts: an execution whose creation time CI's
 // answer does not make readable counts for its object, whenever that was
 // uploaded: running twice is the worse mistake.
-func TestLookupUnreadableTimeCounts(t *testing.T) {
+func TestHistoriesUnreadableTimeCounts(t *testing.T) {
 	emu, url := citest.Emulator(t, ciemu.Options{})
 	emu.SetAnswer(ciemu.OpDescribeWorkflowExecutions, cosclient.DescribeWorkflowExecutionsOutput{
 		WorkflowExecutionList: []cosclient.WorkflowExecution{
@@ -306,11 +320,11 @@ func TestLookupUnreadableTimeCounts(t *testing.T) {
 			{RunID: "i2", WorkflowID: wf, Object: "b.jpg", CreateTime: cosclient.FormatTime(time.Now().Add(-time.Hour))},
 		},
 	})
-	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Lookup(bg, wf, items([]string{"a.jpg", "b.jpg", "c.jpg"}, time.Now().Add(time.Hour)))
+	got, err := New(citest.Client(t, url, nil), RetriggerAfterLookup).Histories(bg, wf, items([]string{"a.jpg", "b.jpg", "c.jpg"}, time.Now().Add(time.Hour)), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run, ok := got.Runs["a.jpg"]; !ok || run.RunID != "i1" || len(got.Runs) != 1 {
-		t.Errorf("runs %+v, want only a.jpg's, i1 (b.jpg's is older than its upload)", got.Runs)
+	if h := got.Of["a.jpg"]; len(h) != 1 || h[0].RunID != "i1" || len(got.Of["b.jpg"])+len(got.Of["c.jpg"]) != 0 {
+		t.Errorf("histories %+v, want only a.jpg's, i1 (b.jpg's is older than its upload)", got.Of)
 	}
 }
