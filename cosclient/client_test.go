@@ -280,7 +280,10 @@ func TestConcurrentCalls(t *testing.T) {
 		first := !failed[r.URL.RawQuery]
 		failed[r.URL.RawQuery] = true
 		mu.Unlock()
-		if first && n%3 == 0 { // some calls retry too
+		// Some calls retry too: one request in 20 is throttled, below the
+		// share at which the client slows down (pacingDeadband), so that
+		// the calls stay concurrent.
+		if first && n%20 == 0 {
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
