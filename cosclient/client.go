@@ -150,13 +150,10 @@ func New(opts Options) (*Client, error) {
 		c.http = &hc
 	}
 	if opts.Endpoint != "" {
-		u, err := url.Parse(opts.Endpoint)
-		if err != nil {
+		if err := ValidateEndpoint(opts.Endpoint); err != nil {
 			return nil, fmt.Errorf("cosclient: option Endpoint: %w", err)
 		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			return nil, fmt.Errorf("cosclient: option Endpoint: %q is not http(s)://host[:port]", opts.Endpoint)
-		}
+		u, _ := url.Parse(opts.Endpoint) // ValidateEndpoint parsed it
 		c.scheme = u.Scheme
 		c.http = redirectClient(c.http, u)
 	}
