@@ -18,6 +18,11 @@ import (
 // authenticated or processed, so they never have side effects: a client
 // that sees one may retry without double-triggering a workflow.
 //
+// A QPS limit (QPS, QPSBurst) throttles what goes beyond it before
+// anything else is drawn, the way CI limits each API per account; it
+// combines with Latency, which a throttled call waits too (its answer
+// still takes the round trip).
+//
 // After processing: with LostAnswerRate, a call that changed state
 // (TriggerWorkflow, CreateInventoryTriggerJob, CancelInventoryTriggerJob,
 // PUT Object) runs, its effects stand (the execution exists, the trigger
@@ -34,9 +39,26 @@ type Faults struct {
 	Latency      time.Duration // sleep before answering, cut short by the request's context
 	ResetRate    float64       // close the TCP connection with SO_LINGER 0 (an RST), no answer
 	ThrottleRate float64       // answer ThrottleStatus SlowDown
-	// ThrottleStatus is the status of throttled answers: 503 (default, as
-	// COS answers SlowDown) or 429.
+	// ThrottleStatus is the status of throttled answers, ThrottleRate's
+	// and QPS's: 503 (default) or 429. CI's documentation names the
+	// frequency-control code, SlowDown, without its status
+	// (../shared/spec/ci-api.md, Errors); the COS family answers SlowDown
+	// with 503, as S3 does (https://aws.amazon.com/premiumsupport/knowledge-center/s3-503-within-request-rate-prefix/),
+	// and 429 is HTTP's own. cosclient takes either for a throttle
+	// (Throttled: the code, or the status 429).
 	ThrottleStatus int
+	// QPS, when positive, limits each operation (of Ops, when set) to QPS
+	// calls a second, as CI limits its APIs per account (the numbers are
+	// unpublished: ../shared/spec/ci-api.md, Limits): a token bucket per
+	// operation, holding QPSBurst calls (default QPS, at least 1) and
+	// refilled at QPS a second on the emulator's clock (Options.Now). A
+	// call that finds it empty is throttled (FaultThrottle) before
+	// processing. SetFaults starts the buckets full again.
+	QPS      float64
+	QPSBurst int
+	// buckets holds QPS's token buckets, made afresh for every
+	// configuration (clone), guarded by the emulator's mutex.
+	buckets *qpsBuckets
 	// Ops, when not empty, limits the before-processing faults and
 	// Latency to these operations (Op* names); other calls are served
 	// normally.
@@ -89,9 +111,11 @@ func (e *Emulator) SetFaults(f Faults) {
 	e.mu.Unlock()
 }
 
-// clone is f with slices of its own, so the caller may reuse its own.
+// clone is f with slices of its own, so the caller may reuse its own,
+// and QPS buckets of its own, full.
 func (f Faults) clone() Faults {
 	f.Ops, f.LostAnswerOps = slices.Clone(f.Ops), slices.Clone(f.LostAnswerOps)
+	f.buckets = &qpsBuckets{}
 	return f
 }
 
@@ -106,6 +130,9 @@ func (e *Emulator) decideFault(op string) (FaultKind, Faults) {
 		f.Latency = 0
 		return FaultNone, f
 	}
+	if f.QPS > 0 && !f.buckets.admit(op, e.now(), f) {
+		return FaultThrottle, f
+	}
 	if f.ResetRate <= 0 && f.ThrottleRate <= 0 && f.ErrorRate <= 0 {
 		return FaultNone, f
 	}
@@ -119,6 +146,42 @@ func (e *Emulator) decideFault(op string) (FaultKind, Faults) {
 		return FaultError, f
 	}
 	return FaultNone, f
+}
+
+// qpsBuckets are the token buckets of Faults.QPS, one per operation.
+type qpsBuckets struct {
+	byOp map[string]*qpsBucket
+}
+
+type qpsBucket struct {
+	tokens float64
+	at     time.Time // when tokens was counted
+}
+
+// admit takes a token from op's bucket at now, or reports that it is
+// empty. The emulator's mutex is held.
+func (q *qpsBuckets) admit(op string, now time.Time, f Faults) bool {
+	burst := float64(f.QPSBurst)
+	if burst <= 0 {
+		burst = max(f.QPS, 1)
+	}
+	b := q.byOp[op]
+	if b == nil {
+		if q.byOp == nil {
+			q.byOp = make(map[string]*qpsBucket)
+		}
+		b = &qpsBucket{tokens: burst, at: now}
+		q.byOp[op] = b
+	}
+	if d := now.Sub(b.at); d > 0 {
+		b.tokens = min(burst, b.tokens+d.Seconds()*f.QPS)
+		b.at = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // decideLost draws whether a call of op, which changed state under faults

@@ -45,10 +45,24 @@ const (
 	DefaultMaxPages = 1000
 )
 
+// PacingOptions tune how a Client paces its calls. The zero value paces:
+// when CI throttles, every call of the Client slows down (see pacing.go).
+type PacingOptions struct {
+	// Disabled sends every attempt at once whatever CI answers, and
+	// charges a retry after a throttle to the retry budget like any other
+	// retry (the benchmarks' baseline).
+	Disabled bool
+	// MaxInFlight bounds the attempts in flight at once over all calls of
+	// the Client, counting those waiting for their send token (an attempt
+	// waiting for its backoff holds no place).
+	// Zero takes DefaultMaxInFlight; negative means no bound.
+	MaxInFlight int
+}
+
 // Options configure a Client. Bucket, Region, Credentials, Retry, Logger,
 // the timeouts, MaxPages and APIOptions can also be changed for one call
-// (see WithBucket, WithLogger, WithMaxPages); Endpoint and HTTPClient are
-// the Client's.
+// (see WithBucket, WithLogger, WithMaxPages); Endpoint, HTTPClient and
+// Pacing are the Client's.
 type Options struct {
 	// Region and Bucket name the default bucket (BucketName-APPID) and its
 	// region; a call can name another (WithBucket), since upload events
@@ -74,6 +88,9 @@ type Options struct {
 	// MaxPages is the most pages a paginator reads before it stops with a
 	// *ListingCutShortError; zero takes DefaultMaxPages.
 	MaxPages int
+	// Pacing is shared by all calls of the Client: one send rate per
+	// service, one bound on attempts in flight.
+	Pacing PacingOptions
 	// Logger receives one debug line per attempt; nil discards them.
 	Logger *slog.Logger
 	// APIOptions edit each call's middleware stack after the client built
@@ -91,6 +108,7 @@ type Client struct {
 	ciHost, cosHost string
 	http            *http.Client
 	budget          *retryBudget
+	pacer           *pacer
 	// clockOffset (nanoseconds) is added to the local clock when signing;
 	// it is learnt from the Date of a RequestTimeTooSkewed answer.
 	clockOffset atomic.Int64
@@ -118,6 +136,9 @@ func New(opts Options) (*Client, error) {
 	if err := opts.resolve(); err != nil {
 		return nil, err
 	}
+	if opts.Pacing.MaxInFlight == 0 {
+		opts.Pacing.MaxInFlight = DefaultMaxInFlight
+	}
 	c := &Client{scheme: "https", jitter: fullJitter}
 	c.http = defaultHTTPClient()
 	if opts.HTTPClient != nil {
@@ -129,13 +150,10 @@ func New(opts Options) (*Client, error) {
 		c.http = &hc
 	}
 	if opts.Endpoint != "" {
-		u, err := url.Parse(opts.Endpoint)
-		if err != nil {
+		if err := ValidateEndpoint(opts.Endpoint); err != nil {
 			return nil, fmt.Errorf("cosclient: option Endpoint: %w", err)
 		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			return nil, fmt.Errorf("cosclient: option Endpoint: %q is not http(s)://host[:port]", opts.Endpoint)
-		}
+		u, _ := url.Parse(opts.Endpoint) // ValidateEndpoint parsed it
 		c.scheme = u.Scheme
 		c.http = redirectClient(c.http, u)
 	}
@@ -146,6 +164,7 @@ func New(opts Options) (*Client, error) {
 		c.cosHost = virtualHost(ServiceCOS, opts.Bucket, opts.Region)
 	}
 	c.budget = newRetryBudget(opts.Retry.Budget)
+	c.pacer = newPacer(opts.Pacing, time.Now)
 	return c, nil
 }
 

@@ -36,6 +36,9 @@ func TestNewValidatesOptions(t *testing.T) {
 		{"endpoint without host", Options{Region: testRegion, Credentials: creds, Endpoint: "http://"}, "Endpoint"},
 		{"endpoint with path", Options{Region: testRegion, Credentials: creds, Endpoint: "http://127.0.0.1:1/x"}, "Endpoint"},
 		{"endpoint unparsable", Options{Region: testRegion, Credentials: creds, Endpoint: "http://[::1"}, "Endpoint"},
+		// The one endpoint rule (ValidateEndpoint): no query, no user either.
+		{"endpoint with query", Options{Region: testRegion, Credentials: creds, Endpoint: "http://127.0.0.1:1?x=1"}, "Endpoint"},
+		{"endpoint with user", Options{Region: testRegion, Credentials: creds, Endpoint: "http://u:p@127.0.0.1:1"}, "Endpoint"},
 		{"negative attempts", Options{Region: testRegion, Credentials: creds, Retry: RetryOptions{MaxAttempts: -1}}, "Retry.MaxAttempts"},
 		{"negative base delay", Options{Region: testRegion, Credentials: creds, Retry: RetryOptions{BaseDelay: -1}}, "Retry.BaseDelay"},
 		{"negative max delay", Options{Region: testRegion, Credentials: creds, Retry: RetryOptions{MaxDelay: -1}}, "Retry.MaxDelay"},
@@ -280,7 +283,10 @@ func TestConcurrentCalls(t *testing.T) {
 		first := !failed[r.URL.RawQuery]
 		failed[r.URL.RawQuery] = true
 		mu.Unlock()
-		if first && n%3 == 0 { // some calls retry too
+		// Some calls retry too: one request in 20 is throttled, below the
+		// share at which the client slows down (pacingDeadband), so that
+		// the calls stay concurrent.
+		if first && n%20 == 0 {
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}

@@ -82,8 +82,10 @@ func TestClassify(t *testing.T) {
 		{name: "503 empty", answer: xmlAnswer(503, ""), class: RetryNow, ambiguous: true},
 		{name: "502 not XML", answer: xmlAnswer(502, "<html>bad gateway</html>"), class: RetryNow, ambiguous: true},
 		{name: "clock skew", answer: errorAnswer(403, "RequestTimeTooSkewed"), class: RetryNow},
-		{name: "retry budget exhausted", answer: errorAnswer(429, "SlowDown"), opts: func(o *Options) { o.Retry.Budget = retryCost - 1 },
-			class: RetryLater, throttled: true},
+		{name: "retry budget exhausted", answer: errorAnswer(429, "SlowDown"), opts: func(o *Options) {
+			o.Retry.Budget = retryCost - 1
+			o.Pacing.Disabled = true // a paced throttle costs no budget
+		}, class: RetryLater, throttled: true},
 	}
 	ops := []struct {
 		name       string

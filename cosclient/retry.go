@@ -15,9 +15,21 @@ import (
 
 // Retry budget costs, as in the AWS SDKs' standard retryer.
 const (
-	retryCost       = 5  // a retry after an HTTP answer (5xx, 429, throttling)
+	retryCost       = 5  // a retry after an HTTP answer (5xx, and 429 or throttling when pacing is disabled)
 	retryCostNoResp = 10 // a retry after a timeout or connection failure
 	successRefund   = 1  // what every successful call gives back
+	// throttleCost is what a retry after a throttling answer costs while
+	// the client paces: nothing. The budget keeps a failing CI from being
+	// hammered; a throttle is CI asking for less, and the pacer (which the
+	// throttle has just slowed) makes the retry wait for a send token like
+	// every other attempt, so the retry adds no load above the rate CI is
+	// taking. Charging it would turn a burst's throttles into failed calls
+	// within a second, the budget spent on exactly the retries pacing makes
+	// safe. MaxAttempts still bounds each call, and every other failure
+	// pays as before. (aws-sdk-go-v2's retry behaviour of 2026 goes the
+	// same way: a throttling retry costs 5 tokens, a transient one 14;
+	// aws/retry/retry2026_test.go.)
+	throttleCost = 0
 )
 
 // retryBudget is a token bucket shared by all calls of a Client, so that a
@@ -78,7 +90,8 @@ func (c *Client) backoff(r RetryOptions, attempt int) time.Duration {
 }
 
 // retryMiddleware runs the attempts of one call (Finalize step; Signing
-// sits inside it, so every attempt is signed afresh). Classify decides
+// sits inside it, so every attempt is signed afresh). Every attempt is
+// first admitted by the Client's pacer (see pacing.go). Classify decides
 // what a failure is worth; the budget, the backoff and the caller's
 // deadline bound how much is spent on it. Idempotent calls are retried
 // after an ambiguous failure; the others return it, since the first
@@ -100,6 +113,12 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 	}
 	c, opts := cl.client, cl.options.Retry
 	skewRetried := false
+	var (
+		last    middleware.FinalizeOutput // the previous attempt's, for a call that ends before the next
+		lastMD  middleware.Metadata
+		lastErr error
+		charged int // retry tokens taken for the attempt about to be made
+	)
 	for attempt := 1; ; attempt++ {
 		// Each attempt gets its own copy of the request, its body rewound,
 		// as aws-sdk-go-v2's retry step does: a caller's Finalize step
@@ -109,10 +128,23 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		if err := attemptReq.RewindStream(); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, &attemptsError{attempt - 1, fmt.Errorf("rewind request body: %w", err)}
 		}
+		sent, paced, err := c.pacer.admit(ctx, cl.service)
+		if err != nil {
+			c.budget.refund(charged) // the retry never went out
+			switch {
+			case lastErr == nil:
+			case errors.Is(err, ErrPacedPastDeadline):
+				err = fmt.Errorf("%w; the attempt before: %w", err, lastErr)
+			default:
+				err = lastErr // the caller gave up: its last answer says more
+			}
+			return last, lastMD, &attemptsError{attempt - 1, err}
+		}
 		in.Request = attemptReq
 		t0 := time.Now()
 		out, md, err := next.HandleFinalize(ctx, in)
-		logAttempt(ctx, cl, attempt, time.Since(t0), md, err)
+		c.pacer.done(ctx, cl.service, sent, err)
+		logAttempt(ctx, cl, attempt, paced, time.Since(t0), md, err)
 		if err == nil {
 			c.budget.refund(successRefund)
 			setAttemptsMetadata(&md, attempt)
@@ -133,8 +165,11 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		}
 		cost, delay := retryCost, c.backoff(opts, attempt)
 		var ce *ConnectionError
-		if errors.As(err, &ce) {
+		switch {
+		case errors.As(err, &ce):
 			cost = retryCostNoResp
+		case Throttled(err) && c.pacer.paces():
+			cost = throttleCost
 		}
 		if skew {
 			// Once, at once: the clock offset was corrected from the
@@ -150,21 +185,17 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 			c.budget.refund(cost)
 			return fail(err)
 		}
-		if delay > 0 {
-			t := time.NewTimer(delay)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return fail(err)
-			case <-t.C:
-			}
+		if delay > 0 && sleepContext(ctx, delay) != nil {
+			return fail(err)
 		}
+		last, lastMD, lastErr, charged = out, md, err, cost
 	}
 }
 
 // logAttempt writes one debug line per attempt. It never logs
 // credentials, the Authorization header, the signature or the token.
-func logAttempt(ctx context.Context, cl *call, attempt int, d time.Duration, md middleware.Metadata, err error) {
+// paced is how long the attempt waited for the pacer.
+func logAttempt(ctx context.Context, cl *call, attempt int, paced, d time.Duration, md middleware.Metadata, err error) {
 	logger := cl.options.Logger
 	if logger == nil || !logger.Enabled(ctx, slog.LevelDebug) {
 		return
@@ -180,6 +211,9 @@ func logAttempt(ctx context.Context, cl *call, attempt int, d time.Duration, md 
 		slog.Int("status", status),
 		slog.String("ciRequestId", requestID),
 		slog.Int64("durationMs", d.Milliseconds()),
+	}
+	if paced > 0 {
+		attrs = append(attrs, slog.Int64("pacedMs", paced.Milliseconds()))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()), slog.String("retry", Classify(err).String()))
