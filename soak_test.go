@@ -183,7 +183,7 @@ func TestSoak(t *testing.T) {
 	st.SweepLedger = tr.Reconcile[0].Calls.Ledger
 	// Besides its rules' calls, a sweep reads the workflows once (its
 	// workflow checks).
-	if sweepCalls := len(emu.Calls()) - before - 1; sweepCalls != tr.Reconcile[0].Calls.List+tr.Reconcile[0].Calls.Ledger+tr.Reconcile[0].Calls.Trigger {
+	if sweepCalls := len(emu.Calls()) - before - 1; sweepCalls != tr.Reconcile[0].Calls.List+tr.Reconcile[0].Calls.Ledger+tr.Reconcile[0].Calls.Trigger+tr.Reconcile[0].Calls.Read+tr.Reconcile[0].Calls.State {
 		t.Errorf("the sweep reported %+v calls and one workflow read, the emulator saw %d", tr.Reconcile[0].Calls, sweepCalls+1)
 	}
 	st.WallSeconds = time.Since(start).Seconds()
