@@ -10,17 +10,31 @@ const SoakStatsPrefix = "soak stats "
 // the SCF protocol, and what they cost in CI calls. The soak tests write it
 // and the benchmark report reads it, so the JSON names are defined here once.
 type SoakStats struct {
-	Name           string  `json:"name"`
-	Objects        int     `json:"objects"`
-	Deliveries     int     `json:"deliveries"`
-	Retried        int     `json:"retried"`
-	Dropped        int     `json:"dropped"`
-	Calls          int     `json:"calls"`
-	TriggerCalls   int     `json:"triggerCalls"`
-	LedgerCalls    int     `json:"ledgerCalls"`
-	SweepTriggered int     `json:"sweepTriggered"`
-	SweepLedger    int     `json:"sweepLedgerCalls"`
-	Lost           int     `json:"lost"`
-	Twice          int     `json:"twice"`
-	WallSeconds    float64 `json:"wallSeconds"`
+	Name       string `json:"name"`
+	Objects    int    `json:"objects"`
+	Deliveries int    `json:"deliveries"`
+	Retried    int    `json:"retried"`
+	Dropped    int    `json:"dropped"`
+	// Calls are the CI and COS calls but the state calls (GET and PUT
+	// Object of cursors, leases and claims), StateCalls those; ReadCalls
+	// the DescribeWorkflowExecution calls (run reads) among Calls.
+	Calls          int `json:"calls"`
+	TriggerCalls   int `json:"triggerCalls"`
+	LedgerCalls    int `json:"ledgerCalls"`
+	ReadCalls      int `json:"readCalls"`
+	StateCalls     int `json:"stateCalls"`
+	Sweeps         int `json:"sweeps"`
+	SweepTriggered int `json:"sweepTriggered"`
+	SweepRedriven  int `json:"sweepRedriven"`
+	SweepLedger    int `json:"sweepLedgerCalls"`
+	// Lost objects never ran; Twice counts runs started after one that
+	// did not fail; Unfinished objects have no successful run and no
+	// exhausted report; OverBound objects ran more than
+	// COSFLOW_MAX_ATTEMPTS times; Exhausted were reported so.
+	Lost        int     `json:"lost"`
+	Twice       int     `json:"twice"`
+	Unfinished  int     `json:"unfinished"`
+	OverBound   int     `json:"overBound"`
+	Exhausted   int     `json:"exhausted"`
+	WallSeconds float64 `json:"wallSeconds"`
 }
