@@ -80,3 +80,30 @@ func TestRuns(t *testing.T) {
 		expectRefused(t, c, tc.args, tc.want)
 	}
 }
+
+// A failed run's table names CI's code and message; its JSON lists the
+// tasks.
+func TestRunsGetFailed(t *testing.T) {
+	t.Parallel()
+	c := newCI(t, ciemu.Options{RunningFor: -1})
+	c.emu.StageRuns(bucket, workflowID, "uploads/bad.mp4", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source has no video stream")})
+	id := seedRun(t, c, "uploads/bad.mp4")
+
+	res := run(t, c.env, "", "runs", "get", id)
+	expect(t, res, 0)
+	header, rows := table(t, res.stdout)
+	if len(rows) != 1 || !slices.Equal(header[5:], []string{"CODE", "MESSAGE"}) ||
+		!slices.Equal(rows[0][3:4], []string{"Failed"}) || !slices.Equal(rows[0][5:], []string{"InvalidInput", "the source has no video stream"}) {
+		t.Errorf("runs get table %q", res.stdout)
+	}
+	res = run(t, c.env, "", "runs", "get", id, "-o", "json")
+	expect(t, res, 0)
+	got := decodeLines[model.Run](t, res.stdout)
+	if len(got) != 1 || len(got[0].Tasks) == 0 {
+		t.Fatalf("runs get json %q", res.stdout)
+	}
+	last := got[0].Tasks[len(got[0].Tasks)-1]
+	if last.Code != "InvalidInput" || last.Message != "the source has no video stream" || last.JobID == "" || last.Type == "" {
+		t.Errorf("failing task %+v", last)
+	}
+}

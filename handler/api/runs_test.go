@@ -198,16 +198,13 @@ func TestListRunsPagesExactObject(t *testing.T) {
 func TestGetRun(t *testing.T) {
 	env, runs := runsFixture(t)
 	res := env.do(t, http.MethodGet, "/v1/runs/"+runs["b"], "")
-	var run map[string]string
+	var run model.Run
 	res.json(t, &run)
-	want := map[string]string{"runId": runs["b"], "workflowId": testWF, "object": "dir/b.mp4", "state": "Success"}
-	for k, v := range want {
-		if run[k] != v {
-			t.Errorf("run %s = %q, want %q", k, run[k], v)
-		}
+	if run.RunID != runs["b"] || run.WorkflowID != testWF || run.Object != "dir/b.mp4" || run.State != cosclient.ExecutionStateSuccess {
+		t.Errorf("run %+v", run)
 	}
-	if res.status != http.StatusOK || run["workflowName"] == "" || run["createTime"] == "" {
-		t.Errorf("get run = %d %s, want 200 with workflowName and createTime", res.status, res.body)
+	if res.status != http.StatusOK || run.WorkflowName == "" || run.CreateTime == "" || len(run.Tasks) == 0 || run.Tasks[0].JobID == "" {
+		t.Errorf("get run = %d %s, want 200 with workflowName, createTime and tasks", res.status, res.body)
 	}
 
 	for _, target := range []string{
