@@ -14,10 +14,11 @@ import (
 // to prevent: run again what did not fail, or beside a later run of the
 // same object. Retry is the one home of that rule.
 
-// Why a retry is refused (RetryRefusedError.Reason).
+// Why a retry is refused (RetryRefusedError.Reason), as the API's error
+// codes name it.
 const (
-	RefusedNotFailed = "not-failed" // the run did not fail
-	RefusedLaterRun  = "later-run"  // a later run of the same object exists
+	RefusedNotFailed = "RunNotFailed"   // the run did not fail
+	RefusedLaterRun  = "LaterRunExists" // a later run of the same object exists
 )
 
 // RetryRefusedError is a retry refused by its rule: nothing was
@@ -27,8 +28,8 @@ type RetryRefusedError struct {
 	Reason string // RefusedNotFailed or RefusedLaterRun
 	// State is the run's state (RefusedNotFailed); Later the later run's
 	// ID and State its state (RefusedLaterRun).
-	State cosclient.ExecutionState
-	Later string
+	State  cosclient.ExecutionState
+	Later  string
 	Object string
 }
 
