@@ -97,7 +97,7 @@ func commands() []*command {
 	return []*command{
 		triggerCommand(),
 		jobsCreateCommand(), jobsListCommand(), jobsGetCommand(), jobsCancelCommand(), jobsWaitCommand(),
-		runsListCommand(), runsGetCommand(),
+		runsListCommand(), runsGetCommand(), runsRetryCommand(),
 		reconcileCommand(),
 		invokeCommand(), emulatorCommand(), versionCommand(),
 	}

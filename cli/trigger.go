@@ -2,7 +2,6 @@ package cli
 
 import (
 	"flag"
-	"fmt"
 	"time"
 
 	"github.com/cosflow/cosflow/ledger"
@@ -60,11 +59,5 @@ func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int
 	if p.json {
 		return show(s, c, p, columns[model.TriggerResponse]{}, resp)
 	}
-	if resp.Note != "" {
-		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, resp.Note)
-	}
-	if resp.InstanceID != "" {
-		fmt.Fprintln(s.stdout, resp.InstanceID)
-	}
-	return ExitOK
+	return s.printInstance(c, resp)
 }
