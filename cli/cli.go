@@ -103,7 +103,7 @@ func commands() []*command {
 	return []*command{
 		triggerCommand(),
 		jobsCreateCommand(), jobsListCommand(), jobsGetCommand(), jobsCancelCommand(), jobsWaitCommand(),
-		runsListCommand(), runsGetCommand(),
+		runsListCommand(), runsGetCommand(), runsRetryCommand(),
 		reconcileCommand(), doctorCommand(),
 		invokeCommand(), emulatorCommand(), versionCommand(),
 	}

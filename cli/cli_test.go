@@ -11,7 +11,7 @@ import (
 // commandNames are every command, as typed.
 var commandNames = []string{
 	"trigger", "jobs create", "jobs ls", "jobs get", "jobs cancel", "jobs wait",
-	"runs ls", "runs get", "reconcile", "invoke", "emulator", "version",
+	"runs ls", "runs get", "runs retry", "reconcile", "invoke", "emulator", "version",
 }
 
 func TestHelp(t *testing.T) {

@@ -116,9 +116,13 @@ var (
 		cells:  func(r *model.Run) []string { return []string{r.RunID, r.Object, string(r.State), r.CreateTime} },
 	}
 	runDetailColumns = columns[model.Run]{
-		header: []string{"RUN ID", "WORKFLOW", "OBJECT", "STATE", "CREATED"},
+		header: []string{"RUN ID", "WORKFLOW", "OBJECT", "STATE", "CREATED", "CODE", "MESSAGE"},
 		cells: func(r *model.Run) []string {
-			return []string{r.RunID, r.WorkflowID, r.Object, string(r.State), r.CreateTime}
+			code, msg := "", "" // the failing task's reason, CI's own
+			if r.Failed != nil {
+				code, msg = r.Failed.Code, r.Failed.Message
+			}
+			return []string{r.RunID, r.WorkflowID, r.Object, string(r.State), r.CreateTime, code, msg}
 		},
 	}
 	cancelColumns = columns[model.CancelJobResponse]{

@@ -1,7 +1,14 @@
 package cli
 
 import (
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/internal/termsafe"
+	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -56,4 +63,48 @@ func runsGetCommand() *command {
 			return show(s, c, p, runDetailColumns, model.RunFromCI(out.WorkflowExecution))
 		}),
 	}
+}
+
+func runsRetryCommand() *command {
+	return &command{
+		name:    "runs retry",
+		args:    "RUNID [-force]",
+		summary: "start one new run of a failed run's object (TriggerWorkflow); prints the instance ID",
+		help: `Starts one new run of RUNID's object on RUNID's workflow, as
+POST /v1/runs/{runId}/retry does, and prints the new run's instance ID
+(-o json: the API's answer). It is refused (exit 1, saying why) when the
+run did not fail or a later run of the same object exists, unless -force.`,
+		example:  "cosflow runs retry i0123456789abcdef0123456789abcdef",
+		operator: true,
+		setup: func(s *session, c *command, fs *flag.FlagSet) func([]string) int {
+			force := fs.Bool("force", false, "retry even a run that did not fail, or one a later run followed")
+			return oneID("RUNID", func(s *session, c *command, client *cosclient.Client, p *printer, id string) int {
+				out, err := ledger.New(client, ledger.RetriggerAfterLookup).Retry(s.ctx, id, *force, time.Now())
+				var refused *ledger.RetryRefusedError
+				switch {
+				case errors.As(err, &refused):
+					return s.done(c, refused)
+				case err != nil:
+					return s.ciFailed(c, err)
+				}
+				resp := model.RetryResponseOf(out, "cosflow runs ls")
+				if p.json {
+					return show(s, c, p, columns[model.RetryResponse]{}, resp)
+				}
+				return s.printInstance(c, resp.TriggerResponse)
+			})(s, c, fs)
+		},
+	}
+}
+
+// printInstance prints a started run as trigger and runs retry print it
+// in a table: the instance ID, and on stderr the note of a lost answer.
+func (s *session) printInstance(c *command, resp model.TriggerResponse) int {
+	if resp.Note != "" {
+		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(resp.Note))
+	}
+	if resp.InstanceID != "" {
+		fmt.Fprintln(s.stdout, termsafe.String(resp.InstanceID))
+	}
+	return ExitOK
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/internal/termsafe"
 	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
@@ -74,13 +73,7 @@ func (s *session) trigger(c *command, f *opFlags, req *model.TriggerRequest) int
 	if p.json {
 		return show(s, c, p, columns[model.TriggerResponse]{}, resp)
 	}
-	if resp.Note != "" {
-		fmt.Fprintf(s.stderr, "cosflow %s: %s\n", c.name, oneLine(resp.Note))
-	}
-	if resp.InstanceID != "" {
-		fmt.Fprintln(s.stdout, termsafe.String(resp.InstanceID))
-	}
-	return ExitOK
+	return s.printInstance(c, resp)
 }
 
 // checkCommand is the command that shows whether req's run started:

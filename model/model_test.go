@@ -79,3 +79,33 @@ func TestJobMapping(t *testing.T) {
 		t.Errorf("job %+v, want %+v", back, j)
 	}
 }
+
+// A run read with its tasks shows each under the lower-camel names the
+// API promises, times in CI's layout (the callback's spelling too), and
+// Failed points at the task CI blames.
+func TestRunTasks(t *testing.T) {
+	e := cosclient.WorkflowExecution{RunID: "i1", Name: "wf-name", State: cosclient.ExecutionStateFailed, Tasks: []cosclient.WorkflowTask{
+		{Type: "Snapshot", JobID: "j1", Name: "Snapshot_1", State: cosclient.JobStateSuccess, StartTime: "2026-11-22T02:00:00+0800", EndTime: "2026-11-22T02:00:01+0800"},
+		{Type: "Transcode", JobID: "j2", Name: "Transcode_1", State: cosclient.JobStateFailed, Code: "InternalError", Message: "boom",
+			CreateTime: "2026-11-22 02:00:01+0800", EndTime: "not a time"},
+	}}
+	r := RunFromCI(&e)
+	if r.WorkflowName != "wf-name" {
+		t.Errorf("workflowName %q, want the reference's Name", r.WorkflowName)
+	}
+	if r.Failed == nil || r.Failed != &r.Tasks[1] {
+		t.Fatalf("Failed = %+v, want the second task", r.Failed)
+	}
+	b, err := json.Marshal(r.Tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `[{"type":"Snapshot","jobId":"j1","name":"Snapshot_1","state":"Success","startTime":"2026-11-22T02:00:00+0800","endTime":"2026-11-22T02:00:01+0800"},` +
+		`{"type":"Transcode","jobId":"j2","name":"Transcode_1","state":"Failed","code":"InternalError","message":"boom","startTime":"2026-11-22T02:00:01+0800","endTime":"not a time"}]`
+	if string(b) != want {
+		t.Errorf("tasks = %s\nwant    %s", b, want)
+	}
+	if r := RunFromCI(&cosclient.WorkflowExecution{State: cosclient.ExecutionStateSuccess}); r.Failed != nil || r.Tasks != nil {
+		t.Errorf("a run without tasks = %+v", r)
+	}
+}

@@ -164,6 +164,30 @@ func ResourceQuery(rawQuery, idName, id string) (Target, error) {
 	return t, nil
 }
 
+// RetryQuery reads POST /v1/runs/{runId}/retry's query: the run's ID (its
+// path value, checked as ResourceQuery does), the optional bucket and
+// region, and force (true or false; absent is false), which retries what
+// ledger.Retry would refuse.
+func RetryQuery(rawQuery, id string) (Target, bool, error) {
+	q := parseQuery(rawQuery, "bucket", "region", "force")
+	if err := cosclient.ValidateID(id); err != nil {
+		q.failWith("runId", err)
+	}
+	t := q.target()
+	force := false
+	if s := q.str("force", nil); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			q.fail("force", "must be true or false")
+		}
+		force = b
+	}
+	if q.err != nil {
+		return Target{}, false, q.err
+	}
+	return t, force, nil
+}
+
 // ListJobsInput reads GET /v1/jobs's query — the same parameters
 // `cosflow jobs ls` sets from its flags — into CI's input and the bucket
 // it names. since (a duration back from now) is the short way to say

@@ -55,6 +55,23 @@ func TriggerResponseOf(out ledger.Outcome, findHint string) TriggerResponse {
 	return resp
 }
 
+// RetryResponse is the answer of POST /v1/runs/{runId}/retry, and what
+// `cosflow runs retry` prints: the new run's trigger (InstanceID, as
+// TriggerResponse), and the run it retries.
+type RetryResponse struct {
+	TriggerResponse
+	RetriedRunID string `json:"retriedRunId"`
+	WorkflowID   string `json:"workflowId"`
+	Object       string `json:"object"`
+}
+
+// RetryResponseOf is the answer to a retry ledger.Retry reported as out;
+// findHint as for TriggerResponseOf.
+func RetryResponseOf(out ledger.RetryOutcome, findHint string) RetryResponse {
+	return RetryResponse{TriggerResponse: TriggerResponseOf(out.Outcome, findHint),
+		RetriedRunID: out.Run.RunID, WorkflowID: out.Run.WorkflowID, Object: out.Run.Object}
+}
+
 // CreateJobRequest is the body of POST /v1/jobs, and the file
 // `cosflow jobs create -f` reads.
 type CreateJobRequest struct {

@@ -15,6 +15,7 @@
 //	POST /v1/jobs/{id}/cancel  CancelInventoryTriggerJob  200 {jobId, state}
 //	GET  /v1/runs              DescribeWorkflowExecutions 200 {runs, nextToken}
 //	GET  /v1/runs/{runId}      DescribeWorkflowExecution  200 the run, 404 unknown
+//	POST /v1/runs/{runId}/retry TriggerWorkflow (ledger.Retry) 200 {instanceId, retriedRunId, …}, 409 refused, 404 unknown
 //	GET  /v1/health            nothing                    200 {status: ok}
 //
 // Every route except GET /v1/health needs "Authorization: Bearer <token>".
@@ -64,6 +65,7 @@ const (
 	routeCancel  = "POST /v1/jobs/{id}/cancel"
 	routeRuns    = "GET /v1/runs"
 	routeRun     = "GET /v1/runs/{runId}"
+	routeRetry   = "POST /v1/runs/{runId}/retry"
 )
 
 // New returns the API handler calling CI through ci.
@@ -78,6 +80,7 @@ func New(ci *cosclient.Client, opts Options) http.Handler {
 	mux.Handle(routeCancel, routed(http.HandlerFunc(a.cancelJob)))
 	mux.Handle(routeRuns, routed(http.HandlerFunc(a.listRuns)))
 	mux.Handle(routeRun, routed(http.HandlerFunc(a.getRun)))
+	mux.Handle(routeRetry, routed(http.HandlerFunc(a.retryRun)))
 	// Outermost first: log and recover around everything, authenticate
 	// before routing (so the route table is not probed anonymously), and
 	// turn the mux's own plain-text answers (404, 405) into JSON.

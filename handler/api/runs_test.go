@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
 
@@ -198,16 +199,13 @@ func TestListRunsPagesExactObject(t *testing.T) {
 func TestGetRun(t *testing.T) {
 	env, runs := runsFixture(t)
 	res := env.do(t, http.MethodGet, "/v1/runs/"+runs["b"], "")
-	var run map[string]string
+	var run model.Run
 	res.json(t, &run)
-	want := map[string]string{"runId": runs["b"], "workflowId": testWF, "object": "dir/b.mp4", "state": "Success"}
-	for k, v := range want {
-		if run[k] != v {
-			t.Errorf("run %s = %q, want %q", k, run[k], v)
-		}
+	if run.RunID != runs["b"] || run.WorkflowID != testWF || run.Object != "dir/b.mp4" || run.State != cosclient.ExecutionStateSuccess {
+		t.Errorf("run %+v", run)
 	}
-	if res.status != http.StatusOK || run["workflowName"] == "" || run["createTime"] == "" {
-		t.Errorf("get run = %d %s, want 200 with workflowName and createTime", res.status, res.body)
+	if res.status != http.StatusOK || run.WorkflowName == "" || run.CreateTime == "" || len(run.Tasks) == 0 || run.Tasks[0].JobID == "" {
+		t.Errorf("get run = %d %s, want 200 with workflowName, createTime and tasks", res.status, res.body)
 	}
 
 	for _, target := range []string{
@@ -222,5 +220,56 @@ func TestGetRun(t *testing.T) {
 	calls := env.callsOf(ciemu.OpDescribeWorkflowExecution)
 	if len(calls) != 3 || calls[0].Path != "/workflowexecution/"+runs["b"] || calls[2].Bucket != "otherbucket-1250000001" {
 		t.Errorf("CI calls %+v", calls)
+	}
+}
+
+// TestRetryRun: POST /v1/runs/{runId}/retry starts one new run of a failed
+// run's object; a run that did not fail, or has a later run, is refused
+// with 409 naming the reason and no trigger, unless force=true; an unknown
+// run is 404; a bad query is 400 before CI is called.
+func TestRetryRun(t *testing.T) {
+	env := newEnv(t, ciemu.Options{RunningFor: -1}, nil)
+	env.emu.StageRuns(testBucket, testWF, "dir/bad.mp4", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "boom")}})
+	failed := triggerRun(t, env, testWF, "dir/bad.mp4")
+	ok := triggerRun(t, env, testWF, "dir/ok.mp4")
+
+	res := env.do(t, http.MethodPost, "/v1/runs/"+failed+"/retry", "")
+	var got model.RetryResponse
+	res.json(t, &got)
+	if res.status != http.StatusOK || got.InstanceID == "" || got.InstanceID == failed || got.RetriedRunID != failed ||
+		got.Object != "dir/bad.mp4" || got.WorkflowID != testWF {
+		t.Fatalf("retry = %d %s", res.status, res.body)
+	}
+	if n := len(env.callsOf(ciemu.OpTriggerWorkflow)); n != 3 {
+		t.Errorf("%d triggers, want the two seeds and one retry", n)
+	}
+
+	for _, c := range []struct {
+		target string
+		status int
+		code   string
+	}{
+		{"/v1/runs/" + failed + "/retry", http.StatusConflict, ledger.RefusedLaterRun},
+		{"/v1/runs/" + ok + "/retry", http.StatusConflict, ledger.RefusedNotFailed},
+		{"/v1/runs/i" + "ffffffffffffffffffffffffffffffff" + "/retry", http.StatusNotFound, codeNotFound},
+		{"/v1/runs/" + ok + "/retry?force=maybe", http.StatusBadRequest, codeInvalidRequest},
+		{"/v1/runs/" + ok + "/retry?force=true&force=true", http.StatusBadRequest, codeInvalidRequest},
+		{"/v1/runs/" + ok + "/retry?other=1", http.StatusBadRequest, codeInvalidRequest},
+	} {
+		before := len(env.callsOf(ciemu.OpTriggerWorkflow))
+		res := env.do(t, http.MethodPost, c.target, "")
+		if e := res.apiErr(t); res.status != c.status || e.Code != c.code {
+			t.Errorf("POST %s = %d %s, want %d %s", c.target, res.status, res.body, c.status, c.code)
+		}
+		if n := len(env.callsOf(ciemu.OpTriggerWorkflow)) - before; n != 0 {
+			t.Errorf("POST %s triggered %d runs", c.target, n)
+		}
+	}
+	res = env.do(t, http.MethodPost, "/v1/runs/"+ok+"/retry?force=true", "")
+	if res.json(t, &got); res.status != http.StatusOK || got.RetriedRunID != ok || got.InstanceID == "" {
+		t.Errorf("forced retry = %d %s", res.status, res.body)
+	}
+	if res := env.doAuth(t, http.MethodPost, "/v1/runs/"+ok+"/retry", "", ""); res.status != http.StatusUnauthorized {
+		t.Errorf("retry without the bearer token = %d", res.status)
 	}
 }
