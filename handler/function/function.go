@@ -12,8 +12,10 @@ import (
 	"log/slog"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -33,14 +35,23 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 	if err != nil {
 		return handler.Failing(err, logger)
 	}
+	// The API answers CI's callbacks with the Handler's redrive (the rules,
+	// the bound and the claims are the Handler's), and the Handler serves
+	// the API's HTTP invocations: h is set before any invocation arrives.
+	var h *handler.Handler
 	restAPI := api.New(client, api.Options{
-		Token:  cfg.APIToken,
-		Bucket: cfg.Bucket,
-		Region: cfg.Region,
-		DryRun: cfg.DryRun,
-		Logger: logger,
+		Token:         cfg.APIToken,
+		Bucket:        cfg.Bucket,
+		Region:        cfg.Region,
+		DryRun:        cfg.DryRun,
+		Logger:        logger,
+		CallbackToken: cfg.CallbackToken,
+		Callback: func(ctx context.Context, cb *events.CICallback) (model.CallbackResult, error) {
+			return h.CICallback(ctx, cb)
+		},
 	})
-	return handler.New(cfg, client, logger, api.NewSCF(restAPI, logger)).Handle
+	h = handler.New(cfg, client, logger, api.NewSCF(restAPI, logger))
+	return h.Handle
 }
 
 // Serve runs the function under the SCF runtime until that fails: logs go
