@@ -35,10 +35,16 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 	if err != nil {
 		return handler.Failing(err, logger)
 	}
-	// The API answers CI's callbacks with the Handler's redrive (the rules,
-	// the bound and the claims are the Handler's), and the Handler serves
-	// the API's HTTP invocations: h is set before any invocation arrives.
-	var h *handler.Handler
+	return Assemble(cfg, client, logger).Handle
+}
+
+// Assemble puts the function together from a loaded configuration and
+// its CI client: the REST API, whose callback route answers with the
+// Handler's redrive (the rules, the bound and the claims are the
+// Handler's), inside the Handler, which serves the API's HTTP
+// invocations. Tests assemble it around a client of their own.
+func Assemble(cfg *handler.Config, client *cosclient.Client, logger *slog.Logger) *handler.Handler {
+	var h *handler.Handler // set below, before any invocation arrives
 	restAPI := api.New(client, api.Options{
 		Token:         cfg.APIToken,
 		Bucket:        cfg.Bucket,
@@ -51,7 +57,7 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 		},
 	})
 	h = handler.New(cfg, client, logger, api.NewSCF(restAPI, logger))
-	return h.Handle
+	return h
 }
 
 // Serve runs the function under the SCF runtime until that fails: logs go
