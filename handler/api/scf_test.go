@@ -32,7 +32,7 @@ const (
 	// fnCallbackToken is COSFLOW_CALLBACK_TOKEN: CI's callbacks carry it
 	// in the query of POST /v1/callbacks/ci.
 	fnCallbackToken = "fn-callback-token-0001"
-	fnWF    = "w0123456789abcdef0123456789abcdef"
+	fnWF            = "w0123456789abcdef0123456789abcdef"
 )
 
 // fn is the function as SCF runs it for HTTP invocations.
