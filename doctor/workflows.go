@@ -38,11 +38,14 @@ type Callback struct {
 }
 
 // CallbackPath is the path of cosflow's completion-callback route, under
-// the Function URL.
+// the Function URL (served by package handler/api).
 const CallbackPath = "/v1/callbacks/ci"
 
-// callbackTokenParam is the query parameter that carries the token.
-const callbackTokenParam = "token"
+// CallbackTokenParam is the query parameter that carries the route's
+// token: CI signs nothing and sends no header of the receiver's choosing,
+// so the secret can only be in the URL the workflow's NotifyConfig names
+// (../shared/spec/ci-api.md, "Run outcomes and workflows").
+const CallbackTokenParam = "token"
 
 // WorkflowReader reads workflows (*cosclient.Client).
 type WorkflowReader interface {
@@ -265,7 +268,7 @@ func (c Callback) check(w *cosclient.MediaWorkflow) (Finding, bool) {
 		f.Message = fmt.Sprintf("workflow %s posts no WorkflowFinish callback to a URL (%s): its failed runs wait for the sweep to be redriven; to redrive them at once, set its Start node's NotifyConfig to Url %s, Event WorkflowFinish", w.WorkflowID, describeNotify(w), c.want())
 	case !strings.HasSuffix(u.Path, c.path()):
 		f.Message = fmt.Sprintf("workflow %s posts WorkflowFinish to %s, not to cosflow's callback route %s: cosflow hears of its failed runs only from the sweep", w.WorkflowID, shown(u), c.want())
-	case subtle.ConstantTimeCompare([]byte(u.Query().Get(callbackTokenParam)), []byte(c.Token)) != 1:
+	case subtle.ConstantTimeCompare([]byte(u.Query().Get(CallbackTokenParam)), []byte(c.Token)) != 1:
 		f.Message = fmt.Sprintf("workflow %s posts WorkflowFinish to %s with a token other than COSFLOW_CALLBACK_TOKEN: the route refuses those callbacks; set the URL to %s", w.WorkflowID, shown(u), c.want())
 	case c.FunctionURL != "" && !sameOrigin(u, c.FunctionURL):
 		f.Message = fmt.Sprintf("workflow %s posts WorkflowFinish to %s, not to the Function URL %s", w.WorkflowID, shown(u), c.FunctionURL)
@@ -295,7 +298,7 @@ func (c Callback) want() string {
 	if c.FunctionURL != "" {
 		base = strings.TrimSuffix(c.FunctionURL, "/")
 	}
-	return base + CallbackPath + "?" + callbackTokenParam + "=$COSFLOW_CALLBACK_TOKEN"
+	return base + CallbackPath + "?" + CallbackTokenParam + "=$COSFLOW_CALLBACK_TOKEN"
 }
 
 // shown is u as a finding shows it: scheme, host and path, without its

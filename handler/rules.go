@@ -47,10 +47,12 @@ func (r *Rule) Matches(obj *events.ObjectRef) bool {
 
 // matchesObject applies the rule's key and size conditions.
 func (r *Rule) matchesObject(key string, size int64) bool {
-	if !strings.HasPrefix(key, r.Prefix) || !strings.HasSuffix(key, r.Suffix) {
-		return false
-	}
-	return !(r.MinSize > 0 && size < r.MinSize || r.MaxSize > 0 && size > r.MaxSize)
+	return r.matchesKey(key) && !(r.MinSize > 0 && size < r.MinSize || r.MaxSize > 0 && size > r.MaxSize)
+}
+
+// matchesKey applies the rule's key conditions.
+func (r *Rule) matchesKey(key string) bool {
+	return strings.HasPrefix(key, r.Prefix) && strings.HasSuffix(key, r.Suffix)
 }
 
 // coversCreated reports whether the rule fires for some kind of upload

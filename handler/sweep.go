@@ -416,7 +416,6 @@ func (h *Handler) reportExhausted(ctx context.Context, run *sweepRun, rule *Rule
 	if len(exhausted) == 0 {
 		return
 	}
-	log := logx.From(ctx, h.logger)
 	reports := make([]Exhausted, len(exhausted))
 	readErrs := make([]error, len(exhausted))
 	h.inParallel(len(exhausted), func(i int) {
@@ -439,13 +438,21 @@ func (h *Handler) reportExhausted(ctx context.Context, run *sweepRun, rule *Rule
 		if h.ci != nil {
 			res.Calls.Read++
 		}
-		attrs := []slog.Attr{slog.String("bucket", run.spec.Bucket), slog.String("key", r.Key),
-			slog.String("workflowId", rule.WorkflowID), slog.String("rule", rule.Name), slog.String("sweep", run.spec.Name),
-			slog.Int("runs", r.Runs), slog.String("lastRunId", r.LastRunID), slog.String("code", r.Code), slog.String("message", r.Message)}
+		attrs := []slog.Attr{slog.String("sweep", run.spec.Name)}
 		if readErrs[i] != nil {
 			attrs = append(attrs, slog.String("readError", readErrs[i].Error()))
 		}
-		log.LogAttrs(ctx, slog.LevelError, "run failed permanently", attrs...)
+		h.logExhausted(ctx, run.spec.Bucket, rule, r, attrs...)
 		res.Exhausted = append(res.Exhausted, r)
 	}
+}
+
+// logExhausted logs an upload whose runs are exhausted at ERROR as "run
+// failed permanently", one line per object and finding (the sweep's, a
+// callback's), so that a log alarm can page someone.
+func (h *Handler) logExhausted(ctx context.Context, bucket string, rule *Rule, x Exhausted, extra ...slog.Attr) {
+	attrs := append([]slog.Attr{slog.String("bucket", bucket), slog.String("key", x.Key),
+		slog.String("workflowId", rule.WorkflowID), slog.String("rule", rule.Name),
+		slog.Int("runs", x.Runs), slog.String("lastRunId", x.LastRunID), slog.String("code", x.Code), slog.String("message", x.Message)}, extra...)
+	logx.From(ctx, h.logger).LogAttrs(ctx, slog.LevelError, "run failed permanently", attrs...)
 }

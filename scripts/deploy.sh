@@ -258,3 +258,10 @@ if [ -z "$extranet" ] && [ -z "$intranet" ]; then
 fi
 [ -z "$extranet" ] || echo "Function URL: $extranet"
 [ -z "$intranet" ] || echo "Function URL (intranet, for VPC callers): $intranet"
+# The URL each workflow's notification (NotifyConfig, Event WorkflowFinish)
+# should name, so that failed runs are redriven at once; the token is not
+# printed, only the variable that holds it.
+if [ -n "$extranet" ]; then
+	echo "CI callback URL (each workflow's NotifyConfig Url, Event WorkflowFinish): ${extranet%/}/v1/callbacks/ci?token=\$COSFLOW_CALLBACK_TOKEN"
+	echo "  check them with: go run . doctor -serverless serverless.yml -function-url $extranet"
+fi

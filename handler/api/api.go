@@ -16,9 +16,13 @@
 //	GET  /v1/runs              DescribeWorkflowExecutions 200 {runs, nextToken}
 //	GET  /v1/runs/{runId}      DescribeWorkflowExecution  200 the run, 404 unknown
 //	POST /v1/runs/{runId}/retry TriggerWorkflow (ledger.Retry) 200 {instanceId, retriedRunId, …}, 409 refused, 404 unknown
+//	POST /v1/callbacks/ci?token= DescribeWorkflowExecution, then a redrive (Options.Callback) 200 what was made of it
 //	GET  /v1/health            nothing                    200 {status: ok}
 //
-// Every route except GET /v1/health needs "Authorization: Bearer <token>".
+// Every route except GET /v1/health and POST /v1/callbacks/ci needs
+// "Authorization: Bearer <token>"; the callback route has its own token
+// (COSFLOW_CALLBACK_TOKEN) in its query, since CI sends no header of the
+// receiver's choosing.
 // Bodies and queries are validated before anything is sent to CI; every
 // answer, success or failure, is JSON; errors are
 // {"error":{"code","message","field","requestId"}}.
@@ -29,6 +33,7 @@ import (
 	"net/http"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/doctor"
 	"github.com/cosflow/cosflow/ledger"
 )
 
@@ -44,6 +49,12 @@ type Options struct {
 	DryRun bool
 	// Logger is used when the request context carries no logger (logx.With).
 	Logger *slog.Logger
+	// CallbackToken is COSFLOW_CALLBACK_TOKEN, the secret CI's completion
+	// callbacks carry as ?token=. Empty: POST /v1/callbacks/ci answers 404.
+	CallbackToken string
+	// Callback acts on a callback whose token matched; nil: the route
+	// answers 404.
+	Callback CallbackFunc
 }
 
 // api holds what every route needs.
@@ -57,15 +68,16 @@ type api struct {
 
 // Route patterns, also logged as the request's "route".
 const (
-	routeHealth  = "GET /v1/health"
-	routeTrigger = "POST /v1/trigger"
-	routeCreate  = "POST /v1/jobs"
-	routeList    = "GET /v1/jobs"
-	routeGet     = "GET /v1/jobs/{id}"
-	routeCancel  = "POST /v1/jobs/{id}/cancel"
-	routeRuns    = "GET /v1/runs"
-	routeRun     = "GET /v1/runs/{runId}"
-	routeRetry   = "POST /v1/runs/{runId}/retry"
+	routeHealth   = "GET /v1/health"
+	routeTrigger  = "POST /v1/trigger"
+	routeCreate   = "POST /v1/jobs"
+	routeList     = "GET /v1/jobs"
+	routeGet      = "GET /v1/jobs/{id}"
+	routeCancel   = "POST /v1/jobs/{id}/cancel"
+	routeRuns     = "GET /v1/runs"
+	routeRun      = "GET /v1/runs/{runId}"
+	routeRetry    = "POST /v1/runs/{runId}/retry"
+	routeCallback = "POST " + doctor.CallbackPath
 )
 
 // New returns the API handler calling CI through ci.
@@ -81,6 +93,7 @@ func New(ci *cosclient.Client, opts Options) http.Handler {
 	mux.Handle(routeRuns, routed(http.HandlerFunc(a.listRuns)))
 	mux.Handle(routeRun, routed(http.HandlerFunc(a.getRun)))
 	mux.Handle(routeRetry, routed(http.HandlerFunc(a.retryRun)))
+	mux.Handle(routeCallback, routed(http.HandlerFunc(a.ciCallback)))
 	// Outermost first: log and recover around everything, authenticate
 	// before routing (so the route table is not probed anonymously), and
 	// turn the mux's own plain-text answers (404, 405) into JSON.

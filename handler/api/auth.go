@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+
+	"github.com/cosflow/cosflow/doctor"
 )
 
 // digest hashes a token before comparison; a variable so a test can see
@@ -33,11 +35,11 @@ func bearerToken(header string) (string, bool) {
 }
 
 // authenticate lets a request through only with the configured bearer
-// token; GET /v1/health is open. It runs before routing and before any
+// token; GET /v1/health is open, and the callback route checks its own. It runs before routing and before any
 // body is read, so nothing reaches CI unless the caller is authorised.
 func (a *api) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/health" {
+		if r.URL.Path == "/v1/health" || r.URL.Path == doctor.CallbackPath {
 			next.ServeHTTP(w, r)
 			return
 		}

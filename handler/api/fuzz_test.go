@@ -53,7 +53,9 @@ var mutating = map[string]bool{
 //     disabled API, and nothing mutating in dry-run mode;
 //   - every CI call carries exactly the values the request gave (see
 //     sentProblem), byte for byte;
-//   - the token never reaches the log (newFn).
+//   - the callback route calls CI only with the callback token in its
+//     query, and reads the run back first;
+//   - neither token ever reaches the log (newFn).
 func FuzzFunctionURL(f *testing.F) {
 	var fns [modes]*fn
 	fns[modeToken] = newFn(f, ciemu.Options{Seed: 1}, nil)
@@ -89,10 +91,23 @@ func FuzzFunctionURL(f *testing.F) {
 			return
 		}
 		what := ev.HTTPMethod + " " + ev.Path
-		if m == modeDisabled && resp.StatusCode < 300 && ev.Path != "/v1/health" {
+		// The callback route answers with COSFLOW_CALLBACK_TOKEN alone,
+		// whether the API's bearer token is set or not.
+		if m == modeDisabled && resp.StatusCode < 300 && ev.Path != "/v1/health" && ev.Path != "/v1/callbacks/ci" {
 			t.Fatalf("%s answered %d with the API disabled", what, resp.StatusCode)
 		}
 		if len(calls) == 0 {
+			return
+		}
+		if ev.Path == "/v1/callbacks/ci" {
+			// The callback route has its own token, and reads back and
+			// redrives what its body names: the values sent are CI's.
+			if q := ev.Query()["token"]; len(q) != 1 || q[0] != fnCallbackToken {
+				t.Fatalf("%s made %d CI calls without the callback token", what, len(calls))
+			}
+			if calls[0].Operation != ciemu.OpDescribeWorkflowExecution {
+				t.Fatalf("%s called %s before reading the run back", what, calls[0].Operation)
+			}
 			return
 		}
 		if token, ok := bearer(ev.Header().Get("Authorization")); !ok || token != fnToken || m == modeDisabled {

@@ -15,7 +15,7 @@ import (
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/handler"
-	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/handler/function"
 	"github.com/cosflow/cosflow/internal/citest"
 	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/logx"
@@ -29,7 +29,10 @@ import (
 
 const (
 	fnToken = "fn-test-token-0001"
-	fnWF    = "w0123456789abcdef0123456789abcdef"
+	// fnCallbackToken is COSFLOW_CALLBACK_TOKEN: CI's callbacks carry it
+	// in the query of POST /v1/callbacks/ci.
+	fnCallbackToken = "fn-callback-token-0001"
+	fnWF            = "w0123456789abcdef0123456789abcdef"
 )
 
 // fn is the function as SCF runs it for HTTP invocations.
@@ -39,30 +42,33 @@ type fn struct {
 	logs *secretWatch
 }
 
-// secretWatch is a log sink that keeps only whether a line held secret:
-// slog writes each line in one Write, and fuzzing writes millions.
+// secretWatch is a log sink that keeps only whether a line held a
+// secret: slog writes each line in one Write, and fuzzing writes millions.
 type secretWatch struct {
-	secret []byte
-	seen   atomic.Bool
+	secrets [][]byte
+	seen    atomic.Bool
 }
 
 func (w *secretWatch) Write(p []byte) (int, error) {
-	if bytes.Contains(p, w.secret) {
-		w.seen.Store(true)
+	for _, s := range w.secrets {
+		if bytes.Contains(p, s) {
+			w.seen.Store(true)
+		}
 	}
 	return len(p), nil
 }
 
 // newFn wires the function as main.go does, from env (over defaults: the
-// emulator's endpoint, the fixtures' bucket and region, fnToken), against
-// a new emulator started with emuOpts. The test fails if fnToken is ever
-// logged.
+// emulator's endpoint, the fixtures' bucket and region, fnToken and
+// fnCallbackToken), against a new emulator started with emuOpts. The test
+// fails if either token is ever logged.
 func newFn(t testing.TB, emuOpts ciemu.Options, env map[string]string) *fn {
 	t.Helper()
 	emu, endpoint := citest.Emulator(t, emuOpts)
 	full := map[string]string{
 		handler.EnvCIEndpoint: endpoint, handler.EnvBucket: citest.Bucket,
 		handler.EnvRegion: citest.Region, handler.EnvAPIToken: fnToken,
+		handler.EnvCallbackToken: fnCallbackToken,
 	}
 	maps.Copy(full, env)
 	cfg, err := handler.LoadConfig(func(k string) string { return full[k] })
@@ -73,15 +79,14 @@ func newFn(t testing.TB, emuOpts ciemu.Options, env map[string]string) *fn {
 		*o = cfg.ClientOptions(citest.Credentials)
 		o.Retry = citest.FastRetry
 	})
-	logs := &secretWatch{secret: []byte(fnToken)}
+	logs := &secretWatch{secrets: [][]byte{[]byte(fnToken), []byte(fnCallbackToken)}}
 	t.Cleanup(func() {
 		if logs.seen.Load() {
-			t.Error("the API token reached the log")
+			t.Error("a token reached the log")
 		}
 	})
 	logger := logx.New(logs, slog.LevelDebug)
-	restAPI := api.New(ci, api.Options{Token: cfg.APIToken, Bucket: cfg.Bucket, Region: cfg.Region, DryRun: cfg.DryRun, Logger: logger})
-	return &fn{emu: emu, h: handler.New(cfg, ci, logger, api.NewSCF(restAPI, logger)), logs: logs}
+	return &fn{emu: emu, h: function.Assemble(cfg, ci, logger), logs: logs}
 }
 
 // fnEvent is a Function URL event as the platform sends it: lower-case

@@ -12,8 +12,10 @@ import (
 	"log/slog"
 
 	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/handler"
 	"github.com/cosflow/cosflow/handler/api"
+	"github.com/cosflow/cosflow/model"
 	"github.com/cosflow/cosflow/scf"
 )
 
@@ -33,14 +35,29 @@ func Build(getenv func(string) string, creds cosclient.CredentialsProvider, logg
 	if err != nil {
 		return handler.Failing(err, logger)
 	}
+	return Assemble(cfg, client, logger).Handle
+}
+
+// Assemble puts the function together from a loaded configuration and
+// its CI client: the REST API, whose callback route answers with the
+// Handler's redrive (the rules, the bound and the claims are the
+// Handler's), inside the Handler, which serves the API's HTTP
+// invocations. Tests assemble it around a client of their own.
+func Assemble(cfg *handler.Config, client *cosclient.Client, logger *slog.Logger) *handler.Handler {
+	var h *handler.Handler // set below, before any invocation arrives
 	restAPI := api.New(client, api.Options{
-		Token:  cfg.APIToken,
-		Bucket: cfg.Bucket,
-		Region: cfg.Region,
-		DryRun: cfg.DryRun,
-		Logger: logger,
+		Token:         cfg.APIToken,
+		Bucket:        cfg.Bucket,
+		Region:        cfg.Region,
+		DryRun:        cfg.DryRun,
+		Logger:        logger,
+		CallbackToken: cfg.CallbackToken,
+		Callback: func(ctx context.Context, cb *events.CICallback) (model.CallbackResult, error) {
+			return h.CICallback(ctx, cb)
+		},
 	})
-	return handler.New(cfg, client, logger, api.NewSCF(restAPI, logger)).Handle
+	h = handler.New(cfg, client, logger, api.NewSCF(restAPI, logger))
+	return h
 }
 
 // Serve runs the function under the SCF runtime until that fails: logs go

@@ -1,0 +1,224 @@
+package handler
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
+	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/ledger"
+	"github.com/cosflow/cosflow/model"
+)
+
+// callbackOf is the callback CI posts when run ends, as the route parses
+// it.
+func callbackOf(t *testing.T, emu *ciemu.Emulator, runID string) *events.CICallback {
+	t.Helper()
+	n, ok := emu.Notice(testBucket, runID)
+	if !ok {
+		t.Fatalf("run %s has not ended", runID)
+	}
+	return &events.CICallback{EventName: events.CIEventWorkflowFinish, RunID: n.RunID, WorkflowID: n.WorkflowID,
+		BucketID: n.BucketID, Object: n.Object, State: string(n.State)}
+}
+
+// latestRun is the newest run of wfA for key.
+func (e *sweepEnv) latestRun(t *testing.T, key string) cosclient.WorkflowExecution {
+	t.Helper()
+	var latest cosclient.WorkflowExecution
+	for _, x := range e.emu.Executions(testBucket, wfA) {
+		if x.Object == key {
+			latest = x // in creation order
+		}
+	}
+	if latest.RunID == "" {
+		t.Fatalf("no run of %s", key)
+	}
+	return latest
+}
+
+// callback runs one callback through the handler.
+func (e *sweepEnv) callback(t *testing.T, cb *events.CICallback) model.CallbackResult {
+	t.Helper()
+	res, err := e.h.CICallback(context.Background(), cb)
+	if err != nil {
+		t.Fatalf("callback %+v: %v", cb, err)
+	}
+	return res
+}
+
+// TestCallbackBound: against staged outcomes, the first run started by a
+// sweep, then CI's callbacks, each posted twice (the repeat comes after
+// the redrive it caused), and sweeps interleaved: a run that fails once is
+// redriven at once by its callback and ends in a success with 2 runs; one
+// that always fails gets exactly COSFLOW_MAX_ATTEMPTS runs and is reported
+// exhausted with CI's code; a Running run, whatever its callback says, and
+// a successful one are never redriven; repeats and sweeps add nothing.
+func TestCallbackBound(t *testing.T) {
+	tests := []struct {
+		name      string
+		staging   ciemu.Staging
+		runs      int
+		redriven  int // by callbacks
+		exhausted bool
+		final     cosclient.ExecutionState
+	}{
+		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, false, cosclient.ExecutionStateSuccess},
+		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 2, true, cosclient.ExecutionStateFailed},
+		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, false, cosclient.ExecutionStateRunning},
+		{"succeeds", ciemu.Staging{}, 1, 0, false, cosclient.ExecutionStateSuccess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newOutcomeEnv(t, map[string]string{EnvCallbackToken: strings.Repeat("t", MinCallbackToken)}, nil)
+			env.emu.StageRuns(testBucket, wfA, "in/x.jpg", tt.staging)
+			env.put(t, "in/x.jpg", 1, time.Hour)
+			if r := env.sweepOnce(t, `"window":"6h"`); len(r.Triggered) != 1 {
+				t.Fatalf("first sweep: %+v", r)
+			}
+			redriven, exhausted := 0, 0
+			for i := range 5 {
+				latest := env.latestRun(t, "in/x.jpg")
+				var cb *events.CICallback
+				if latest.State == cosclient.ExecutionStateRunning {
+					// CI posts nothing for a running run: a forged
+					// callback claims it failed.
+					cb = &events.CICallback{EventName: events.CIEventWorkflowFinish, RunID: latest.RunID,
+						WorkflowID: wfA, Object: "in/x.jpg", State: "Failed"}
+				} else {
+					cb = callbackOf(t, env.emu, latest.RunID)
+				}
+				for repeat := range 2 {
+					res := env.callback(t, cb)
+					if res.RunID != latest.RunID || res.Key != "in/x.jpg" || res.State != string(latest.State) {
+						t.Errorf("callback %d.%d: %+v, want the run read back (%s %s)", i, repeat, res, latest.RunID, latest.State)
+					}
+					switch res.Action {
+					case model.CallbackRedriven:
+						redriven++
+						if repeat > 0 || res.InstanceID == "" || res.InstanceID == latest.RunID {
+							t.Errorf("callback %d.%d redriven: %+v", i, repeat, res)
+						}
+					case model.CallbackFinished:
+						if res.Reason == ledger.Exhausted.String() {
+							exhausted++
+							if res.Code != "InvalidInput" || res.Runs != ledger.DefaultMaxAttempts {
+								t.Errorf("callback %d.%d exhausted: %+v", i, repeat, res)
+							}
+						}
+					default:
+						t.Errorf("callback %d.%d: %+v", i, repeat, res)
+					}
+				}
+				if r := env.sweepOnce(t, `"window":"6h","every":"1s"`); len(r.Triggered)+len(r.Redriven) != 0 || r.Error != "" {
+					t.Errorf("sweep after callback %d started runs: %+v", i, r)
+				}
+			}
+			if n := env.emu.TriggerCount(testBucket, wfA, "in/x.jpg"); n != tt.runs {
+				t.Errorf("%d runs, want %d", n, tt.runs)
+			}
+			if redriven != tt.redriven {
+				t.Errorf("%d redrives by callbacks, want %d", redriven, tt.redriven)
+			}
+			if tt.exhausted != (exhausted > 0) {
+				t.Errorf("exhausted reported %d times, want it %v", exhausted, tt.exhausted)
+			}
+			if got := env.latestRun(t, "in/x.jpg").State; got != tt.final {
+				t.Errorf("last run %s, want %s", got, tt.final)
+			}
+			for _, l := range withMsg(env.log.Lines(t), "run finished") {
+				if l["state"] == "Failed" && (l["level"] != "WARN" || l["code"] == "" || l["runId"] == "" || l["key"] != "in/x.jpg") {
+					t.Errorf("run finished line %v", l)
+				}
+			}
+			if tt.exhausted {
+				lines := withMsg(env.log.Lines(t), "run failed permanently")
+				if len(lines) == 0 || lines[0]["code"] != "InvalidInput" || lines[0]["level"] != "ERROR" {
+					t.Errorf("run failed permanently lines %v", lines)
+				}
+			}
+		})
+	}
+}
+
+// TestCallbackRefusals: a callback that names another event, bucket or
+// workflow costs no call; one about an unknown run, a run of another
+// workflow than it says, an object no rule takes, a run a later one
+// followed, or an object gone from the bucket starts nothing.
+func TestCallbackRefusals(t *testing.T) {
+	env := newOutcomeEnv(t, map[string]string{EnvRules: rulesJSON(
+		Rule{Name: "images", Prefix: "in/", Suffix: ".jpg", WorkflowID: wfA},
+		Rule{Name: "videos", Prefix: "vid/", WorkflowID: wfB})}, nil)
+	fail := ciemu.Staging{Then: ciemu.Fail("InternalError", "always")}
+	env.emu.StageRuns(testBucket, wfA, "in/x.jpg", fail)
+	env.emu.StageRuns(testBucket, wfB, "vid/y.mp4", fail)
+	env.put(t, "in/x.jpg", 1, time.Hour)
+	env.put(t, "vid/y.mp4", 1, time.Hour)
+	if _, err := env.sweep(t, sweepSpec(`"window":"6h"`)); err != nil {
+		t.Fatal(err)
+	}
+	first := env.latestRun(t, "in/x.jpg")
+	valid := callbackOf(t, env.emu, first.RunID)
+	// The valid callback redrives once: first is no longer the newest.
+	if res := env.callback(t, valid); res.Action != model.CallbackRedriven {
+		t.Fatalf("valid callback: %+v", res)
+	}
+	var other cosclient.WorkflowExecution
+	for _, x := range env.emu.Executions(testBucket, wfB) {
+		other = x
+	}
+	edit := func(f func(cb *events.CICallback)) *events.CICallback {
+		cb := *valid
+		f(&cb)
+		return &cb
+	}
+	tests := []struct {
+		name   string
+		cb     *events.CICallback
+		reason string
+		calls  int
+	}{
+		{"start event", edit(func(cb *events.CICallback) { cb.EventName = events.CIEventWorkflowStart }), reasonNotFinish, 0},
+		{"task event", edit(func(cb *events.CICallback) { cb.EventName = "TaskFinish" }), reasonNotFinish, 0},
+		{"another bucket", edit(func(cb *events.CICallback) { cb.BucketID = "otherbucket-1250000000" }), reasonOtherBucket, 0},
+		{"a workflow no rule takes", edit(func(cb *events.CICallback) { cb.WorkflowID = "w" + strings.Repeat("9", 32) }), reasonNoRule, 0},
+		{"unknown run", edit(func(cb *events.CICallback) { cb.RunID = "i" + strings.Repeat("0", 32) }), reasonUnknownRun, 1},
+		{"another workflow's run", edit(func(cb *events.CICallback) { cb.RunID = other.RunID }), reasonWrongWorkflow, 1},
+		{"late: a later run followed", valid, reasonNotLatest, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := env.emu.TotalTriggers()
+			res := env.callback(t, tt.cb)
+			if res.Action != model.CallbackIgnored && res.Action != model.CallbackFinished || res.Reason != tt.reason || res.CICalls != tt.calls {
+				t.Errorf("%+v, want reason %q after %d calls", res, tt.reason, tt.calls)
+			}
+			if n := env.emu.TotalTriggers(); n != before {
+				t.Errorf("%d triggers", n-before)
+			}
+		})
+	}
+	t.Run("object not in the bucket", func(t *testing.T) {
+		env.emu.StageRuns(testBucket, wfA, "in/never.jpg", fail)
+		out, err := env.ci.TriggerWorkflow(context.Background(), &cosclient.TriggerWorkflowInput{WorkflowID: wfA, Object: "in/never.jpg"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := env.emu.TotalTriggers()
+		if res := env.callback(t, callbackOf(t, env.emu, out.InstanceID)); res.Reason != reasonObjectGone || res.CICalls != 2 {
+			t.Errorf("%+v", res)
+		}
+		if n := env.emu.TotalTriggers(); n != before {
+			t.Errorf("%d triggers", n-before)
+		}
+	})
+	t.Run("bad run ID", func(t *testing.T) {
+		_, err := env.h.CICallback(context.Background(), edit(func(cb *events.CICallback) { cb.RunID = "../x" }))
+		if err == nil || cosclient.Classify(err) != cosclient.RetryNever {
+			t.Errorf("error %v, want a validation error", err)
+		}
+	})
+}
