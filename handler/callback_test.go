@@ -58,20 +58,7 @@ func (e *sweepEnv) callback(t *testing.T, cb *events.CICallback) model.CallbackR
 // exhausted with CI's code; a Running run, whatever its callback says, and
 // a successful one are never redriven; repeats and sweeps add nothing.
 func TestCallbackBound(t *testing.T) {
-	tests := []struct {
-		name      string
-		staging   ciemu.Staging
-		runs      int
-		redriven  int // by callbacks
-		exhausted bool
-		final     cosclient.ExecutionState
-	}{
-		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, false, cosclient.ExecutionStateSuccess},
-		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 2, true, cosclient.ExecutionStateFailed},
-		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, false, cosclient.ExecutionStateRunning},
-		{"succeeds", ciemu.Staging{}, 1, 0, false, cosclient.ExecutionStateSuccess},
-	}
-	for _, tt := range tests {
+	for _, tt := range outcomeCases {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newOutcomeEnv(t, map[string]string{EnvCallbackToken: strings.Repeat("t", MinCallbackToken)}, nil)
 			env.emu.StageRuns(testBucket, wfA, "in/x.jpg", tt.staging)

@@ -53,26 +53,31 @@ func (e *sweepEnv) sweepOnce(t *testing.T, params string) ReconcileResult {
 	return res.Reconcile[0]
 }
 
+// outcomeCases are the staged outcomes both redrive paths are held to
+// (TestSweepRedrive, TestCallbackBound): the runs an upload ends with,
+// how many of them were redrives, whether it is reported exhausted, and
+// the state of its last run.
+var outcomeCases = []struct {
+	name      string
+	staging   ciemu.Staging
+	runs      int
+	redriven  int
+	exhausted bool
+	final     cosclient.ExecutionState
+}{
+	{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, false, cosclient.ExecutionStateSuccess},
+	{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 2, true, cosclient.ExecutionStateFailed},
+	{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, false, cosclient.ExecutionStateRunning},
+	{"succeeds", ciemu.Staging{}, 1, 0, false, cosclient.ExecutionStateSuccess},
+}
+
 // TestSweepRedrive: against staged outcomes, sweep after sweep: a run
 // that fails once is redriven once and succeeds; one that always fails
 // gets exactly COSFLOW_MAX_ATTEMPTS runs and is then reported exhausted
 // with CI's code and message, at every sweep; a Running run and a
 // successful one are never redriven.
 func TestSweepRedrive(t *testing.T) {
-	tests := []struct {
-		name      string
-		staging   ciemu.Staging
-		runs      int
-		redriven  int // over all sweeps
-		exhausted bool
-		final     cosclient.ExecutionState
-	}{
-		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, false, cosclient.ExecutionStateSuccess},
-		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 2, true, cosclient.ExecutionStateFailed},
-		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, false, cosclient.ExecutionStateRunning},
-		{"succeeds", ciemu.Staging{}, 1, 0, false, cosclient.ExecutionStateSuccess},
-	}
-	for _, tt := range tests {
+	for _, tt := range outcomeCases {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newOutcomeEnv(t, nil, nil)
 			env.emu.StageRuns(testBucket, wfA, "in/x.jpg", tt.staging)
