@@ -130,7 +130,7 @@ type Outcome struct {
 // there every record of the delivery is looked up again (issue 17's
 // outcome soak, 30% faults, 50-record deliveries: 3 rounds left 2.3% of
 // the records failed and retried 3 deliveries in 4, at 1.4 lookups per
-// object; 5 rounds, 0.5% and 1 in 4, at 0.3). Blind, each call again may
+// object; 5 rounds, 0.5% and 1 in 5, at 0.3). Blind, each call again may
 // run the workflow once more: the bound stays low.
 const (
 	maxLookedUpRounds = 5
