@@ -198,12 +198,12 @@ func TestTrigger(t *testing.T) {
 			func(e *ciemu.Emulator) {
 				e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
 			},
-			Outcome{Calls: maxAmbiguousRounds, LedgerCalls: maxAmbiguousRounds - 1}, 0, true},
+			Outcome{Calls: maxLookedUpRounds, LedgerCalls: maxLookedUpRounds - 1}, 0, true},
 		{"503 at every call, blind: called again without a lookup, within the bound", RetriggerBlind,
 			func(e *ciemu.Emulator) {
 				e.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
 			},
-			Outcome{Calls: maxAmbiguousRounds}, 0, true},
+			Outcome{Calls: maxBlindRounds}, 0, true},
 		{"refused: not called again, whatever the policy", RetriggerBlind,
 			func(e *ciemu.Emulator) {
 				e.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})

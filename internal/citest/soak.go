@@ -18,11 +18,17 @@ type SoakStats struct {
 	// Calls are the CI and COS calls but the state calls (GET and PUT
 	// Object of cursors, leases and claims), StateCalls those; ReadCalls
 	// the DescribeWorkflowExecution calls (run reads) among Calls.
-	Calls          int `json:"calls"`
-	TriggerCalls   int `json:"triggerCalls"`
-	LedgerCalls    int `json:"ledgerCalls"`
-	ReadCalls      int `json:"readCalls"`
-	StateCalls     int `json:"stateCalls"`
+	Calls        int `json:"calls"`
+	TriggerCalls int `json:"triggerCalls"`
+	LedgerCalls  int `json:"ledgerCalls"`
+	ReadCalls    int `json:"readCalls"`
+	StateCalls   int `json:"stateCalls"`
+	// FirstCalls, RetryCalls and SweepCalls split Calls by path: the
+	// deliveries' first attempts, the platform's retries of them, and
+	// the sweeps (zero in a soak with neither retries nor sweeps).
+	FirstCalls     int `json:"firstCalls"`
+	RetryCalls     int `json:"retryCalls"`
+	SweepCalls     int `json:"sweepCalls"`
 	Sweeps         int `json:"sweeps"`
 	SweepTriggered int `json:"sweepTriggered"`
 	SweepRedriven  int `json:"sweepRedriven"`

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cosflow/cosflow/internal/citest"
 )
 
 func loadBench(t *testing.T) benchResults {
@@ -190,5 +192,37 @@ func TestMeasuredDirsExist(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(productRoot, dir)); err != nil || !st.IsDir() {
 			t.Errorf("%s: not a directory under the product's root (%v)", dir, err)
 		}
+	}
+}
+
+// TestSoakRows: each soak's goal, and the by-path split of a soak that
+// retried or swept.
+func TestSoakRows(t *testing.T) {
+	outcome := citest.SoakStats{Name: "outcomes", Objects: 100, Calls: 350, TriggerCalls: 200, LedgerCalls: 150,
+		FirstCalls: 200, RetryCalls: 100, SweepCalls: 50, Retried: 3, SweepRedriven: 20}
+	tests := []struct {
+		name     string
+		st       citest.SoakStats
+		goal     string
+		met      string
+		contains string
+	}{
+		{"happy path", citest.SoakStats{Name: "happy", Objects: 100, Calls: 100, TriggerCalls: 100}, "1.00, no ledger call", "yes", "1.00 (TriggerWorkflow 1.00"},
+		{"faults: no goal on calls", citest.SoakStats{Name: "faults", Objects: 100, Calls: 400, TriggerCalls: 200, LedgerCalls: 200, FirstCalls: 400, Lost: 1}, "0 lost, 0 twice", "no", "lost 1"},
+		{"outcomes at the bound", outcome, "<= 3.5, 0 lost, 0 twice, 0 unfinished, 0 over the bound", "yes",
+			"by path: first attempts 2.00, platform retries 1.00 (3 deliveries), sweeps 0.50"},
+		{"outcomes over the bound", func() citest.SoakStats { st := outcome; st.Calls = 351; return st }(), "<= 3.5, 0 lost, 0 twice, 0 unfinished, 0 over the bound", "no", "3.51 ("},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := soakRows([]citest.SoakStats{tt.st})
+			if len(rows) != 1 {
+				t.Fatalf("%d rows, want 1", len(rows))
+			}
+			r := rows[0]
+			if r.Goal != tt.goal || r.Met != tt.met || !strings.Contains(r.Value, tt.contains) {
+				t.Errorf("row = %+v, want goal %q, met %q, value containing %q", r, tt.goal, tt.met, tt.contains)
+			}
+		})
 	}
 }

@@ -77,6 +77,10 @@ func soakRows(stats []citest.SoakStats) []row {
 		if st.TriggerCalls == st.Calls {
 			r.Goal, r.Met = "1.00, no ledger call", verdict(st.Calls == st.Objects && st.LedgerCalls == 0)
 		}
+		if st.RetryCalls+st.SweepCalls > 0 {
+			r.Value += fmt.Sprintf("; by path: first attempts %.2f, platform retries %.2f (%d deliveries), sweeps %.2f",
+				per(st.FirstCalls), per(st.RetryCalls), st.Retried, per(st.SweepCalls))
+		}
 		rows = append(rows, r)
 	}
 	return rows
