@@ -215,19 +215,11 @@ func (h *Handler) ruleFor(workflowID, key string) *Rule {
 }
 
 // ruleForObject is the first upload rule that triggers workflowID for key
-// of size (-1: unknown, not checked), as the sweep chooses its
-// candidates: not under an ignored prefix, and matching the rule's key
-// and size conditions; nil when none does.
+// of size (-1: unknown, not checked), as the sweep chooses its candidates
+// (takes); nil when none does.
 func (h *Handler) ruleForObject(workflowID, key string, size int64) *Rule {
-	if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, key); ignored {
-		return nil
-	}
 	for i := range h.cfg.Rules {
-		r := &h.cfg.Rules[i]
-		if r.WorkflowID != workflowID || !r.coversCreated() {
-			continue
-		}
-		if size < 0 && r.matchesKey(key) || size >= 0 && r.matchesObject(key, size) {
+		if r := &h.cfg.Rules[i]; r.WorkflowID == workflowID && r.coversCreated() && h.takes(r, key, size) {
 			return r
 		}
 	}
