@@ -52,24 +52,27 @@ func (e *sweepEnv) callback(t *testing.T, cb *events.CICallback) model.CallbackR
 
 // TestCallbackBound: against staged outcomes, the first run started by a
 // sweep, then CI's callbacks, each posted twice (the repeat comes after
-// the redrive it caused), and sweeps interleaved: a run that fails once is
-// redriven at once by its callback and ends in a success with 2 runs; one
-// that always fails gets exactly COSFLOW_MAX_ATTEMPTS runs and is reported
-// exhausted with CI's code; a Running run, whatever its callback says, and
-// a successful one are never redriven; repeats and sweeps add nothing.
+// the redrive it caused), and a sweep pass after each pair: a run that
+// fails once is redriven at once by its callback and ends in a success
+// with 2 runs; one that always fails gets exactly COSFLOW_MAX_ATTEMPTS
+// runs between the two paths (the callback redrives the first failure,
+// the sweep the second, which it sees before its callback) and is
+// reported exhausted with CI's code; a Running run, whatever its callback
+// says, and a successful one are never redriven; a repeat adds nothing.
 func TestCallbackBound(t *testing.T) {
 	tests := []struct {
 		name      string
 		staging   ciemu.Staging
 		runs      int
 		redriven  int // by callbacks
+		swept     int // redriven by sweeps
 		exhausted bool
 		final     cosclient.ExecutionState
 	}{
-		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, false, cosclient.ExecutionStateSuccess},
-		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 2, true, cosclient.ExecutionStateFailed},
-		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, false, cosclient.ExecutionStateRunning},
-		{"succeeds", ciemu.Staging{}, 1, 0, false, cosclient.ExecutionStateSuccess},
+		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, 0, false, cosclient.ExecutionStateSuccess},
+		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 1, 1, true, cosclient.ExecutionStateFailed},
+		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, 0, false, cosclient.ExecutionStateRunning},
+		{"succeeds", ciemu.Staging{}, 1, 0, 0, false, cosclient.ExecutionStateSuccess},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +82,7 @@ func TestCallbackBound(t *testing.T) {
 			if r := env.sweepOnce(t, `"window":"6h"`); len(r.Triggered) != 1 {
 				t.Fatalf("first sweep: %+v", r)
 			}
-			redriven, exhausted := 0, 0
+			redriven, swept, exhausted := 0, 0, 0
 			for i := range 5 {
 				latest := env.latestRun(t, "in/x.jpg")
 				var cb *events.CICallback
@@ -113,15 +116,19 @@ func TestCallbackBound(t *testing.T) {
 						t.Errorf("callback %d.%d: %+v", i, repeat, res)
 					}
 				}
-				if r := env.sweepOnce(t, `"window":"6h","every":"1s"`); len(r.Triggered)+len(r.Redriven) != 0 || r.Error != "" {
-					t.Errorf("sweep after callback %d started runs: %+v", i, r)
+				// A pass at every tick (no "every"): the sweep reads the
+				// history afresh after each pair of callbacks.
+				r := env.sweepOnce(t, `"window":"6h"`)
+				if len(r.Triggered) != 0 || r.Checked != 1 || r.Error != "" {
+					t.Errorf("sweep after callback %d: %+v", i, r)
 				}
+				swept += len(r.Redriven)
 			}
 			if n := env.emu.TriggerCount(testBucket, wfA, "in/x.jpg"); n != tt.runs {
 				t.Errorf("%d runs, want %d", n, tt.runs)
 			}
-			if redriven != tt.redriven {
-				t.Errorf("%d redrives by callbacks, want %d", redriven, tt.redriven)
+			if redriven != tt.redriven || swept != tt.swept {
+				t.Errorf("%d redrives by callbacks and %d by sweeps, want %d and %d", redriven, swept, tt.redriven, tt.swept)
 			}
 			if tt.exhausted != (exhausted > 0) {
 				t.Errorf("exhausted reported %d times, want it %v", exhausted, tt.exhausted)
