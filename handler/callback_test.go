@@ -229,3 +229,42 @@ func TestCallbackRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestCallbackAndSweepShareClaims: the two redrive paths claim the same
+// attempt of the same upload (its time from the listing, to the second):
+// an attempt the callback claimed but could not start is not started by
+// the sweep, and one the sweep claimed is not started by the callback,
+// although neither run is listed for the other to see. (Upload times
+// carry milliseconds, as COS lists them.)
+func TestCallbackAndSweepShareClaims(t *testing.T) {
+	env := newOutcomeEnv(t, nil, nil)
+	fail := ciemu.Staging{Then: ciemu.Fail("InternalError", "always")}
+	for _, key := range []string{"in/callback-first.jpg", "in/sweep-first.jpg"} {
+		env.emu.StageRuns(testBucket, wfA, key, fail)
+		env.put(t, key, 1, time.Hour+345*time.Millisecond)
+	}
+	if r := env.sweepOnce(t, `"window":"6h"`); len(r.Triggered) != 2 {
+		t.Fatalf("first sweep: %+v", r)
+	}
+	// Every trigger refused from here (a final 400): a claim is won, and
+	// its run never starts.
+	env.emu.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})
+	cb := callbackOf(t, env.emu, env.latestRun(t, "in/callback-first.jpg").RunID)
+	if _, err := env.h.CICallback(context.Background(), cb); err == nil {
+		t.Fatal("the callback's redrive did not fail")
+	}
+	r := env.sweepOnce(t, `"window":"6h"`)
+	if len(r.Failed) != 1 || r.Failed[0].Key != "in/sweep-first.jpg" || len(r.Redriven) != 0 {
+		t.Errorf("sweep: %+v, want only in/sweep-first.jpg claimed (and failed)", r)
+	}
+	env.emu.SetFaults(ciemu.Faults{})
+	res := env.callback(t, callbackOf(t, env.emu, env.latestRun(t, "in/sweep-first.jpg").RunID))
+	if res.Action != model.CallbackFinished || res.Reason != reasonClaimed {
+		t.Errorf("callback after the sweep's claim: %+v, want %q", res, reasonClaimed)
+	}
+	for _, key := range []string{"in/callback-first.jpg", "in/sweep-first.jpg"} {
+		if n := env.emu.TriggerCount(testBucket, wfA, key); n != 1 {
+			t.Errorf("%s: %d runs, want 1", key, n)
+		}
+	}
+}
