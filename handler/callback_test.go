@@ -9,6 +9,7 @@ import (
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
@@ -223,9 +224,22 @@ func TestCallbackRefusals(t *testing.T) {
 		}
 	})
 	t.Run("bad run ID", func(t *testing.T) {
-		_, err := env.h.CICallback(context.Background(), edit(func(cb *events.CICallback) { cb.RunID = "../x" }))
-		if err == nil || cosclient.Classify(err) != cosclient.RetryNever {
-			t.Errorf("error %v, want a validation error", err)
+		// Refused before anything echoes it, even where the callback
+		// would be ignored (another bucket) or is not a finish (a start).
+		huge := strings.Repeat("x", 64<<10)
+		for _, cb := range []*events.CICallback{
+			edit(func(cb *events.CICallback) { cb.RunID = "../x" }),
+			edit(func(cb *events.CICallback) { cb.RunID, cb.BucketID = huge, "otherbucket-1250000000" }),
+			edit(func(cb *events.CICallback) { cb.RunID, cb.EventName = huge, events.CIEventWorkflowStart }),
+		} {
+			before := len(env.log.String())
+			res, err := env.h.CICallback(context.Background(), cb)
+			if err == nil || cosclient.Classify(err) != cosclient.RetryNever || res.RunID != "" {
+				t.Errorf("%+v, error %v; want a validation error, no run ID", clip.String(res.RunID, 40), err)
+			}
+			if strings.Contains(env.log.String()[before:], huge[:300]) {
+				t.Error("the run ID reached the log")
+			}
 		}
 	})
 }
