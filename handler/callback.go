@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/internal/cosstate"
 	"github.com/cosflow/cosflow/internal/logx"
 	"github.com/cosflow/cosflow/ledger"
@@ -66,15 +67,25 @@ const (
 // attempts remain, redrives it at once. The error is a CI call's that
 // kept the callback from being settled (the answer should make CI, or
 // whoever posts, try again; the sweep settles it in any case), or the
-// RunId's syntax (a cosclient validation error).
+// RunId's syntax (a cosclient validation error, checked first for a
+// workflow event). The result carries RunID only once it is an ID, even
+// beside an error, so what is echoed or logged of it is bounded.
 func (h *Handler) CICallback(ctx context.Context, cb *events.CICallback) (model.CallbackResult, error) {
 	log := logx.From(ctx, h.logger)
-	res := model.CallbackResult{Action: model.CallbackIgnored, RunID: cb.RunID}
+	res := model.CallbackResult{Action: model.CallbackIgnored}
+	if cb.IsWorkflowEvent() {
+		// The run ID's rule is cosclient's: one that is no ID is refused
+		// before an answer or a log line repeats it.
+		if err := (&cosclient.DescribeWorkflowExecutionInput{RunID: cb.RunID}).Validate(); err != nil {
+			return res, fmt.Errorf("the callback's run: %w", err)
+		}
+		res.RunID = cb.RunID
+	}
 	target := h.cfg.defaultTarget()
 	ignore := func(reason string) (model.CallbackResult, error) {
 		res.Reason = reason
 		log.LogAttrs(ctx, slog.LevelInfo, "callback ignored", slog.String("runId", res.RunID),
-			slog.String("event", cb.EventName), slog.String("reason", reason), slog.Int("ciCalls", res.CICalls))
+			slog.String("event", clip.String(cb.EventName, maxKeyEcho)), slog.String("reason", reason), slog.Int("ciCalls", res.CICalls))
 		return res, nil
 	}
 	switch {
@@ -89,7 +100,7 @@ func (h *Handler) CICallback(ctx context.Context, cb *events.CICallback) (model.
 	}
 	opts := target.Options(log)
 	res.CICalls++
-	out, err := h.ci.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: cb.RunID}, opts...)
+	out, err := h.ci.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: res.RunID}, opts...)
 	if cosclient.NotFound(err) {
 		return ignore(reasonUnknownRun)
 	}
@@ -215,19 +226,11 @@ func (h *Handler) ruleFor(workflowID, key string) *Rule {
 }
 
 // ruleForObject is the first upload rule that triggers workflowID for key
-// of size (-1: unknown, not checked), as the sweep chooses its
-// candidates: not under an ignored prefix, and matching the rule's key
-// and size conditions; nil when none does.
+// of size (-1: unknown, not checked), as the sweep chooses its candidates
+// (takes); nil when none does.
 func (h *Handler) ruleForObject(workflowID, key string, size int64) *Rule {
-	if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, key); ignored {
-		return nil
-	}
 	for i := range h.cfg.Rules {
-		r := &h.cfg.Rules[i]
-		if r.WorkflowID != workflowID || !r.coversCreated() {
-			continue
-		}
-		if size < 0 && r.matchesKey(key) || size >= 0 && r.matchesObject(key, size) {
+		if r := &h.cfg.Rules[i]; r.WorkflowID == workflowID && r.coversCreated() && h.takes(r, key, size) {
 			return r
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/cosflow/cosflow/ciemu"
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/clip"
 	"github.com/cosflow/cosflow/ledger"
 	"github.com/cosflow/cosflow/model"
 )
@@ -52,13 +53,29 @@ func (e *sweepEnv) callback(t *testing.T, cb *events.CICallback) model.CallbackR
 
 // TestCallbackBound: against staged outcomes, the first run started by a
 // sweep, then CI's callbacks, each posted twice (the repeat comes after
-// the redrive it caused), and sweeps interleaved: a run that fails once is
-// redriven at once by its callback and ends in a success with 2 runs; one
-// that always fails gets exactly COSFLOW_MAX_ATTEMPTS runs and is reported
-// exhausted with CI's code; a Running run, whatever its callback says, and
-// a successful one are never redriven; repeats and sweeps add nothing.
+// the redrive it caused), and a sweep pass after each pair: a run that
+// fails once is redriven at once by its callback and ends in a success
+// with 2 runs; one that always fails gets exactly COSFLOW_MAX_ATTEMPTS
+// runs between the two paths (the callback redrives the first failure,
+// the sweep the second, which it sees before its callback) and is
+// reported exhausted with CI's code; a Running run, whatever its callback
+// says, and a successful one are never redriven; a repeat adds nothing.
 func TestCallbackBound(t *testing.T) {
-	for _, tt := range outcomeCases {
+	tests := []struct {
+		name      string
+		staging   ciemu.Staging
+		runs      int
+		redriven  int // by callbacks
+		swept     int // redriven by sweeps
+		exhausted bool
+		final     cosclient.ExecutionState
+	}{
+		{"fails once", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "once")}}, 2, 1, 0, false, cosclient.ExecutionStateSuccess},
+		{"always fails", ciemu.Staging{Then: ciemu.Fail("InvalidInput", "the source cannot be decoded")}, 3, 1, 1, true, cosclient.ExecutionStateFailed},
+		{"stays running", ciemu.Staging{Then: ciemu.StayRunning()}, 1, 0, 0, false, cosclient.ExecutionStateRunning},
+		{"succeeds", ciemu.Staging{}, 1, 0, 0, false, cosclient.ExecutionStateSuccess},
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newOutcomeEnv(t, map[string]string{EnvCallbackToken: strings.Repeat("t", MinCallbackToken)}, nil)
 			env.emu.StageRuns(testBucket, wfA, "in/x.jpg", tt.staging)
@@ -66,7 +83,7 @@ func TestCallbackBound(t *testing.T) {
 			if r := env.sweepOnce(t, `"window":"6h"`); len(r.Triggered) != 1 {
 				t.Fatalf("first sweep: %+v", r)
 			}
-			redriven, exhausted := 0, 0
+			redriven, swept, exhausted := 0, 0, 0
 			for i := range 5 {
 				latest := env.latestRun(t, "in/x.jpg")
 				var cb *events.CICallback
@@ -100,15 +117,19 @@ func TestCallbackBound(t *testing.T) {
 						t.Errorf("callback %d.%d: %+v", i, repeat, res)
 					}
 				}
-				if r := env.sweepOnce(t, `"window":"6h","every":"1s"`); len(r.Triggered)+len(r.Redriven) != 0 || r.Error != "" {
-					t.Errorf("sweep after callback %d started runs: %+v", i, r)
+				// A pass at every tick (no "every"): the sweep reads the
+				// history afresh after each pair of callbacks.
+				r := env.sweepOnce(t, `"window":"6h"`)
+				if len(r.Triggered) != 0 || r.Checked != 1 || r.Error != "" {
+					t.Errorf("sweep after callback %d: %+v", i, r)
 				}
+				swept += len(r.Redriven)
 			}
 			if n := env.emu.TriggerCount(testBucket, wfA, "in/x.jpg"); n != tt.runs {
 				t.Errorf("%d runs, want %d", n, tt.runs)
 			}
-			if redriven != tt.redriven {
-				t.Errorf("%d redrives by callbacks, want %d", redriven, tt.redriven)
+			if redriven != tt.redriven || swept != tt.swept {
+				t.Errorf("%d redrives by callbacks and %d by sweeps, want %d and %d", redriven, swept, tt.redriven, tt.swept)
 			}
 			if tt.exhausted != (exhausted > 0) {
 				t.Errorf("exhausted reported %d times, want it %v", exhausted, tt.exhausted)
@@ -203,9 +224,61 @@ func TestCallbackRefusals(t *testing.T) {
 		}
 	})
 	t.Run("bad run ID", func(t *testing.T) {
-		_, err := env.h.CICallback(context.Background(), edit(func(cb *events.CICallback) { cb.RunID = "../x" }))
-		if err == nil || cosclient.Classify(err) != cosclient.RetryNever {
-			t.Errorf("error %v, want a validation error", err)
+		// Refused before anything echoes it, even where the callback
+		// would be ignored (another bucket) or is not a finish (a start).
+		huge := strings.Repeat("x", 64<<10)
+		for _, cb := range []*events.CICallback{
+			edit(func(cb *events.CICallback) { cb.RunID = "../x" }),
+			edit(func(cb *events.CICallback) { cb.RunID, cb.BucketID = huge, "otherbucket-1250000000" }),
+			edit(func(cb *events.CICallback) { cb.RunID, cb.EventName = huge, events.CIEventWorkflowStart }),
+		} {
+			before := len(env.log.String())
+			res, err := env.h.CICallback(context.Background(), cb)
+			if err == nil || cosclient.Classify(err) != cosclient.RetryNever || res.RunID != "" {
+				t.Errorf("%+v, error %v; want a validation error, no run ID", clip.String(res.RunID, 40), err)
+			}
+			if strings.Contains(env.log.String()[before:], huge[:300]) {
+				t.Error("the run ID reached the log")
+			}
 		}
 	})
+}
+
+// TestCallbackAndSweepShareClaims: the two redrive paths claim the same
+// attempt of the same upload (its time from the listing, to the second):
+// an attempt the callback claimed but could not start is not started by
+// the sweep, and one the sweep claimed is not started by the callback,
+// although neither run is listed for the other to see. (Upload times
+// carry milliseconds, as COS lists them.)
+func TestCallbackAndSweepShareClaims(t *testing.T) {
+	env := newOutcomeEnv(t, nil, nil)
+	fail := ciemu.Staging{Then: ciemu.Fail("InternalError", "always")}
+	for _, key := range []string{"in/callback-first.jpg", "in/sweep-first.jpg"} {
+		env.emu.StageRuns(testBucket, wfA, key, fail)
+		env.put(t, key, 1, time.Hour+345*time.Millisecond)
+	}
+	if r := env.sweepOnce(t, `"window":"6h"`); len(r.Triggered) != 2 {
+		t.Fatalf("first sweep: %+v", r)
+	}
+	// Every trigger refused from here (a final 400): a claim is won, and
+	// its run never starts.
+	env.emu.SetFaults(ciemu.Faults{ErrorRate: 1, ErrorStatus: 400, Ops: []string{ciemu.OpTriggerWorkflow}})
+	cb := callbackOf(t, env.emu, env.latestRun(t, "in/callback-first.jpg").RunID)
+	if _, err := env.h.CICallback(context.Background(), cb); err == nil {
+		t.Fatal("the callback's redrive did not fail")
+	}
+	r := env.sweepOnce(t, `"window":"6h"`)
+	if len(r.Failed) != 1 || r.Failed[0].Key != "in/sweep-first.jpg" || len(r.Redriven) != 0 {
+		t.Errorf("sweep: %+v, want only in/sweep-first.jpg claimed (and failed)", r)
+	}
+	env.emu.SetFaults(ciemu.Faults{})
+	res := env.callback(t, callbackOf(t, env.emu, env.latestRun(t, "in/sweep-first.jpg").RunID))
+	if res.Action != model.CallbackFinished || res.Reason != reasonClaimed {
+		t.Errorf("callback after the sweep's claim: %+v, want %q", res, reasonClaimed)
+	}
+	for _, key := range []string{"in/callback-first.jpg", "in/sweep-first.jpg"} {
+		if n := env.emu.TriggerCount(testBucket, wfA, key); n != 1 {
+			t.Errorf("%s: %d runs, want 1", key, n)
+		}
+	}
 }

@@ -274,12 +274,27 @@ func (h *Handler) appendCandidates(chunk []sweepCandidate, rule *Rule, page []co
 		default:
 			c.modified = modified
 		}
-		if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, o.Key); ignored || !rule.matchesObject(o.Key, o.Size) {
+		if !h.takes(rule, o.Key, o.Size) {
 			continue
 		}
 		chunk = append(chunk, c)
 	}
 	return chunk
+}
+
+// takes reports whether the sweep takes key, of size (-1: unknown, not
+// checked), as a candidate of rule: not under an ignored prefix, and
+// matching the rule's key and size conditions. CI's completion callback
+// chooses the rule of a run by it too, so that both redrive paths act on
+// the same objects.
+func (h *Handler) takes(rule *Rule, key string, size int64) bool {
+	if _, ignored := ignoredBy(h.cfg.IgnorePrefixes, key); ignored {
+		return false
+	}
+	if size < 0 {
+		return rule.matchesKey(key)
+	}
+	return rule.matchesObject(key, size)
 }
 
 // sweepTodo is one candidate a chunk starts a run for.

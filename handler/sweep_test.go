@@ -53,10 +53,9 @@ func (e *sweepEnv) sweepOnce(t *testing.T, params string) ReconcileResult {
 	return res.Reconcile[0]
 }
 
-// outcomeCases are the staged outcomes both redrive paths are held to
-// (TestSweepRedrive, TestCallbackBound): the runs an upload ends with,
-// how many of them were redrives, whether it is reported exhausted, and
-// the state of its last run.
+// outcomeCases are the staged outcomes the sweep is held to: the runs an
+// upload ends with, how many of them were redrives, whether it is
+// reported exhausted, and the state of its last run.
 var outcomeCases = []struct {
 	name      string
 	staging   ciemu.Staging

@@ -101,13 +101,15 @@ func (c *Claims) path(workflowID, key string, uploaded time.Time, attempt int) s
 // claim is won, triggers in.WorkflowID for in.Object (Trigger, with its
 // policy after an ambiguous failure). claimed is false when another
 // claimant holds the attempt: nothing was triggered, and that is not an
-// error. The sweep and CI's completion callback both redrive through it.
+// error. After an ambiguous failure, the lookup never takes a run of h
+// for the new one. The sweep and CI's completion callback both redrive
+// through it.
 func (l *Ledger) Redrive(ctx context.Context, claims *Claims, in *cosclient.TriggerWorkflowInput, uploaded time.Time, h History, token string, opts ...func(*cosclient.Options)) (o Outcome, claimed bool, err error) {
 	attempt := len(h) + 1
 	claimed, err = claims.Claim(ctx, in.WorkflowID, in.Object, uploaded, attempt, token)
 	if err != nil || !claimed {
 		return o, false, err
 	}
-	o, err = l.Trigger(ctx, in, uploaded, opts...)
+	o, err = l.trigger(ctx, in, uploaded, h, opts...)
 	return o, true, err
 }

@@ -140,3 +140,29 @@ func TestRedriveOnce(t *testing.T) {
 		t.Errorf("%d redrives started, %d runs in all; want 1 and 2", started.Load(), emu.TriggerCount(citest.Bucket, wf, "a.mp4"))
 	}
 }
+
+// TestRedriveAmbiguousNotTheFailedRun: a redrive whose trigger fails
+// ambiguously looks its run up, and the run it follows (listed, and
+// counting for the upload) is not taken for it: with every trigger
+// refused before it ran, the redrive fails, and says no instance.
+func TestRedriveAmbiguousNotTheFailedRun(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{RunningFor: -1})
+	ci := citest.Client(t, url, nil)
+	l := New(ci, RetriggerAfterLookup)
+	claims := NewClaims(cosstate.New(ci), ".cosflow/", nil)
+	emu.StageRuns(citest.Bucket, wf, "a.mp4", ciemu.Staging{Next: []ciemu.Outcome{ciemu.Fail("InternalError", "boom")}})
+	uploaded := time.Now().Add(-time.Minute)
+	failed := trigger(t, ci, "a.mp4")["a.mp4"]
+	h, _, err := l.History(bg, wf, "a.mp4", uploaded)
+	if err != nil || Decide(h, DefaultMaxAttempts) != Redrive {
+		t.Fatalf("history %+v, %v", h, err)
+	}
+	emu.SetFaults(ciemu.Faults{ErrorRate: 1, Ops: []string{ciemu.OpTriggerWorkflow}})
+	o, claimed, err := l.Redrive(bg, claims, &cosclient.TriggerWorkflowInput{WorkflowID: wf, Object: "a.mp4"}, uploaded, h, "sweep")
+	if !claimed || err == nil || o.Found || o.InstanceID != "" {
+		t.Errorf("redrive: %+v, claimed %v, %v; want a failure and no instance (the failed run is %s)", o, claimed, err, failed)
+	}
+	if n := emu.TriggerCount(citest.Bucket, wf, "a.mp4"); n != 1 {
+		t.Errorf("%d runs, want 1", n)
+	}
+}

@@ -51,6 +51,16 @@ func (h History) Latest() *Run {
 	return &h[0]
 }
 
+// has reports whether runID is one of h's runs.
+func (h History) has(runID string) bool {
+	for i := range h {
+		if h[i].RunID == runID {
+			return true
+		}
+	}
+	return false
+}
+
 // Verdict is what happens next to an upload, given its history.
 type Verdict int
 

@@ -90,11 +90,14 @@ func since(uploaded time.Time) time.Time {
 
 // findRun looks one object up by name: the newest execution of workflowID
 // whose Object is exactly key, created at or after since (whole seconds,
-// as its callers round it); nil when none.
-func (l *Ledger) findRun(ctx context.Context, workflowID, key string, since time.Time, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
+// as its callers round it), and not one of known; nil when none.
+func (l *Ledger) findRun(ctx context.Context, workflowID, key string, since time.Time, known History, opts ...func(*cosclient.Options)) (*cosclient.WorkflowExecution, int, error) {
 	var run *cosclient.WorkflowExecution
 	calls := 0
 	err := l.eachRunOf(ctx, workflowID, key, since, &calls, func(e *cosclient.WorkflowExecution) bool {
+		if known.has(e.RunID) {
+			return true
+		}
 		run = e
 		return false
 	}, opts...)
@@ -162,6 +165,13 @@ func MayHaveTakenEffect(err error) bool {
 // call's, for cosclient.Classify; it wraps ErrUnconfirmed when the lookup
 // itself failed.
 func (l *Ledger) Trigger(ctx context.Context, in *cosclient.TriggerWorkflowInput, uploaded time.Time, opts ...func(*cosclient.Options)) (Outcome, error) {
+	return l.trigger(ctx, in, uploaded, nil, opts...)
+}
+
+// trigger is Trigger for an upload whose runs so far are known (a
+// redrive's history): its lookup never takes one of them, which count for
+// the upload too, for the run the call may have started.
+func (l *Ledger) trigger(ctx context.Context, in *cosclient.TriggerWorkflowInput, uploaded time.Time, known History, opts ...func(*cosclient.Options)) (Outcome, error) {
 	from := since(uploaded)
 	var o Outcome
 	for round := 1; ; round++ {
@@ -183,7 +193,7 @@ func (l *Ledger) Trigger(ctx context.Context, in *cosclient.TriggerWorkflowInput
 		if l.retrigger == RetriggerBlind {
 			continue
 		}
-		run, calls, lerr := l.findRun(ctx, in.WorkflowID, in.Object, from, opts...)
+		run, calls, lerr := l.findRun(ctx, in.WorkflowID, in.Object, from, known, opts...)
 		o.LedgerCalls += calls
 		if lerr != nil {
 			return o, fmt.Errorf("%w: %w (after %w)", ErrUnconfirmed, lerr, err)

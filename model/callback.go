@@ -1,9 +1,10 @@
 package model
 
 // CallbackResult is what cosflow made of one CI completion callback, the
-// answer of POST /v1/callbacks/ci. Every field but Action and Reason is
-// read back from CI (DescribeWorkflowExecution, the bucket listing, the
-// execution list), never taken from the callback's body.
+// answer of POST /v1/callbacks/ci. RunID is the run the callback names;
+// every other field but Action, Reason and CICalls is read back from CI
+// (DescribeWorkflowExecution, the bucket listing, the execution list),
+// never taken from the callback's body.
 type CallbackResult struct {
 	// Action is one of the Callback* constants.
 	Action string `json:"action"`
@@ -11,7 +12,8 @@ type CallbackResult struct {
 	// or what the run's history decided (done, wait, exhausted, claimed
 	// elsewhere).
 	Reason string `json:"reason,omitempty"`
-	RunID  string `json:"runId"`
+	// RunID is the callback's run, once it is known to be a run ID.
+	RunID string `json:"runId"`
 	// WorkflowID, Key and State are the run's, as CI answered.
 	WorkflowID string `json:"workflowId,omitempty"`
 	Key        string `json:"key,omitempty"`

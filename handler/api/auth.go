@@ -35,8 +35,9 @@ func bearerToken(header string) (string, bool) {
 }
 
 // authenticate lets a request through only with the configured bearer
-// token; GET /v1/health is open, and the callback route checks its own. It runs before routing and before any
-// body is read, so nothing reaches CI unless the caller is authorised.
+// token; GET /v1/health is open, and the callback route checks its own.
+// It runs before routing and before any body is read, so nothing reaches
+// CI unless the caller is authorised.
 func (a *api) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/health" || r.URL.Path == doctor.CallbackPath {

@@ -15,7 +15,8 @@ import (
 
 // CallbackFunc acts on a CI completion callback whose token matched and
 // whose body parsed (handler.Handler.CICallback): it reads the run back
-// from CI and redrives it when CI says so.
+// from CI and redrives it when CI says so. Beside an error, the result
+// still names the run (RunID) when it is known.
 type CallbackFunc func(ctx context.Context, cb *events.CICallback) (model.CallbackResult, error)
 
 // ciCallback serves POST /v1/callbacks/ci?token=…, outside the bearer
@@ -64,7 +65,7 @@ func (a *api) ciCallback(w http.ResponseWriter, r *http.Request) {
 	res, err := a.opts.Callback(r.Context(), cb)
 	if err != nil {
 		e := fromCI(err)
-		a.logger(r).Warn("callback not settled", slog.String("runId", cb.RunID), slog.Int("status", e.status), slog.String("error", err.Error()))
+		a.logger(r).Warn("callback not settled", slog.String("runId", res.RunID), slog.Int("status", e.status), slog.String("error", err.Error()))
 		writeError(w, e)
 		return
 	}

@@ -70,7 +70,7 @@ func FuzzFunctionURL(f *testing.F) {
 		fx.emu.Reset() // the log holds this event's calls only
 		resp, ok := fx.invoke(t, event)
 		if fx.logs.seen.Load() {
-			t.Fatal("the API token reached the log")
+			t.Fatal("a token reached the log")
 		}
 		if !ok {
 			return // not an HTTP invocation

@@ -389,3 +389,18 @@ func TestHugeInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbackTokenNotEchoedOnRefusal: a callback URL whose path the SCF
+// adapter cannot make a request of (a path that reads as a host with a
+// bad port) is refused 400 without repeating its query, where the token
+// is, in the answer or the log (newFn fails on a logged token).
+func TestCallbackTokenNotEchoedOnRefusal(t *testing.T) {
+	f := newFn(t, ciemu.Options{}, nil)
+	for _, path := range []string{"//a:b:c/v1/callbacks/ci", "//[/v1/callbacks/ci"} {
+		ev := fnEvent(http.MethodPost, path+"?token="+fnCallbackToken, "")
+		resp := f.serve(t, ev)
+		if e := refusal(t, resp); resp.StatusCode != http.StatusBadRequest || strings.Contains(e.Message, fnCallbackToken) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, e.Message)
+		}
+	}
+}

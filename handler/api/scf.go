@@ -101,9 +101,11 @@ func adapt(ctx context.Context, req *events.HTTPRequest) (*http.Request, *apiErr
 	if len(u.RawQuery) > MaxQueryBytes {
 		return nil, badRequest(fmt.Sprintf("the query string is longer than %d bytes", MaxQueryBytes))
 	}
-	r, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	// Built from the path alone: the error quotes the URL it could not
+	// parse, and the query may hold a secret (the callback route's token).
+	r, err := http.NewRequestWithContext(ctx, method, (&url.URL{Path: u.Path}).String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, badRequest("request cannot be built: " + err.Error())
+		return nil, badRequest("request cannot be built: " + clip.String(err.Error(), maxEcho))
 	}
 	r.URL = u
 	r.RequestURI = u.RequestURI()
