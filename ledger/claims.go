@@ -26,7 +26,8 @@ import (
 // A claim whose winner died before its run was listed would hold attempt
 // n forever; a claim older than StaleClaim, while the history still shows
 // no attempt n, is therefore superseded by the next generation of the
-// same claim (another exclusive create), at most maxGenerations times.
+// same claim (another exclusive create), at most maxGenerations times;
+// then Claim fails with ErrClaimsExhausted.
 //
 // On a bucket with versioning, COS is reported to ignore the header
 // (internal/cosstate): Create says so (cosstate.ErrVersioned) and Claim
@@ -42,8 +43,16 @@ type Claims struct {
 // the time CI may take to list a new run.
 const StaleClaim = 30 * time.Minute
 
-// maxGenerations bounds how often one attempt's claim is superseded.
-const maxGenerations = 3
+// maxGenerations bounds how often one attempt's claim is superseded:
+// twelve stale claims span 6 h at StaleClaim each, the sweep's default
+// window, past which no path redrives the upload anyway.
+const maxGenerations = 12
+
+// ErrClaimsExhausted is Claim's error when every generation of an
+// attempt's claim is held and stale: each claimant died or failed before
+// its run was listed. The attempt is never started; the error makes the
+// upload show among a sweep's failures instead of waiting unseen.
+var ErrClaimsExhausted = errors.New("every claim of this attempt was taken and went stale without a run: not redriven")
 
 // NewClaims keeps claims under prefix (the state prefix, e.g.
 // ".cosflow/") in store's bucket. now tells a stale claim; nil means
@@ -85,7 +94,7 @@ func (c *Claims) Claim(ctx context.Context, workflowID, key string, uploaded tim
 			return false, nil // another claimant holds it
 		}
 	}
-	return false, nil
+	return false, fmt.Errorf("claim attempt %d of %q: %w", attempt, key, ErrClaimsExhausted)
 }
 
 // path names attempt's claim of one upload: the upload is key as uploaded

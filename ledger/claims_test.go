@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,13 +97,14 @@ func TestClaimStale(t *testing.T) {
 	}
 	for gen := 1; gen < maxGenerations; gen++ {
 		now = now.Add(StaleClaim)
-		if !claim("next" + string(rune('0'+gen))) {
+		if !claim("next" + strconv.Itoa(gen)) {
 			t.Fatalf("generation %d: a stale claim was not superseded", gen)
 		}
 	}
 	now = now.Add(StaleClaim)
-	if claim("last") {
-		t.Errorf("a claim was superseded more than %d times", maxGenerations-1)
+	won, err := claims.Claim(bg, wf, "a.mp4", uploaded, 2, "last")
+	if won || !errors.Is(err, ErrClaimsExhausted) {
+		t.Errorf("a claim superseded %d times: won %v, error %v; want ErrClaimsExhausted", maxGenerations-1, won, err)
 	}
 }
 
