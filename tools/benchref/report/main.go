@@ -11,7 +11,10 @@
 //     cosflow; plus what each module costs in the cosflow binary;
 //   - peak RSS of the cosflow process while handling the large event, and
 //     against a hostile CI (internal/hostile) answering 1 GB or 16 MiB of
-//     elements to every call.
+//     elements to every call;
+//   - the sweep at scale (sweep.go): passes over synthetic buckets of
+//     millions of objects, tick after tick, a lost invocation and a
+//     backlog drained.
 //
 // It lives in the tools module (the official SDK's home) and measures the
 // product module that tools/go.mod's replace names: it finds that module's
