@@ -74,7 +74,7 @@ type sweepPass struct {
 
 // sweepScenario is one pass's bucket and driving.
 type sweepScenario struct {
-	objects   int
+	objects     int
 	lostEvery   int  // of the recent objects; 1: none ran (a backlog)
 	maxTriggers int  // the spec's
 	kill        bool // kill the second invocation halfway through its deadline
