@@ -105,9 +105,10 @@ type Emulator struct {
 	executions executionStore
 	triggers   triggerCounter
 	objects    objectStore
-	workflows  workflowStore       // registered by tests; see workflows.go
-	calls      ring[Call]          // the latest calls
-	answers    map[string][]Answer // canned, by operation; see SetAnswer
+	synthetic  map[string]*Synthetic // by bucket; see Synthesize
+	workflows  workflowStore         // registered by tests; see workflows.go
+	calls      ring[Call]            // the latest calls
+	answers    map[string][]Answer   // canned, by operation; see SetAnswer
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
@@ -137,6 +138,7 @@ func New(opts Options) *Emulator {
 		executions: newExecutionStore(positive(opts.MaxExecutions, DefaultMaxExecutions)),
 		triggers:   newTriggerCounter(positive(opts.MaxTriggerKeys, DefaultMaxTriggerKeys)),
 		objects:    newObjectStore(positive(opts.MaxObjects, DefaultMaxObjects)),
+		synthetic:  make(map[string]*Synthetic),
 		calls:      newRing[Call](positive(opts.MaxCalls, DefaultMaxCalls)),
 		answers:    make(map[string][]Answer),
 	}
@@ -207,8 +209,8 @@ func (e *Emulator) MaxInFlight() int {
 	return int(e.maxInFlight.Load())
 }
 
-// Reset forgets all jobs, executions, trigger counts, objects, logged
-// calls, unused canned answers and the in-flight peak. Faults and
+// Reset forgets all jobs, executions, trigger counts, objects (stored and
+// synthetic), logged calls, unused canned answers and the in-flight peak. Faults and
 // credentials stay.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
@@ -217,6 +219,7 @@ func (e *Emulator) Reset() {
 	e.executions.reset()
 	e.triggers.reset()
 	e.objects.reset()
+	clear(e.synthetic)
 	e.calls.reset()
 	clear(e.answers)
 	e.maxInFlight.Store(e.inFlight.Load())

@@ -1,8 +1,12 @@
 package ciemu
 
 import (
+	"cmp"
 	"encoding/xml"
+	"maps"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,16 +49,48 @@ type (
 type executionStore struct {
 	order      ring[*execution] // oldest first
 	byRun      map[runKey]*execution
-	byWorkflow map[workflowKey][]*execution // oldest first
+	byWorkflow map[workflowKey]*workflowRuns
 	outcomes   outcomeStage
 	notify     callbackState
+}
+
+// workflowRuns are one workflow's executions in a bucket, oldest first,
+// also by object: a lookup by name (the ledger's, once per object a sweep
+// settles) reads its object's runs instead of scanning every run, which
+// at the sweep benchmarks' 100,000 runs made the emulator the bottleneck.
+type workflowRuns struct {
+	list     []*execution
+	byObject map[string][]*execution
+	objects  []string // byObject's keys, sorted; nil when stale
+}
+
+// named returns the runs whose object starts with name (the name
+// filter's reading, see matches), oldest first.
+func (w *workflowRuns) named(name string) []*execution {
+	if w.objects == nil {
+		w.objects = slices.Sorted(maps.Keys(w.byObject))
+	}
+	i := sort.SearchStrings(w.objects, name)
+	j := i
+	for j < len(w.objects) && strings.HasPrefix(w.objects[j], name) {
+		j++
+	}
+	if j == i+1 {
+		return w.byObject[w.objects[i]]
+	}
+	var runs []*execution
+	for _, o := range w.objects[i:j] {
+		runs = append(runs, w.byObject[o]...)
+	}
+	slices.SortFunc(runs, func(a, b *execution) int { return cmp.Compare(a.seq, b.seq) })
+	return runs
 }
 
 func newExecutionStore(max int) executionStore {
 	return executionStore{
 		order:      newRing[*execution](max),
 		byRun:      make(map[runKey]*execution),
-		byWorkflow: make(map[workflowKey][]*execution),
+		byWorkflow: make(map[workflowKey]*workflowRuns),
 		outcomes:   newOutcomeStage(max),
 		notify:     newCallbackState(),
 	}
@@ -68,22 +104,37 @@ func (s *executionStore) add(x *execution) {
 	}
 	s.byRun[runKey{x.bucket, x.runID}] = x
 	k := workflowKey{x.bucket, x.workflowID}
-	s.byWorkflow[k] = append(s.byWorkflow[k], x)
+	w := s.byWorkflow[k]
+	if w == nil {
+		w = &workflowRuns{byObject: make(map[string][]*execution)}
+		s.byWorkflow[k] = w
+	}
+	w.list = append(w.list, x)
+	if _, seen := w.byObject[x.object]; !seen {
+		w.objects = nil
+	}
+	w.byObject[x.object] = append(w.byObject[x.object], x)
 	s.notify.wakeUp()
 }
 
 // forget drops x, the oldest execution of all and so the oldest of its
-// workflow.
+// workflow and of its object.
 func (s *executionStore) forget(x *execution) {
 	delete(s.byRun, runKey{x.bucket, x.runID})
 	k := workflowKey{x.bucket, x.workflowID}
-	list := s.byWorkflow[k]
-	list[0] = nil // let it be collected; the next append reallocates
-	if len(list) == 1 {
-		delete(s.byWorkflow, k)
-		return
+	w := s.byWorkflow[k]
+	w.list[0] = nil // let it be collected; the next append reallocates
+	w.list = w.list[1:]
+	if runs := w.byObject[x.object]; len(runs) > 1 {
+		runs[0] = nil
+		w.byObject[x.object] = runs[1:]
+	} else {
+		delete(w.byObject, x.object)
+		w.objects = nil
 	}
-	s.byWorkflow[k] = list[1:]
+	if len(w.list) == 0 {
+		delete(s.byWorkflow, k)
+	}
 }
 
 func (s *executionStore) reset() {
@@ -203,7 +254,13 @@ func (e *Emulator) describeExecutions(req *request) (any, *apiError) {
 	out := &cosclient.DescribeWorkflowExecutionsOutput{RequestID: req.requestID}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	list := e.executions.byWorkflow[workflowKey{req.bucket, xq.workflowID}]
+	var list []*execution
+	if w := e.executions.byWorkflow[workflowKey{req.bucket, xq.workflowID}]; w != nil {
+		list = w.list
+		if xq.name != "" {
+			list = w.named(xq.name)
+		}
+	}
 	page, next := pageOf(list, func(x *execution) uint64 { return x.seq }, xq.paging, func(x *execution) bool {
 		return xq.matches(x, e.lc.executionState(x, req.now))
 	})
@@ -249,7 +306,11 @@ func (e *Emulator) Executions(bucket, workflowID string) []cosclient.WorkflowExe
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []cosclient.WorkflowExecution
-	for _, x := range e.executions.byWorkflow[workflowKey{bucket, workflowID}] {
+	w := e.executions.byWorkflow[workflowKey{bucket, workflowID}]
+	if w == nil {
+		return nil
+	}
+	for _, x := range w.list {
 		d := e.lc.execution(x, now)
 		d.WorkflowName = workflowName(workflowID)
 		out = append(out, d)

@@ -242,6 +242,10 @@ func TestMaxExecutions(t *testing.T) {
 	if got, _ := listRuns(t, c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: otherWF}); !slices.Equal(got, []string{runs[4]}) {
 		t.Errorf("otherWF runs %v", got)
 	}
+	// A lookup by name reads the object's runs apart: forgotten there too.
+	if got, _ := listRuns(t, c, &cosclient.DescribeWorkflowExecutionsInput{WorkflowID: wf, Name: "o.jpg"}); !slices.Equal(got, []string{runs[3], runs[2]}) {
+		t.Errorf("wf runs of o.jpg %v", got)
+	}
 	if _, err := c.DescribeWorkflowExecution(ctx, &cosclient.DescribeWorkflowExecutionInput{RunID: runs[0]}); !cosclient.NotFound(err) {
 		t.Errorf("forgotten run: %v", err)
 	}

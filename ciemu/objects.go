@@ -157,6 +157,12 @@ func (s *objectStore) reset() {
 	s.bodyBytes = 0
 }
 
+// standInETag is the ETag of an object without a body (PutObject's,
+// Synthesize's): derived from its key and size.
+func standInETag(key string, size int64) string {
+	return etag(md5.Sum([]byte(key + "\x00" + strconv.FormatInt(size, 10))))
+}
+
 // etag writes an MD5 as COS does: quoted hex.
 func etag(sum [md5.Size]byte) string {
 	return `"` + hex.EncodeToString(sum[:]) + `"`
@@ -254,9 +260,7 @@ func (e *Emulator) listObjects(req *request) (any, *apiError) {
 		return nil, validationError(err)
 	}
 	out := &cosclient.ListObjectsOutput{Name: req.bucket, Prefix: in.Prefix, Marker: in.Marker, MaxKeys: maxKeys}
-	e.mu.Lock()
-	out.Contents, out.IsTruncated = e.objects.list(req.bucket, in.Prefix, in.Marker, maxKeys)
-	e.mu.Unlock()
+	out.Contents, out.IsTruncated = e.list(req.bucket, in.Prefix, in.Marker, maxKeys)
 	if out.IsTruncated && len(out.Contents) > 0 {
 		out.NextMarker = out.Contents[len(out.Contents)-1].Key
 	}
@@ -277,19 +281,31 @@ func (e *Emulator) PutObject(bucket, key string, size int64, modified time.Time)
 	if size < 0 {
 		return fmt.Errorf("ciemu: put object %q: size %d is negative", key, size)
 	}
-	sum := md5.Sum([]byte(key + "\x00" + strconv.FormatInt(size, 10)))
 	e.mu.Lock()
-	e.objects.put(bucket, key, object{size: size, etag: etag(sum), modified: modified}, false)
+	e.objects.put(bucket, key, object{size: size, etag: standInETag(key, size), modified: modified}, false)
 	e.mu.Unlock()
 	e.uploaded(bucket, key, modified)
 	return nil
 }
 
 // Objects returns a bucket's objects as GET Bucket lists them: every key,
-// in UTF-8 binary order.
+// in UTF-8 binary order (synthetic ones too: mind their count).
 func (e *Emulator) Objects(bucket string) []cosclient.Object {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	all, _ := e.objects.list(bucket, "", "", math.MaxInt)
+	all, _ := e.list(bucket, "", "", math.MaxInt)
 	return all
+}
+
+// list is one page of a bucket's listing: its stored objects and its
+// synthetic ones, merged. The synthetic page is computed outside the
+// lock (a Synthetic is never changed once made).
+func (e *Emulator) list(bucket, prefix, marker string, maxKeys int) ([]cosclient.Object, bool) {
+	e.mu.Lock()
+	stored, more := e.objects.list(bucket, prefix, marker, maxKeys)
+	s := e.synthetic[bucket]
+	e.mu.Unlock()
+	if s == nil {
+		return stored, more
+	}
+	synthetic, syntheticMore := s.list(prefix, marker, maxKeys)
+	return mergeListings(stored, synthetic, more, syntheticMore, maxKeys)
 }

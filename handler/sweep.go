@@ -339,7 +339,7 @@ func (h *Handler) settleChunk(ctx context.Context, run *sweepRun, rule *Rule, ch
 			res.UnreadableTimes++
 		}
 	}
-	found, herr := h.ledger.Histories(ctx, rule.WorkflowID, items, h.cfg.Concurrency, run.opts...)
+	found, herr := h.ledger.Histories(ctx, rule.WorkflowID, items, h.cfg.Concurrency, ledger.OldestFirst, run.opts...)
 	res.Calls.Ledger += found.Calls
 	if len(found.Of) == 0 && herr != nil {
 		return startMarker, false, herr

@@ -300,7 +300,7 @@ func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *Upl
 		for j, i := range members {
 			items[j] = ledger.Item{Key: tasks[i].key, Uploaded: tasks[i].uploaded}
 		}
-		found, err := h.ledger.Histories(ctx, g.workflowID, items, h.cfg.Concurrency, g.target.Options(log)...)
+		found, err := h.ledger.Histories(ctx, g.workflowID, items, h.cfg.Concurrency, ledger.NewestFirst, g.target.Options(log)...)
 		log.Debug("ledger lookup", slog.String("bucket", g.target.Bucket), slog.String("workflowId", g.workflowID),
 			slog.Int("records", len(items)), slog.Int("read", len(found.Of)), slog.Int("calls", found.Calls))
 		for _, i := range members {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,31 +87,35 @@ func TestHistory(t *testing.T) {
 // (its length is the attempt count the bound is on), however many other
 // runs the listing shows; one with a Success may stop there.
 func TestHistoriesReadFailuresWhole(t *testing.T) {
-	emu, url := citest.Emulator(t, ciemu.Options{RunningFor: -1, MaxCalls: 100_000})
-	ci := citest.Client(t, url, nil)
-	l := New(ci, RetriggerAfterLookup)
-	emu.StageRuns(citest.Bucket, wf, "f.mp4", ciemu.Staging{Then: ciemu.Fail("InternalError", "always")})
-	since := time.Now().Add(-time.Minute)
-	trigger(t, ci, "f.mp4", "ok.mp4")
-	trigger(t, ci, keys("other/", 150)...)
-	trigger(t, ci, "f.mp4")
-	asked := append([]string{"f.mp4", "ok.mp4"}, keys("none/", 5)...)
-	got, err := l.Histories(bg, wf, items(asked, since), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := got.Of["f.mp4"]; len(h) != 2 || Decide(h, DefaultMaxAttempts) != Redrive {
-		t.Errorf("f.mp4: %+v, want both failed runs (redrive)", h)
-	}
-	if h := got.Of["ok.mp4"]; len(h) != 1 || Decide(h, DefaultMaxAttempts) != Done {
-		t.Errorf("ok.mp4: %+v, want its success", h)
-	}
-	for _, k := range asked[2:] {
-		if h, ok := got.Of[k]; !ok || len(h) != 0 {
-			t.Errorf("%s: %+v (read %v), want read and empty", k, h, ok)
-		}
-	}
-	if got.Calls > len(asked)+1 || got.Calls != listCalls(emu) {
-		t.Errorf("%d calls (emulator saw %d) for %d objects, want at most %d", got.Calls, listCalls(emu), len(asked), len(asked)+1)
+	for _, order := range []Order{NewestFirst, OldestFirst} {
+		t.Run(fmt.Sprint(order), func(t *testing.T) {
+			emu, url := citest.Emulator(t, ciemu.Options{RunningFor: -1, MaxCalls: 100_000})
+			ci := citest.Client(t, url, nil)
+			l := New(ci, RetriggerAfterLookup)
+			emu.StageRuns(citest.Bucket, wf, "f.mp4", ciemu.Staging{Then: ciemu.Fail("InternalError", "always")})
+			since := time.Now().Add(-time.Minute)
+			first := trigger(t, ci, "f.mp4", "ok.mp4")["f.mp4"]
+			trigger(t, ci, keys("other/", 150)...)
+			second := trigger(t, ci, "f.mp4")["f.mp4"]
+			asked := append([]string{"f.mp4", "ok.mp4"}, keys("none/", 5)...)
+			got, err := l.Histories(bg, wf, items(asked, since), 4, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := got.Of["f.mp4"]; len(h) != 2 || h[0].RunID != second || h[1].RunID != first || Decide(h, DefaultMaxAttempts) != Redrive {
+				t.Errorf("f.mp4: %+v, want both failed runs, newest first (redrive)", h)
+			}
+			if h := got.Of["ok.mp4"]; len(h) != 1 || Decide(h, DefaultMaxAttempts) != Done {
+				t.Errorf("ok.mp4: %+v, want its success", h)
+			}
+			for _, k := range asked[2:] {
+				if h, ok := got.Of[k]; !ok || len(h) != 0 {
+					t.Errorf("%s: %+v (read %v), want read and empty", k, h, ok)
+				}
+			}
+			if got.Calls > len(asked)+1 || got.Calls != listCalls(emu) {
+				t.Errorf("%d calls (emulator saw %d) for %d objects, want at most %d", got.Calls, listCalls(emu), len(asked), len(asked)+1)
+			}
+		})
 	}
 }

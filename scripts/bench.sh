@@ -35,15 +35,27 @@ measures the product at the repository's root:
      answering every call with 1 GB or 16 MiB of elements, an 8-record
      upload (8 triggers at once), a late one and a sweep: the worst peak
      RSS (goal <= 64 MiB, half of memorySize 128);
-  6. measures cold start, process start -> first answered Ping over
+  6. sweeps a synthetic bucket (ciemu.Synthesize: 1M and 10M objects,
+     1% of them in the window, 0.1% of those never ran) with the deploy
+     binary, a fresh process per tick as SCF's timer would, every 5
+     minutes until the pass is done, at 80 ms per CI call and the
+     function's 120 s timeout both divided by 8 (-sweep-scale): the
+     invocations, the longest against the timeout, the pass time in real
+     terms against the 1 h "every" (CPU is not scaled: the figures are
+     pessimistic), peak RSS and CPU per key at both sizes (goal <= 64 MiB,
+     linear), a lost invocation (killed; the next tick resumes from the
+     cursor once its lease expires, a real minute later) and a backlog of
+     10,000 objects that never ran drained at maxTriggers 1000;
+  7. measures cold start, process start -> first answered Ping over
      net/rpc on loopback, median of 20 per binary, and binary sizes (goal:
      the deploy binary <= the reference function in both), and which
      modules the deploy binary's bytes come from.
 Prints the table on stdout and writes dist/bench.md; progress and raw
-benchmark output go to stderr. Takes a few minutes on 2 cores. Linux only
+benchmark output go to stderr. Takes about 20 minutes on 2 cores. Linux only
 (peak RSS is read from /proc).
 
-  -q  quick smoke run (fewer counts and runs, 200 records, -short soaks):
+  -q  quick smoke run (fewer counts and runs, 200 records, -short soaks,
+      sweeps of 20k and 100k objects without the lost invocation):
       checks the pipeline, not the goals
   -h  show this help
 Flags after -- go to the report program (see `cd tools && go run
@@ -65,7 +77,8 @@ shift $((OPTIND - 1))
 cd "$(dirname "$0")/../tools"
 
 if [ "$quick" -eq 1 ]; then
-	set -- -count 1 -benchtime 100ms -cold-runs 3 -fanout-runs 1 -records 200 -short "$@"
+	set -- -count 1 -benchtime 100ms -cold-runs 3 -fanout-runs 1 -records 200 -short \
+		-sweep-sizes 20000,100000 -sweep-backlog 2000 -sweep-kill=false "$@"
 else
 	set -- -count 10 -benchtime 500ms -cold-runs 20 -fanout-runs 3 -records 1000 -latency 20ms "$@"
 fi

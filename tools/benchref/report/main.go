@@ -11,7 +11,10 @@
 //     cosflow; plus what each module costs in the cosflow binary;
 //   - peak RSS of the cosflow process while handling the large event, and
 //     against a hostile CI (internal/hostile) answering 1 GB or 16 MiB of
-//     elements to every call.
+//     elements to every call;
+//   - the sweep at scale (sweep.go): passes over synthetic buckets of
+//     millions of objects, tick after tick, a lost invocation and a
+//     backlog drained.
 //
 // It lives in the tools module (the official SDK's home) and measures the
 // product module that tools/go.mod's replace names: it finds that module's
@@ -50,6 +53,13 @@ type config struct {
 	maxHostileRSSBytes int64
 	short              bool
 	maxFanoutRatio     float64
+	// The sweep at scale (sweep.go): the bucket sizes of its passes, the
+	// factor real times are divided by, the backlog drained, and whether
+	// the first pass loses an invocation.
+	sweepSizes   string
+	sweepScale   int
+	sweepBacklog int
+	sweepKill    bool
 }
 
 func main() {
@@ -65,6 +75,10 @@ func main() {
 	fs.StringVar(&cfg.fixture, "fixture", "events/testdata/cos_put.json", "COS event whose record is replicated")
 	fs.StringVar(&cfg.out, "out", "dist/bench.md", "also write the table here (empty: stdout only)")
 	fs.BoolVar(&cfg.short, "short", false, "run the soaks at their -short sizes")
+	fs.StringVar(&cfg.sweepSizes, "sweep-sizes", "1000000,10000000", "objects in the synthetic buckets the sweep passes go over (comma list; 1% of them in the window)")
+	fs.IntVar(&cfg.sweepScale, "sweep-scale", 8, "the sweep passes' CI latency (80ms) and the function's timeout (120s) are divided by this")
+	fs.IntVar(&cfg.sweepBacklog, "sweep-backlog", 10000, "objects that never ran, drained by the sweep at maxTriggers 1000 (0: skip)")
+	fs.BoolVar(&cfg.sweepKill, "sweep-kill", true, "kill an invocation of the first sweep pass (its lease then expires a real minute later)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: (cd tools && go run ./benchref/report [flags])\n\n"+
 			"Runs every measurement and prints one markdown table (see the package doc).\n"+

@@ -76,6 +76,13 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	}
 	rows = append(rows, r...)
 
+	fmt.Fprintf(log, "== sweep at scale: %s objects, times ÷%d\n", cfg.sweepSizes, cfg.sweepScale)
+	r, err = sweepRows(ctx, cfg, byName["cosflow"].Path, log)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+
 	fmt.Fprintf(log, "== cold start: %d runs per binary\n", cfg.coldRuns)
 	cold, err := coldStarts(ctx, bins, functionEnv("http://127.0.0.1:9"), cfg.coldRuns)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,5 +225,29 @@ func TestSoakRows(t *testing.T) {
 				t.Errorf("row = %+v, want goal %q, met %q, value containing %q", r, tt.goal, tt.met, tt.contains)
 			}
 		})
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []int
+		ok   bool
+	}{
+		{"1000000,10000000", []int{1000000, 10000000}, true},
+		{" 20000 , 100000", []int{20000, 100000}, true},
+		{"", nil, false},
+		{"10,x", nil, false},
+		{"0", nil, false},
+	} {
+		got, err := parseSizes(tt.in)
+		if (err == nil) != tt.ok || !slices.Equal(got, tt.want) && tt.ok {
+			t.Errorf("parseSizes(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+	for n, want := range map[int]string{10_000_000: "10M", 100_000: "100k", 2500: "2500", 1_500_000: "1500k"} {
+		if got := countLabel(n); got != want {
+			t.Errorf("countLabel(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
