@@ -15,7 +15,10 @@ import (
 
 // RetryOptions tune retries. Zero values take the defaults.
 type RetryOptions struct {
-	MaxAttempts int           // per call, first attempt included; default 4
+	// MaxAttempts bounds a call's attempts, the first included; default
+	// 4. A call with a deadline that CI throttles while the Client paces
+	// is retried past it, until the deadline (see pacedRetry).
+	MaxAttempts int
 	BaseDelay   time.Duration // first backoff; default 100ms
 	MaxDelay    time.Duration // backoff cap; default 5s
 	// Budget is the retry token bucket's capacity: each retry spends
