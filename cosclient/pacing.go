@@ -29,10 +29,10 @@ import (
 //     throttled more than pacingDeadband of those sends (at least
 //     pacingMinAnswers answered over pacingCutSpan, within the last
 //     pacingWindow, or twice the time pacingMinAnswers take at a lower
-//     rate),
-//     cuts the rate to the unthrottled answers per second CI gave them.
-//     Under a QPS limit that is the limit, measured, and the rate settles on it within a second instead
-//     of a saw tooth of 0.7 cuts; throttles that do not come
+//     rate), cuts the rate to the unthrottled answers per second CI gave
+//     them. Under a QPS limit that is the limit, measured, and the rate
+//     settles on it within a second instead of a saw tooth of 0.7 cuts
+//     (within a few seconds at a slow sender's rate); throttles that do not come
 //     from the rate (a fraction of all calls whatever the rate, below
 //     the dead band) cut nothing. After such a cut the cubic starts from
 //     the measured limit, probing beyond it, instead of climbing back to

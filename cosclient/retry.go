@@ -199,11 +199,12 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 // waits for a send token at the rate the throttle has just lowered, so it
 // adds no load above what CI takes, and the pacer refuses a token it
 // could only give past the deadline (ErrPacedPastDeadline), which is
-// where the call then ends. Bounded by MaxAttempts instead, a record of a
-// burst against CI's rate limit is throttled four times within the first
-// second, before the rate has settled on the limit, and fails: measured
-// with the deploy binary, 1 of 1,000 records at 50 QPS (scripts/bench.sh,
-// the pacing row), delivered again by the platform for one record. A
+// where the call then ends. Bounded by MaxAttempts instead, records of a
+// burst against CI's rate limit were throttled four times, most within
+// the first second before the rate settled on the limit, and failed:
+// with the deploy binary against the emulator (scripts/bench.sh's pacing
+// rows), 0 or 1 of 1,000 records at 50 QPS and 20 ms a call, 39 of 200 at
+// 10 QPS and 200 ms, each failure a delivery the platform repeats. A
 // caller without a deadline keeps MaxAttempts as its bound.
 func (c *Client) pacedRetry(ctx context.Context, opts RetryOptions, err error) bool {
 	_, deadline := ctx.Deadline()
