@@ -31,8 +31,8 @@ import (
 //     pacingWindow, or twice the time pacingMinAnswers take at a lower
 //     rate), cuts the rate to the unthrottled answers per second CI gave
 //     them. Under a QPS limit that is the limit, measured, and the rate
-//     settles on it within a second instead of a saw tooth of 0.7 cuts
-//     (within a few seconds at a slow sender's rate); throttles that do not come
+//     settles on it within a second (a few at a slow sender's rate)
+//     instead of a saw tooth of 0.7 cuts; throttles that do not come
 //     from the rate (a fraction of all calls whatever the rate, below
 //     the dead band) cut nothing. After such a cut the cubic starts from
 //     the measured limit, probing beyond it, instead of climbing back to
