@@ -74,11 +74,11 @@ func pacingRows(ctx context.Context, cfg config, exe string) ([]row, error) {
 	return []row{
 		{Metric: fmt.Sprintf("Pacing: one %d-record upload through the deploy binary, CI limited to %.0f QPS per API, %v per call: failed records; wall vs ideal records ÷ QPS = %s",
 			cfg.records, cfg.qps, cfg.latency, fmtDur(float64(ideal))),
-			Value: fmt.Sprintf("%d failed; %s = %.2f× ideal; %s. Baseline without the limit, same run: %d failed, %s (%.2f× faster)",
+			Value: fmt.Sprintf("%d failed; %s = %.2f× ideal; %s; baseline without the limit, same run: %d failed, %s (paced / baseline %.2f×)",
 				paced.Failed, fmtDur(float64(paced.Wall)), ratio, paced.describe(), base.Failed, fmtDur(float64(base.Wall)), float64(paced.Wall)/float64(base.Wall)),
 			Goal: fmt.Sprintf("0 failed, 0 twice, ≤ %.1f×", cfg.maxPacingRatio),
 			Met:  verdict(paced.Failed == 0 && paced.Twice == 0 && ratio <= cfg.maxPacingRatio)},
-		{Metric: fmt.Sprintf("Pacing: %d uploads of %d records at once on one instance, same limit: peak calls in flight at CI; failed records; wall vs ideal %s",
+		{Metric: fmt.Sprintf("Pacing: %d uploads of %d record(s) each at once on one instance, same limit: peak calls in flight at CI; failed records; wall vs ideal %s",
 			pacingDeliveries, per, fmtDur(float64(idealTogether))),
 			Value: fmt.Sprintf("peak in flight %d; %d failed; %s = %.2f× ideal; %s",
 				together.MaxInFlight, together.Failed, fmtDur(float64(together.Wall)), float64(together.Wall)/float64(idealTogether), together.describe()),
