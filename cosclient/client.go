@@ -15,7 +15,12 @@ import (
 
 // RetryOptions tune retries. Zero values take the defaults.
 type RetryOptions struct {
-	MaxAttempts int           // per call, first attempt included; default 4
+	// MaxAttempts bounds a call's attempts, the first included; default
+	// 4. While the Client paces (PacingOptions), a call with a deadline
+	// that CI throttles is retried past it at the paced rate, until the
+	// next send slot would come after the deadline (ErrPacedPastDeadline);
+	// a MaxAttempts of 1 still means no retry.
+	MaxAttempts int
 	BaseDelay   time.Duration // first backoff; default 100ms
 	MaxDelay    time.Duration // backoff cap; default 5s
 	// Budget is the retry token bucket's capacity: each retry spends

@@ -28,11 +28,11 @@ import (
 //     a throttle answering a send made since the last cut, when CI has
 //     throttled more than pacingDeadband of those sends (at least
 //     pacingMinAnswers answered over pacingCutSpan, within the last
-//     pacingWindow), cuts the rate to the unthrottled answers per second
-//     CI gave them.
-//     Under a QPS limit that is the
-//     limit, measured, and the rate settles on it within a second instead
-//     of a saw tooth of 0.7 cuts; throttles that do not come
+//     pacingWindow, or twice the time pacingMinAnswers take at a lower
+//     rate), cuts the rate to the unthrottled answers per second CI gave
+//     them. Under a QPS limit that is the limit, measured, and the rate
+//     settles on it within a second (a few at a slow sender's rate)
+//     instead of a saw tooth of 0.7 cuts; throttles that do not come
 //     from the rate (a fraction of all calls whatever the rate, below
 //     the dead band) cut nothing. After such a cut the cubic starts from
 //     the measured limit, probing beyond it, instead of climbing back to
@@ -171,7 +171,7 @@ func (s *sendRate) observe(sent time.Time, throttled bool) {
 	}
 	fresh := !sent.Before(s.lastCut)
 	if fresh {
-		if s.since.answers == 0 || now.Sub(s.since.start) > pacingWindow {
+		if s.since.answers == 0 || now.Sub(s.since.start) > s.evidence() {
 			// Recent evidence only: a longer span would dilute a new
 			// excess, or measure an idle gap as CI's rate.
 			s.since = span{start: now}
@@ -196,6 +196,18 @@ func (s *sendRate) observe(sent time.Time, throttled bool) {
 	// back to the rate that was throttled.
 	accepted := min(float64(s.since.answers-s.since.throttled)/d.Seconds(), s.fill)
 	s.cut(now, accepted, accepted)
+}
+
+// evidence is how long the answers to the sends since the last cut are
+// counted for: pacingWindow, or twice as long as pacingMinAnswers sends
+// take at the rate when that is longer (twice: the rate may climb along
+// the cubic meanwhile). Within pacingWindow alone, a rate below
+// pacingMinAnswers a window (40 a second) could never be cut again: a
+// first throttle at a slow sender's rate (8 calls at once, 200 ms each:
+// cut to 28 a second) against a lower limit would leave most of its
+// sends throttled for as long as it sends.
+func (s *sendRate) evidence() time.Duration {
+	return max(pacingWindow, time.Duration(2*pacingMinAnswers/s.fill*float64(time.Second)))
 }
 
 // overDeadband reports whether throttled of answers is clearly more than

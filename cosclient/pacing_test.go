@@ -212,6 +212,33 @@ func TestSendRateIdleGap(t *testing.T) {
 	}
 }
 
+// TestSendRateCutsAtALowRate: a first throttle at a slow sender's rate
+// (40 a second, cut to 28) leaves fewer than pacingMinAnswers answers in a
+// pacingWindow; the answers are then counted over the time
+// pacingMinAnswers take at the rate, so that a limit far below it is
+// still measured and cut to.
+func TestSendRateCutsAtALowRate(t *testing.T) {
+	c := newStepClock()
+	r := newSendRate(c.now)
+	exchange(r, c, 40, 25*ms, never) // a second at 40/s
+	r.observe(c.now(), true)
+	if want := pacingBeta * 40; math.Abs(r.fill-want) > 2 { // the open window says 20 sends in 475 ms
+		t.Fatalf("fill %.2f after the first throttle, want about %.2f", r.fill, want)
+	}
+	cutAt := r.lastCut
+	// Four of five throttled, at the rate (about 30 a second): the 20th
+	// answer, about 0.6 s after the first, is the first with
+	// pacingMinAnswers of them counted.
+	exchange(r, c, 19, 0, func(i int) bool { return i%5 != 0 })
+	if !r.lastCut.Equal(cutAt) {
+		t.Fatalf("cut to %.2f before pacingMinAnswers answers", r.fill)
+	}
+	exchange(r, c, 1, 0, func(int) bool { return true })
+	if r.lastCut.Equal(cutAt) || r.fill > 8 {
+		t.Fatalf("fill %.2f, cut at %v; want a cut to the 3 answers CI gave in about 0.6 s", r.fill, r.lastCut.Sub(cutAt))
+	}
+}
+
 // TestSendRateClimbsBack: unthrottled answers raise the rate along the
 // cubic from the last cut, never past twice the measured send rate, and
 // never below the floor.
@@ -314,12 +341,12 @@ func TestPacerMaxInFlight(t *testing.T) {
 
 // TestPacedCallOutOfTime drives the retry step: CI throttles every
 // attempt, the paced retries wait for their tokens (on the test's clock),
-// cost no retry budget, and the call ends when the next token would come
-// after its deadline, with an error that says so, carries the last
-// throttle, and is RetryLater.
+// cost no retry budget, go past MaxAttempts, and the call ends when the
+// next token would come after its deadline, with an error that says so,
+// carries the last throttle, and is RetryLater.
 func TestPacedCallOutOfTime(t *testing.T) {
 	f := newFakeCI(t, always(errorAnswer(http.StatusServiceUnavailable, "SlowDown")))
-	c := f.client(t, func(o *Options) { o.Retry.MaxAttempts = 1000 })
+	c := f.client(t)
 	clock := newStepClock()
 	c.pacer = newPacer(PacingOptions{}, clock.now)
 	c.pacer.sleep = clock.sleep
@@ -330,8 +357,8 @@ func TestPacedCallOutOfTime(t *testing.T) {
 		t.Fatalf("err = %v, want ErrPacedPastDeadline over the last throttle, RetryLater", err)
 	}
 	n := ErrorAttempts(err)
-	if n < 3 || n >= 1000 || len(f.requests()) != n {
-		t.Errorf("%d attempts (%d requests); want a few, paced", n, len(f.requests()))
+	if n <= DefaultMaxAttempts || n > 100 || len(f.requests()) != n {
+		t.Errorf("%d attempts (%d requests); want more than MaxAttempts, paced", n, len(f.requests()))
 	}
 	if got := c.budget.available(); got != DefaultRetryBudget {
 		t.Errorf("budget %d: paced throttles were charged", got)
@@ -365,5 +392,62 @@ func TestPacerHearsOnlyAnswers(t *testing.T) {
 	p.done(bg, ServiceCI, sent, &ResponseError{ResponseError: throttle})
 	if r.since.answers != 1 || r.since.throttled != 1 {
 		t.Errorf("a throttle counted as %d answers, %d throttled; want 1 and 1", r.since.answers, r.since.throttled)
+	}
+}
+
+// TestPacedThrottlesPastMaxAttempts: while the client paces, a call with a
+// deadline that CI throttles is retried past MaxAttempts, each retry
+// waiting for its send token (on the test's clock), until an answer comes;
+// without a deadline, with MaxAttempts 1 (no retry), with pacing disabled
+// or for a failure that is not a throttle, MaxAttempts bounds it as
+// before.
+func TestPacedThrottlesPastMaxAttempts(t *testing.T) {
+	const throttles = 3 * DefaultMaxAttempts
+	slowDown := errorAnswer(http.StatusServiceUnavailable, "SlowDown")
+	tests := []struct {
+		name     string
+		fail     answer
+		deadline bool
+		opts     func(*Options)
+		want     int // attempts; throttles+1 when the call gets its answer
+	}{
+		{"throttled, deadline", slowDown, true, nil, throttles + 1},
+		{"429, deadline", xmlAnswer(http.StatusTooManyRequests, ""), true, nil, throttles + 1},
+		{"throttled, no deadline", slowDown, false, nil, DefaultMaxAttempts},
+		{"throttled, no retry", slowDown, true, func(o *Options) { o.Retry.MaxAttempts = 1 }, 1},
+		{"throttled, pacing disabled", slowDown, true, func(o *Options) { o.Pacing.Disabled = true }, DefaultMaxAttempts},
+		{"503, deadline", errorAnswer(http.StatusServiceUnavailable, "ServiceUnavailable"), true, nil, DefaultMaxAttempts},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeCI(t, failThen(throttles, tt.fail, okTrigger))
+			var mods []func(*Options)
+			if tt.opts != nil {
+				mods = append(mods, tt.opts)
+			}
+			c := f.client(t, mods...)
+			clock := newStepClock()
+			if c.pacer.paces() {
+				c.pacer = newPacer(c.options.Pacing, clock.now)
+				c.pacer.sleep = clock.sleep
+			}
+			ctx := bg
+			if tt.deadline {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(bg, clock.now().Add(time.Minute))
+				defer cancel()
+			}
+			out, err := c.DescribeInventoryTriggerJobs(ctx, &DescribeInventoryTriggerJobsInput{})
+			n := ErrorAttempts(err)
+			if err == nil {
+				n, _ = GetAttemptsMetadata(out.ResultMetadata)
+			}
+			if n != tt.want || len(f.requests()) != tt.want {
+				t.Errorf("%d attempts (%d requests), err %v; want %d", n, len(f.requests()), err, tt.want)
+			}
+			if (err == nil) != (tt.want == throttles+1) {
+				t.Errorf("err = %v", err)
+			}
+		})
 	}
 }

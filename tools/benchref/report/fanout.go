@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
@@ -29,7 +31,11 @@ const fixtureKey = "photos/2026/cat.jpg"
 
 // uploadEvent builds a COS delivery of n records from the cos_put.json
 // fixture, each for a different key, so every record triggers once.
-func uploadEvent(fixture string, n int) ([]byte, error) {
+func uploadEvent(fixture string, n int) ([]byte, error) { return uploadEventFrom(fixture, 0, n) }
+
+// uploadEventFrom is uploadEvent for the records of benchKey(first) to
+// benchKey(first+n-1).
+func uploadEventFrom(fixture string, first, n int) ([]byte, error) {
 	raw, err := os.ReadFile(fixture)
 	if err != nil {
 		return nil, fmt.Errorf("read fixture: %w", err)
@@ -46,15 +52,18 @@ func uploadEvent(fixture string, n int) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"Records":[`)
-	for i := 0; i < n; i++ {
-		if i > 0 {
+	for i := first; i < first+n; i++ {
+		if i > first {
 			b.WriteByte(',')
 		}
-		b.WriteString(strings.ReplaceAll(rec, fixtureKey, fmt.Sprintf("photos/2026/bench-%05d.jpg", i)))
+		b.WriteString(strings.ReplaceAll(rec, fixtureKey, benchKey(i)))
 	}
 	b.WriteString(`]}`)
 	return b.Bytes(), nil
 }
+
+// benchKey is the object key of uploadEvent's record i.
+func benchKey(i int) string { return fmt.Sprintf("photos/2026/bench-%05d.jpg", i) }
 
 // functionEnv is cosflow's configuration for the measurements: one rule,
 // the emulator's credentials, default concurrency and log level.
@@ -89,6 +98,19 @@ type invocation struct {
 // invokes it once with payload, as SCF does with memorySize 128 and a
 // deadline of limit, and reads its peak RSS before stopping it.
 func invokeOnce(ctx context.Context, exe string, env []string, payload []byte, limit time.Duration) (*invocation, error) {
+	invs, err := invokeTogether(ctx, exe, env, [][]byte{payload}, limit)
+	if err != nil {
+		return nil, err
+	}
+	return invs[0], nil
+}
+
+// invokeTogether starts the cosflow binary exe as an SCF runtime with env
+// and invokes it with every payload at once, on one instance (one process)
+// as SCF does when deliveries overlap, each with memorySize 128 and a
+// deadline of limit; it reads the process's peak RSS once all have been
+// answered, before stopping it.
+func invokeTogether(ctx context.Context, exe string, env []string, payloads [][]byte, limit time.Duration) ([]*invocation, error) {
 	p, err := startFunction(exe, env)
 	if err != nil {
 		return nil, err
@@ -105,19 +127,34 @@ func invokeOnce(ctx context.Context, exe string, env []string, payload []byte, l
 	}
 	defer c.Close()
 
-	req := &messages.InvokeRequest{Payload: payload, RequestId: "bench", Deadline: messages.TimestampOf(time.Now().Add(limit)),
-		MemoryLimitInMb: 128, TimeLimitInMs: int32(limit / time.Millisecond), FunctionName: "cosflow"}
-	t0 := time.Now()
-	resp, err := c.Invoke(ctx, req)
-	wall := time.Since(t0)
-	if err != nil {
-		return nil, fmt.Errorf("invoke: %w", err)
+	invs := make([]*invocation, len(payloads))
+	errs := make([]error, len(payloads))
+	var wg sync.WaitGroup
+	for i, payload := range payloads {
+		wg.Go(func() {
+			req := &messages.InvokeRequest{Payload: payload, RequestId: fmt.Sprintf("bench-%d", i), Deadline: messages.TimestampOf(time.Now().Add(limit)),
+				MemoryLimitInMb: 128, TimeLimitInMs: int32(limit / time.Millisecond), FunctionName: "cosflow"}
+			t0 := time.Now()
+			resp, err := c.Invoke(ctx, req)
+			if err != nil {
+				errs[i] = fmt.Errorf("invoke: %w", err)
+				return
+			}
+			invs[i] = &invocation{resp: resp, wall: time.Since(t0)}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	rss, err := peakRSS(p.cmd.Process.Pid)
 	if err != nil {
 		return nil, err
 	}
-	return &invocation{resp: resp, wall: wall, peakRSS: rss}, nil
+	for _, inv := range invs {
+		inv.peakRSS = rss
+	}
+	return invs, nil
 }
 
 // fanout starts the cosflow binary as an SCF runtime against emu (served at

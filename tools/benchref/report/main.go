@@ -6,6 +6,10 @@
 //   - the handler's overhead per record (handler benchmarks);
 //   - fan-out of a large upload event against the CI emulator with
 //     injected latency (wall time vs ideal, peak requests in flight);
+//   - pacing: the large event against the emulator limited to a QPS per
+//     API (failed records, wall vs records ÷ QPS), the same without the
+//     limit, and many deliveries at once on one instance (calls in
+//     flight at CI);
 //   - cold start (process start → first answered Ping) and size of three
 //     static stripped binaries built alike: the floor, the SDK function and
 //     cosflow; plus what each module costs in the cosflow binary;
@@ -44,6 +48,7 @@ type config struct {
 	coldRuns    int
 	records     int
 	latency     time.Duration
+	qps         float64
 	concurrency int
 	fanoutRuns  int
 	fixture     string
@@ -60,6 +65,9 @@ type config struct {
 	sweepScale   int
 	sweepBacklog int
 	sweepKill    bool
+	// maxPacingRatio: issue 21's bound on a paced delivery's wall time,
+	// against records ÷ QPS.
+	maxPacingRatio float64
 }
 
 func main() {
@@ -68,8 +76,9 @@ func main() {
 	fs.IntVar(&cfg.count, "count", 5, "go test -count for the client and handler benchmarks (medians are reported)")
 	fs.StringVar(&cfg.benchtime, "benchtime", "500ms", "go test -benchtime for the benchmarks")
 	fs.IntVar(&cfg.coldRuns, "cold-runs", 20, "cold starts per binary (median reported)")
-	fs.IntVar(&cfg.records, "records", 1000, "records in the fan-out / RSS upload event")
-	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the emulator injects per CI call in the fan-out run")
+	fs.IntVar(&cfg.records, "records", 1000, "records in the fan-out / RSS upload event and the paced one (100 deliveries of records/200 land at once in the last pacing run)")
+	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the emulator injects per CI call in the fan-out and pacing runs")
+	fs.Float64Var(&cfg.qps, "qps", 50, "the emulator's limit, calls a second per API, in the pacing runs")
 	fs.IntVar(&cfg.concurrency, "concurrency", 8, "the function's concurrency (its default); only used for the ideal time")
 	fs.IntVar(&cfg.fanoutRuns, "fanout-runs", 3, "fan-out invocations, each in a fresh process (median wall, worst RSS)")
 	fs.StringVar(&cfg.fixture, "fixture", "events/testdata/cos_put.json", "COS event whose record is replicated")
@@ -86,7 +95,7 @@ func main() {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	cfg.maxRSSBytes, cfg.maxHostileRSSBytes, cfg.maxFanoutRatio = 40<<20, 64<<20, 1.3
+	cfg.maxRSSBytes, cfg.maxHostileRSSBytes, cfg.maxFanoutRatio, cfg.maxPacingRatio = 40<<20, 64<<20, 1.3, 1.3
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -69,6 +69,13 @@ func measure(ctx context.Context, cfg config, log io.Writer) ([]row, error) {
 	}
 	rows = append(rows, r...)
 
+	fmt.Fprintf(log, "== pacing: %d records against %.0f QPS per API, without it, and %d deliveries at once\n", cfg.records, cfg.qps, pacingDeliveries)
+	r, err = pacingRows(ctx, cfg, byName["cosflow"].Path)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+
 	fmt.Fprintln(log, "== peak RSS against a hostile CI")
 	r, err = hostileRows(ctx, cfg, byName["cosflow"].Path)
 	if err != nil {

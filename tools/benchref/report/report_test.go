@@ -251,3 +251,26 @@ func TestParseSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestPacingRunDescribe: the calls are summed over the operations, listed
+// in order of name with their throttles, and what went wrong is named.
+func TestPacingRunDescribe(t *testing.T) {
+	tests := []struct {
+		name string
+		run  pacingRun
+		want string
+	}{
+		{"clean", pacingRun{MaxInFlight: 8, Calls: map[string]*opCalls{
+			"TriggerWorkflow":            {calls: 1100, throttled: 100},
+			"DescribeWorkflowExecutions": {calls: 100, throttled: 20},
+		}}, "1200 calls, 120 throttled (10%): DescribeWorkflowExecutions 100 (20 throttled), TriggerWorkflow 1100 (100 throttled); peak in flight 8"},
+		{"no calls", pacingRun{Calls: map[string]*opCalls{}}, "0 calls, 0 throttled (0%): ; peak in flight 0"},
+		{"twice and errors", pacingRun{MaxInFlight: 1, Twice: 2, Errors: []string{"a", "b"}, Calls: map[string]*opCalls{"TriggerWorkflow": {calls: 4, throttled: 1}}},
+			"4 calls, 1 throttled (25%): TriggerWorkflow 4 (1 throttled); peak in flight 1, 2 triggered twice; invocation errors: a; b"},
+	}
+	for _, tt := range tests {
+		if got := tt.run.describe(); got != tt.want {
+			t.Errorf("%s: describe() =\n%s\nwant\n%s", tt.name, got, tt.want)
+		}
+	}
+}
