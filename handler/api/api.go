@@ -29,8 +29,10 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/doctor"
@@ -55,7 +57,20 @@ type Options struct {
 	// Callback acts on a callback whose token matched; nil: the route
 	// answers 404.
 	Callback CallbackFunc
+	// RequestTimeout bounds the CI work of one request (0:
+	// DefaultRequestTimeout); the invocation's own deadline still holds.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout bounds one request's CI work. The client waits
+// out CI's throttling at its paced rate for as long as the context
+// allows (cosclient's pacing), and an HTTP invocation's context is the
+// function's whole timeout (120 s); but API Gateway's backend timeout is
+// set apart from the function's and answers 504 when the function
+// outlasts it (tencentcloud.com/document/product/583/40714; its default is
+// not documented there). A caller is better served by a 429 it can back
+// off from, well inside any plausible gateway timeout, than by a 504.
+const DefaultRequestTimeout = 10 * time.Second
 
 // api holds what every route needs.
 type api struct {
@@ -97,7 +112,20 @@ func New(ci *cosclient.Client, opts Options) http.Handler {
 	// Outermost first: log and recover around everything, authenticate
 	// before routing (so the route table is not probed anonymously), and
 	// turn the mux's own plain-text answers (404, 405) into JSON.
-	return a.logRequests(recoverPanics(a.authenticate(jsonMuxErrors(mux))))
+	return a.bounded(a.logRequests(recoverPanics(a.authenticate(jsonMuxErrors(mux)))))
+}
+
+// bounded gives each request's work at most Options.RequestTimeout.
+func (a *api) bounded(next http.Handler) http.Handler {
+	limit := a.opts.RequestTimeout
+	if limit <= 0 {
+		limit = DefaultRequestTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // health answers 200 without touching CI: the function is up.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -74,7 +76,9 @@ func TestCIErrorMapping(t *testing.T) {
 			emu := ciemu.New(ciemu.Options{Faults: tt.faults})
 			srv := httptest.NewServer(emu)
 			t.Cleanup(srv.Close)
-			env := newEnvAt(t, emu, srv.URL, tt.editCI, nil)
+			// Throttled calls wait for a paced slot until the request's
+			// deadline (TestThrottledRequestIsBounded): keep it short.
+			env := newEnvAt(t, emu, srv.URL, tt.editCI, func(o *Options) { o.RequestTimeout = 500 * time.Millisecond })
 			res := env.do(t, tt.method, tt.target, tt.body)
 			e := res.apiErr(t)
 			if res.status != tt.wantStatus || e.Code != tt.wantCode {
@@ -183,5 +187,33 @@ func TestFromCI(t *testing.T) {
 				t.Errorf("message %q lacks %q", e.message, tt.inMessage)
 			}
 		})
+	}
+}
+
+// TestThrottledRequestIsBounded: under throttling the client waits for a
+// paced slot as long as its context allows; an HTTP invocation's context
+// is the function's whole timeout, so the API bounds each request itself
+// (RequestTimeout) and answers 429, which a caller can back off from,
+// instead of outlasting the gateway's timeout.
+func TestThrottledRequestIsBounded(t *testing.T) {
+	emu := ciemu.New(ciemu.Options{Faults: ciemu.Faults{ThrottleRate: 1}})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	env := newEnvAt(t, emu, srv.URL, nil, func(o *Options) { o.RequestTimeout = 300 * time.Millisecond })
+	req := httptest.NewRequest(http.MethodPost, "/v1/trigger", strings.NewReader(`{"workflowId":"`+testWF+`","object":"a.jpg"}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	const invocation = 20 * time.Second // as SCF's invocation deadline
+	ctx, cancel := context.WithTimeout(req.Context(), invocation)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, req.WithContext(ctx))
+	if dl, _ := ctx.Deadline(); time.Until(dl) < invocation/2 {
+		t.Errorf("the request took %v of the invocation's %v: not bounded by RequestTimeout", invocation-time.Until(dl), invocation)
+	}
+	if rec.Code != http.StatusTooManyRequests {
+		t.Errorf("status %d, want 429: %s", rec.Code, rec.Body)
+	}
+	if n := len(env.callsOf(ciemu.OpTriggerWorkflow)); n < 2 {
+		t.Errorf("%d trigger calls, want the client to have retried at its paced rate", n)
 	}
 }
