@@ -57,7 +57,7 @@ measures the product at the repository's root:
      the deploy binary <= the reference function in both), and which
      modules the deploy binary's bytes come from.
 Prints the table on stdout and writes dist/bench.md; progress and raw
-benchmark output go to stderr. Takes about 20 minutes on 2 cores (the
+benchmark output go to stderr. Takes about 12 minutes on 2 cores (the
 pacing step about 35 s of it, 8 s with -q). Linux only
 (peak RSS is read from /proc).
 
