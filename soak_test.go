@@ -218,6 +218,16 @@ func runSoak(t *testing.T, name string, mix ciemu.OutcomeMix) {
 		pending = next
 		if attempt == 1 {
 			retriesFrom = len(emu.Calls())
+			if len(pending) == 0 && testing.Short() {
+				// A short run's faults may fail no delivery (see the guard
+				// below), which would leave the platform's retries, late
+				// deliveries of records that may have run, untested: the
+				// platform delivers the first one again, as it does when
+				// an invocation that did its work still failed (the same
+				// record can arrive more than once, ../shared/spec/scf.md
+				// §4). Every record of it ran: none may run again.
+				pending = deliveries[:1]
+			}
 		}
 	}
 	st.Dropped = len(pending) // the platform gives up on these: the sweep's work
@@ -292,10 +302,10 @@ func runSoak(t *testing.T, name string, mix ciemu.OutcomeMix) {
 		}
 	}
 	// The faults must bite: calls failed before and after processing,
-	// and deliveries were retried. The last only at full size: a record
-	// fails its first attempt when CI fails it more often than the ledger
-	// retries (0.5% of the records, 7 to 12 of 40 deliveries retried in
-	// the runs of issue 17), so a short run may retry none.
+	// and deliveries were retried (a record fails its first attempt when
+	// CI fails it more often than the ledger retries: 0.5% of the
+	// records, 7 to 12 of 40 deliveries retried in the runs of issue 17;
+	// a short run that retries none delivers one again, above).
 	var before, lost int
 	for _, c := range emu.Calls() {
 		switch {
@@ -305,7 +315,7 @@ func runSoak(t *testing.T, name string, mix ciemu.OutcomeMix) {
 			before++
 		}
 	}
-	if before == 0 || lost == 0 || st.Retried == 0 && !testing.Short() {
+	if before == 0 || lost == 0 || st.Retried == 0 {
 		t.Errorf("%d calls failed, %d answers lost, %d deliveries retried: the faults did not bite, the test proves nothing", before, lost, st.Retried)
 	}
 	if mix.FailRate > 0 && st.SweepRedriven == 0 {

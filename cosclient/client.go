@@ -18,8 +18,9 @@ type RetryOptions struct {
 	// MaxAttempts bounds a call's attempts, the first included; default
 	// 4. While the Client paces (PacingOptions), a call with a deadline
 	// that CI throttles is retried past it at the paced rate, until the
-	// next send slot would come after the deadline (ErrPacedPastDeadline);
-	// a MaxAttempts of 1 still means no retry.
+	// next send slot would come after the deadline (ErrPacedPastDeadline),
+	// and those attempts are not counted against it for the call's other
+	// failures; a MaxAttempts of 1 still means no retry.
 	MaxAttempts int
 	BaseDelay   time.Duration // first backoff; default 100ms
 	MaxDelay    time.Duration // backoff cap; default 5s

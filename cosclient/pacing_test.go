@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -447,6 +448,79 @@ func TestPacedThrottlesPastMaxAttempts(t *testing.T) {
 			}
 			if (err == nil) != (tt.want == throttles+1) {
 				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
+
+// TestPacedThrottlesLeaveMaxAttempts: the paced throttles a call is
+// retried past MaxAttempts for are not charged to it either, so a
+// transient failure after them is retried as one on a first attempt would
+// be, and an ambiguous failure of a trigger after them is still never
+// retried (a throttle is a refusal: it started nothing).
+func TestPacedThrottlesLeaveMaxAttempts(t *testing.T) {
+	const throttles = 2 * DefaultMaxAttempts
+	slowDown := errorAnswer(http.StatusServiceUnavailable, "SlowDown")
+	unavailable := errorAnswer(http.StatusServiceUnavailable, "ServiceUnavailable")
+	// then answers the requests after the throttles in turn, the last one
+	// every request after them.
+	then := func(after ...answer) func(int, http.ResponseWriter, *http.Request) {
+		return func(i int, w http.ResponseWriter, r *http.Request) {
+			switch {
+			case i <= throttles:
+				slowDown(w, r)
+			case i-throttles < len(after):
+				after[i-throttles-1](w, r)
+			default:
+				after[len(after)-1](w, r)
+			}
+		}
+	}
+	tests := []struct {
+		name    string
+		answers func(int, http.ResponseWriter, *http.Request)
+		trigger bool
+		want    int  // attempts
+		ok      bool // the call gets its answer
+	}{
+		{"503 once, then ok", then(unavailable, okTrigger), false, throttles + 2, true},
+		{"503 for ever", then(unavailable), false, throttles + DefaultMaxAttempts, false},
+		{"trigger: 503, ambiguous", then(unavailable), true, throttles + 1, false},
+		{"trigger: ok", then(okTrigger), true, throttles + 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeCI(t, tt.answers)
+			c := f.client(t)
+			clock := newStepClock()
+			c.pacer = newPacer(c.options.Pacing, clock.now)
+			c.pacer.sleep = clock.sleep
+			ctx, cancel := context.WithDeadline(bg, clock.now().Add(time.Minute))
+			defer cancel()
+			var (
+				md  middleware.Metadata
+				err error
+			)
+			if tt.trigger {
+				var out *TriggerWorkflowOutput
+				if out, err = c.TriggerWorkflow(ctx, trigger); err == nil {
+					md = out.ResultMetadata
+				}
+			} else {
+				var out *DescribeInventoryTriggerJobsOutput
+				if out, err = c.DescribeInventoryTriggerJobs(ctx, &DescribeInventoryTriggerJobsInput{}); err == nil {
+					md = out.ResultMetadata
+				}
+			}
+			n := ErrorAttempts(err)
+			if err == nil {
+				n, _ = GetAttemptsMetadata(md)
+			}
+			if n != tt.want || len(f.requests()) != tt.want || (err == nil) != tt.ok {
+				t.Errorf("%d attempts (%d requests), err %v; want %d, ok %v", n, len(f.requests()), err, tt.want, tt.ok)
+			}
+			if tt.trigger && !tt.ok && !MayHaveTakenEffect(err) {
+				t.Errorf("err = %v, want one that may have taken effect", err)
 			}
 		})
 	}

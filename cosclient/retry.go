@@ -119,6 +119,11 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		lastMD  middleware.Metadata
 		lastErr error
 		charged int // retry tokens taken for the attempt about to be made
+		// throttled counts the attempts that ended in a throttle retried as
+		// pacedRetry allows: like the budget, MaxAttempts is not charged
+		// for them, so that a transient failure after a burst's throttles
+		// is retried as one on a first attempt is.
+		throttled int
 	)
 	for attempt := 1; ; attempt++ {
 		// Each attempt gets its own copy of the request, its body rewound,
@@ -154,7 +159,8 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		fail := func(err error) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			return out, md, &attemptsError{attempts: attempt, err: err}
 		}
-		if ctx.Err() != nil || Classify(err) != RetryNow || (attempt >= opts.MaxAttempts && !c.pacedRetry(ctx, opts, err)) {
+		free := c.pacedRetry(ctx, opts, err)
+		if ctx.Err() != nil || Classify(err) != RetryNow || (!free && attempt-throttled >= opts.MaxAttempts) {
 			return fail(err) // the caller gave up, or another attempt now cannot help
 		}
 		if mayHaveTakenEffect(cl.operation, err) {
@@ -189,16 +195,19 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 		if delay > 0 && sleepContext(ctx, delay) != nil {
 			return fail(err)
 		}
+		if free {
+			throttled++
+		}
 		last, lastMD, lastErr, charged = out, md, err, cost
 	}
 }
 
 // pacedRetry reports whether a call that failed with err may be retried
-// past MaxAttempts: a throttle while the client paces, within a deadline,
-// unless the call allows no retry at all (MaxAttempts 1). Such a retry
-// waits for a send token at the rate the throttle has just lowered, so it
-// adds no load above what CI takes, and the pacer refuses a token it
-// could only give past the deadline (ErrPacedPastDeadline), which is
+// past MaxAttempts, and without being charged for it: a throttle while
+// the client paces, within a deadline, unless the call allows no retry at
+// all (MaxAttempts 1). Such a retry waits for a send token at the rate
+// the throttle has just lowered, so it adds no load above what CI takes,
+// and the pacer refuses a token it could only give past the deadline (ErrPacedPastDeadline), which is
 // where the call then ends. Bounded by MaxAttempts instead, records of a
 // burst against CI's rate limit were throttled four times, most within
 // the first second before the rate settled on the limit, and failed:

@@ -269,11 +269,13 @@ func (h *Handler) needsLedger(eventTime, now time.Time, fired string) bool {
 }
 
 // checkLedger reads the histories of the tasks that need it from CI's
-// execution list, one ledger.Histories per bucket and workflow (at most
-// R + 1 list calls for R records, at the handler's concurrency): a task
-// with a run is skipped ("already ran"), one whose lookup failed fails
-// (retryable: triggering blind could run it twice). It returns the tasks
-// left to trigger.
+// execution list, one ledger.Histories per bucket and workflow, one after
+// another (at most n + 1 list calls for its n records, at the handler's
+// concurrency: R + 1 for R records of one bucket and workflow, one more
+// for each other pair with two records or more): a task with a run is
+// skipped ("already ran"), one whose lookup failed fails (retryable:
+// triggering blind could run it twice). It returns the tasks left to
+// trigger.
 func (h *Handler) checkLedger(ctx context.Context, tasks []triggerTask, res *UploadResult) []triggerTask {
 	type group struct {
 		target     model.Target

@@ -119,3 +119,61 @@ func TestHistoriesReadFailuresWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoriesOldestFirstNewestFirst: the oldest-first read collects an
+// object's runs oldest first; the histories it settles (on a decisive
+// run, or at the listing's end for the rest) hold them newest first, as
+// Decide and Latest take them and as the object's own lookup reads them:
+// one run or several, over the listing's pages.
+func TestHistoriesOldestFirstNewestFirst(t *testing.T) {
+	emu, url := citest.Emulator(t, ciemu.Options{RunningFor: -1, MaxCalls: 100_000})
+	ci := citest.Client(t, url, nil)
+	l := New(ci, RetriggerAfterLookup)
+	fail := ciemu.Fail("InternalError", "transcode failed")
+	always := ciemu.Staging{Then: fail}
+	for key, s := range map[string]ciemu.Staging{
+		"one-failed.mp4":          always,
+		"two-failed.mp4":          always,
+		"three-failed.mp4":        always,
+		"failed-then-ok.mp4":      {Next: []ciemu.Outcome{fail}},
+		"failed-then-running.mp4": {Next: []ciemu.Outcome{fail}, Then: ciemu.StayRunning()},
+	} {
+		emu.StageRuns(citest.Bucket, wf, key, s)
+	}
+	since := time.Now().Add(-time.Minute)
+	asked := []string{"one-ok.mp4", "one-failed.mp4", "two-failed.mp4", "three-failed.mp4", "failed-then-ok.mp4", "failed-then-running.mp4"}
+	trigger(t, ci, asked...) // the first page: the first runs
+	trigger(t, ci, keys("other/", 120)...)
+	trigger(t, ci, "two-failed.mp4", "three-failed.mp4", "failed-then-ok.mp4", "failed-then-running.mp4") // the second page
+	trigger(t, ci, "three-failed.mp4")
+	asked = append(asked, "none.mp4")
+	before := listCalls(emu)
+	got, err := l.Histories(bg, wf, items(asked, since), 1, OldestFirst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := listCalls(emu) - before; calls != 2 || got.Calls != calls {
+		t.Errorf("%d calls (Calls %d), want the listing's 2 pages, no lookup", calls, got.Calls)
+	}
+	for key, want := range map[string]Verdict{
+		"one-ok.mp4":              Done,
+		"one-failed.mp4":          Redrive,
+		"two-failed.mp4":          Redrive,
+		"three-failed.mp4":        Exhausted,
+		"failed-then-ok.mp4":      Done,
+		"failed-then-running.mp4": Wait,
+		"none.mp4":                Trigger,
+	} {
+		h, ok := got.Of[key]
+		own, _, err := l.History(bg, wf, key, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || fmt.Sprint(h) != fmt.Sprint(own) {
+			t.Errorf("%s: %+v (read %v), want its own lookup's, newest first: %+v", key, h, ok, own)
+		}
+		if v := Decide(h, DefaultMaxAttempts); v != want {
+			t.Errorf("%s: %v, want %v", key, v, want)
+		}
+	}
+}

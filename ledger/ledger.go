@@ -127,14 +127,19 @@ type Outcome struct {
 
 // Trigger's bounds on its calls, the first included, while each fails
 // ambiguously. After a lookup that showed no run, another call is as safe
-// as the first, so that bound only caps cost: a round is one lookup and
-// one call, while a record given up on here fails its whole delivery,
-// which the platform retries, on another instance as likely as not, and
-// there every record of the delivery is looked up again (issue 17's
-// outcome soak, 30% faults, 50-record deliveries: 3 rounds left 2.3% of
-// the records failed and retried 3 deliveries in 4, at 1.4 lookups per
-// object; 5 rounds, 0.5% and 1 in 5, at 0.3). Blind, each call again may
-// run the workflow once more: the bound stays low.
+// as the first if CI lists a run as soon as its trigger has answered.
+// That is undocumented (see RetriggerAfterLookup): were a run listed
+// late, a call that started one and lost its answer would be followed by
+// another, and a Trigger could start up to as many runs as it makes calls
+// (5 looked up, where it was 3). Read as CI listing at once, the bound
+// only caps cost: a round is one lookup and one call, while a record given
+// up on here fails its whole delivery, which the platform retries, on
+// another instance as likely as not, and there every record of the
+// delivery is looked up again (issue 17's outcome soak, 30% faults,
+// 50-record deliveries: 3 rounds left 2.3% of the records failed and
+// retried 3 deliveries in 4, at 1.4 lookups per object; 5 rounds, 0.5%
+// and 1 in 5, at 0.3). Blind, each call again may run the workflow once
+// more: the bound stays low.
 const (
 	maxLookedUpRounds = 5
 	maxBlindRounds    = 3
