@@ -36,6 +36,7 @@ const (
 	EnvDryRun         = "COSFLOW_DRY_RUN"
 	EnvConcurrency    = "COSFLOW_CONCURRENCY"
 	EnvCIEndpoint     = "COSFLOW_CI_ENDPOINT"
+	EnvSCFEndpoint    = "COSFLOW_SCF_ENDPOINT"
 	EnvLogLevel       = "COSFLOW_LOG_LEVEL"
 	EnvLedger         = "COSFLOW_LEDGER"
 	EnvLedgerAfter    = "COSFLOW_LEDGER_AFTER"
@@ -55,7 +56,7 @@ var Settings = []string{
 	EnvRules, EnvRulesFile, EnvWorkflowID, EnvIgnorePrefixes, EnvBucket, EnvRegion,
 	EnvBackfills, EnvBackfillsFile, EnvAPIToken, EnvDryRun, EnvConcurrency,
 	EnvCIEndpoint, EnvLogLevel, EnvLedger, EnvLedgerAfter,
-	EnvMaxAttempts, EnvCallbackToken, EnvStatePrefix,
+	EnvMaxAttempts, EnvCallbackToken, EnvStatePrefix, EnvSCFEndpoint,
 }
 
 // LedgerMode says when an upload is checked against CI's execution list
@@ -197,6 +198,9 @@ type Config struct {
 	Concurrency int `json:"COSFLOW_CONCURRENCY" validate:"gte=1,lte=64"`
 	// CIEndpoint overrides where CI connections go (emulator, tests).
 	CIEndpoint string `json:"COSFLOW_CI_ENDPOINT"`
+	// SCFEndpoint overrides where SCF API calls go (a sweep's
+	// continuation; tests, benchmarks).
+	SCFEndpoint string `json:"COSFLOW_SCF_ENDPOINT"`
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level `json:"-"`
 }
@@ -381,6 +385,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			return nil, &ConfigError{Variable: EnvCIEndpoint, Reason: cirules.Reason(err)}
 		}
 		cfg.CIEndpoint = s
+	}
+	if s := env(EnvSCFEndpoint); s != "" {
+		if err := cosclient.ValidateEndpoint(s); err != nil {
+			return nil, &ConfigError{Variable: EnvSCFEndpoint, Reason: cirules.Reason(err)}
+		}
+		cfg.SCFEndpoint = s
 	}
 	level, ok := logx.ParseLevel(env(EnvLogLevel))
 	if !ok {

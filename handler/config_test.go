@@ -106,6 +106,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"concurrency word", map[string]string{EnvConcurrency: "eight"}, `COSFLOW_CONCURRENCY: must be an integer`},
 		{"log level", map[string]string{EnvLogLevel: "verbose"}, `COSFLOW_LOG_LEVEL: must be debug, info, warn or error`},
 		{"endpoint", map[string]string{EnvCIEndpoint: "ftp://x"}, `COSFLOW_CI_ENDPOINT: must be http(s)://host[:port]`},
+		{"SCF endpoint", map[string]string{EnvSCFEndpoint: "http://x/path"}, `COSFLOW_SCF_ENDPOINT: must be http(s)://host[:port]`},
 		{"token with space", map[string]string{EnvAPIToken: "a b"}, `COSFLOW_API_TOKEN: must not contain`},
 		{"backfill without bucket", map[string]string{EnvBackfills: `[{"name":"n","prefix":"","workflowId":"` + wfA + `"}]`}, `COSFLOW_BACKFILLS[0].bucket: is required`},
 		{"backfill window", map[string]string{EnvBucket: testBucket, EnvRegion: testRegion, EnvBackfills: `[{"name":"n","prefix":"","workflowId":"` + wfA + `","window":"1d"}]`}, `COSFLOW_BACKFILLS[0].window: "1d" is not a duration`},

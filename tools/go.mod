@@ -9,6 +9,7 @@ tool honnef.co/go/tools/cmd/staticcheck
 require (
 	github.com/cosflow/cosflow v0.0.0-00010101000000-000000000000
 	github.com/go-playground/validator/v10 v10.30.6
+	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.213
 	github.com/tencentyun/cos-go-sdk-v5 v0.7.70
 )
 
