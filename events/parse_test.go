@@ -42,6 +42,7 @@ func TestParseFixtures(t *testing.T) {
 		}},
 		{"timer.json", KindTimer, nil},
 		{"timer_empty.json", KindTimer, nil},
+		{"timer_continuation.json", KindTimer, nil},
 		{"apigw_request.json", KindHTTP, nil},
 		{"function_url_request.json", KindHTTP, nil},
 	}
@@ -120,9 +121,16 @@ func TestParseTimerDetails(t *testing.T) {
 	if want := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC); !tm.ScheduledAt.Equal(want) || tm.ScheduledAt.Location() != time.UTC {
 		t.Errorf("ScheduledAt = %v, want %v", tm.ScheduledAt, want)
 	}
+	if tm.CosflowContinuation != 0 {
+		t.Errorf("a tick's CosflowContinuation = %d, want 0", tm.CosflowContinuation)
+	}
 	ev, err = Parse(readFixture(t, "timer_empty.json"))
 	if err != nil || ev.Timer.Message != "" {
 		t.Errorf("timer_empty: %+v, %v", ev, err)
+	}
+	ev, err = Parse(readFixture(t, "timer_continuation.json"))
+	if err != nil || ev.Timer.CosflowContinuation != 3 || ev.Timer.TriggerName != "sweep" {
+		t.Errorf("timer_continuation: %+v, %v", ev, err)
 	}
 }
 
@@ -183,6 +191,9 @@ func TestParseErrors(t *testing.T) {
 		{"http nested type error", `{"httpMethod":"GET","path":"/","requestContext":{"identity":{"secretId":1}}}`, ProblemInvalidField, KindHTTP, "requestContext.identity.secretId", "expected string"},
 		{"http query not an object", `{"httpMethod":"GET","path":"/","queryString":[]}`, ProblemInvalidField, KindHTTP, "queryString", "expected map"},
 		{"timer Message not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":5}`, ProblemInvalidField, KindTimer, "Message", "timer event: Message: expected string"},
+		{"timer continuation negative", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","CosflowContinuation":-1}`, ProblemInvalidField, KindTimer, "CosflowContinuation", "must be from 0 to 1000, got -1"},
+		{"timer continuation past the bound", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","CosflowContinuation":1001}`, ProblemInvalidField, KindTimer, "CosflowContinuation", "must be from 0 to 1000, got 1001"},
+		{"timer continuation not a number", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","CosflowContinuation":"1"}`, ProblemInvalidField, KindTimer, "CosflowContinuation", "expected int"},
 		{"timer TriggerName not a string", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","TriggerName":{}}`, ProblemInvalidField, KindTimer, "TriggerName", "expected string"},
 		{"http bad query", `{"httpMethod":"GET","path":"/","queryString":{"a":1}}`, ProblemInvalidField, KindHTTP, "queryString.a", "HTTP event: queryString.a: query value: expected a string, an array of strings or true"},
 	}
@@ -330,6 +341,7 @@ func TestParseStrictMembers(t *testing.T) {
 		{"COS records under another case", `{"Records":[` + good + `],"records":[]}`, -1, KindCOS, "records", "only by case"},
 		{"COS key not UTF-8", "{\"Records\":[" + record("{\"key\":\"/1250000000/examplebucket/b\xff.jpg\"}") + "]}",
 			-1, KindCOS, "Records[0].cos.cosObject.key", "COS event: Records[0].cos.cosObject.key: is not valid UTF-8"},
+		{"timer continuation twice", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","CosflowContinuation":1,"CosflowContinuation":2}`, -1, KindTimer, "CosflowContinuation", "is given twice"},
 		{"timer Message twice", `{"Type":"Timer","Time":"2026-11-22T02:00:00Z","Message":"a","Message":"b"}`, -1, KindTimer, "Message", "is given twice"},
 		{"timer type under another case", `{"Type":"Timer","type":"Cron","Time":"2026-11-22T02:00:00Z"}`, -1, KindTimer, "type", "only by case"},
 		{"timer Message not UTF-8", "{\"Type\":\"Timer\",\"Time\":\"2026-11-22T02:00:00Z\",\"Message\":\"\xc3\"}", -1, KindTimer, "Message", "is not valid UTF-8"},

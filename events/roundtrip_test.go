@@ -47,6 +47,7 @@ var roundTrips = []struct {
 	{"cos_raw_key.json", func() any { return new(COSEvent) }},
 	{"timer.json", func() any { return new(TimerEvent) }},
 	{"timer_empty.json", func() any { return new(TimerEvent) }},
+	{"timer_continuation.json", func() any { return new(TimerEvent) }},
 	{"apigw_request.json", func() any { return new(HTTPRequest) }},
 	{"function_url_request.json", func() any { return new(HTTPRequest) }},
 	{"http_response.json", func() any { return new(HTTPResponse) }},

@@ -8,6 +8,11 @@ import (
 	"github.com/cosflow/cosflow/internal/clip"
 )
 
+// MaxContinuation bounds TimerEvent.CosflowContinuation on the wire: far
+// above the chain any sweep continues (the handler stops well before), so
+// that only a corrupt or hostile count is refused.
+const MaxContinuation = 1000
+
 // TimerEvent is a timer trigger tick. The keys are capitalised on the wire.
 type TimerEvent struct {
 	// Type is always "Timer".
@@ -20,6 +25,12 @@ type TimerEvent struct {
 	// Message is the trigger's argument string (up to 4 KB), possibly empty;
 	// cosflow puts a JSON backfill spec here.
 	Message string `json:"Message"`
+	// CosflowContinuation is cosflow's own member, never the platform's:
+	// how many continuations of one tick's sweep came before this event
+	// (0, and absent on the wire, for the tick itself). A sweep that
+	// stops with work left invokes the function again at once with its
+	// tick and this count plus one; the count bounds the chain.
+	CosflowContinuation int `json:"CosflowContinuation,omitempty"`
 
 	// ScheduledAt is Time parsed, computed once at decode time; it is not
 	// part of the wire format.
@@ -50,6 +61,9 @@ func (t *TimerEvent) UnmarshalJSON(data []byte) error {
 	}
 	if p.Time == "" {
 		return fieldError(KindTimer, ProblemMissingField, "Time", `missing (expected the scheduled time, e.g. "2026-11-22T02:00:00Z")`)
+	}
+	if p.CosflowContinuation < 0 || p.CosflowContinuation > MaxContinuation {
+		return fieldError(KindTimer, ProblemInvalidField, "CosflowContinuation", fmt.Sprintf("must be from 0 to %d, got %d", MaxContinuation, p.CosflowContinuation))
 	}
 	at, err := time.Parse(time.RFC3339, p.Time)
 	if err != nil {

@@ -40,6 +40,9 @@ type Handler struct {
 	// how long the records below remember (durations are measured on
 	// the monotonic clock, whatever now says).
 	now func() time.Time
+	// continuer goes on with a sweep that stopped with work left (nil:
+	// the next tick does).
+	continuer Continuer
 	// fired remembers what this instance triggered; ambiguous what it
 	// tried with an ambiguous outcome, so its next attempt looks first.
 	fired, ambiguous *firedSet

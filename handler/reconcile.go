@@ -176,7 +176,8 @@ type ReconcileResult struct {
 	Busy      bool   `json:"busy,omitempty"`
 	BusyUntil string `json:"busyUntil,omitempty"`
 	// NextPass is set when no pass was due (see every): when the next
-	// one is.
+	// one is (without every, in a continuation of the tick whose pass is
+	// done: that tick, any later one starts a pass).
 	NextPass string `json:"nextPass,omitempty"`
 	// Error is set when the rule could not be swept (the listing or the
 	// ledger failed); Retryable when a later tick may do better.

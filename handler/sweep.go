@@ -78,6 +78,9 @@ type sweepRun struct {
 	// shared workflow settled; shared counts the rules of each workflow.
 	done   map[string]bool
 	shared map[string]int
+	// continuation is set when the invocation continues an earlier one
+	// of its tick (sweep_continue.go).
+	continuation bool
 }
 
 // outOfTime reports whether the invocation must stop listing: what is
@@ -88,9 +91,9 @@ func (r *sweepRun) outOfTime() bool {
 }
 
 // newSweepRun prepares one invocation's sweep of s at tick.
-func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.Time) *sweepRun {
+func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.Time, continuation bool) *sweepRun {
 	log := logx.From(ctx, h.logger)
-	run := &sweepRun{spec: s, tick: tick, opts: s.Target.Options(log), budget: s.Reconcile.maxTriggers,
+	run := &sweepRun{spec: s, tick: tick, continuation: continuation, opts: s.Target.Options(log), budget: s.Reconcile.maxTriggers,
 		done: map[string]bool{}, shared: map[string]int{}}
 	if d, ok := ctx.Deadline(); ok {
 		run.deadline = d
@@ -119,8 +122,14 @@ func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.T
 // runs it at every tick; `cosflow reconcile` runs it once, now. Each rule
 // goes on with its pass under way, starts one when due, or reports busy.
 func (h *Handler) Reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time) []ReconcileResult {
+	return h.reconcile(ctx, s, tick, false)
+}
+
+// reconcile is Reconcile, for a continuation of an earlier invocation of
+// tick when continuation is set.
+func (h *Handler) reconcile(ctx context.Context, s *ReconcileSpec, tick time.Time, continuation bool) []ReconcileResult {
 	log := logx.From(ctx, h.logger)
-	run := h.newSweepRun(ctx, s, tick)
+	run := h.newSweepRun(ctx, s, tick, continuation)
 	results := make([]ReconcileResult, 0, len(h.cfg.Rules))
 	skip := h.sweepChecks(ctx, s, h.cfg.Rules) // rules whose workflow does not exist
 	for i := range h.cfg.Rules {
@@ -188,7 +197,12 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 		switch {
 		case !cur.Done && !cur.Pass.IsZero():
 			res.Resumed = true
-		case cur.Done && p.every > 0 && run.tick.Before(cur.Pass.Add(p.every)):
+		case cur.Done && p.every > 0 && run.tick.Before(cur.Pass.Add(p.every)),
+			cur.Done && run.continuation && run.tick.Equal(cur.Pass):
+			// Not due; or, without every, a continuation of the tick this
+			// pass was done at (another rule stopped with work left, or
+			// the next tick ended the pass first), which must not list the
+			// whole pass again.
 			res.Pass, res.NextPass = cosclient.FormatTime(cur.Pass), cosclient.FormatTime(cur.Pass.Add(p.every))
 			return nil
 		default:

@@ -30,13 +30,12 @@ func (c *testClock) advance(d time.Duration) {
 }
 
 // newOutcomeEnv is a sweep env whose runs end at once (so a sweep sees
-// how they ended), on clock, with one images rule.
-func newOutcomeEnv(t *testing.T, env map[string]string, clock *testClock) *sweepEnv {
+// how they ended), on clock, with one images rule and the handler's opts.
+func newOutcomeEnv(t *testing.T, env map[string]string, clock *testClock, opts ...Option) *sweepEnv {
 	t.Helper()
 	vars := map[string]string{EnvBucket: testBucket, EnvRegion: testRegion,
 		EnvRules: rulesJSON(Rule{Name: "images", Prefix: "in/", Suffix: ".jpg", WorkflowID: wfA})}
 	maps.Copy(vars, env)
-	var opts []Option
 	if clock != nil {
 		opts = append(opts, WithClock(clock.now))
 	}

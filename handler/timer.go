@@ -18,10 +18,13 @@ import (
 )
 
 // TimerResult is what a timer invocation did: one item per backfill spec,
-// and one per rule a reconcile sweep covered.
+// and one per rule a reconcile sweep covered. Continued is set when a
+// sweep stopped with work left and the function was invoked again to go
+// on at once (sweep_continue.go).
 type TimerResult struct {
 	Jobs      []JobResult       `json:"jobs"`
 	Reconcile []ReconcileResult `json:"reconcile,omitempty"`
+	Continued bool              `json:"continued,omitempty"`
 }
 
 // JobResult is one backfill spec's outcome. Created is false when a job of
@@ -121,7 +124,7 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 	// Sweeps run one after the other: each already runs its triggers
 	// concurrently, and each stops at its own maxTriggers.
 	for _, ts := range sweeps {
-		res.Reconcile = append(res.Reconcile, h.Reconcile(ctx, ts.spec.Reconcile, tick)...)
+		res.Reconcile = append(res.Reconcile, h.reconcile(ctx, ts.spec.Reconcile, tick, ev.CosflowContinuation > 0)...)
 	}
 
 	var incomplete *IncompleteError
@@ -147,9 +150,12 @@ func (h *Handler) handleTimer(ctx context.Context, ev *events.TimerEvent) (*Time
 		}
 	}
 	if incomplete != nil {
+		// The platform retries the tick, which goes on with the sweeps:
+		// no continuation besides.
 		incomplete.Total = len(res.Jobs) + len(res.Reconcile)
 		return res, incomplete
 	}
+	h.continueSweeps(ctx, ev, sweeps, res)
 	return res, nil
 }
 

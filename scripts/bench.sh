@@ -44,14 +44,17 @@ measures the product at the repository's root:
   6. sweeps a synthetic bucket (ciemu.Synthesize: 1M and 10M objects,
      1% of them in the window, 0.1% of those never ran) with the deploy
      binary, a fresh process per tick as SCF's timer would, every 5
-     minutes until the pass is done, at 80 ms per CI call and the
+     minutes, and one per continuation the function asks for (SCF
+     Invoke, served on loopback by scfapitest) at once, until the pass
+     is done, at 80 ms per CI call and the
      function's 120 s timeout both divided by 8 (-sweep-scale): the
      invocations, the longest against the timeout, the pass time in real
      terms against the 1 h "every" (CPU is not scaled: the figures are
      pessimistic), peak RSS and CPU per key at both sizes (goal <= 64 MiB,
      linear), a lost invocation (killed; the next tick resumes from the
      cursor once its lease expires, a real minute later) and a backlog of
-     10,000 objects that never ran drained at maxTriggers 1000;
+     10,000 objects that never ran drained at maxTriggers 1000 an
+     invocation (goal: CI's rate);
   7. measures cold start, process start -> first answered Ping over
      net/rpc on loopback, median of 20 per binary, and binary sizes (goal:
      the deploy binary <= the reference function in both), and which

@@ -1,0 +1,294 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/events"
+	"github.com/cosflow/cosflow/internal/cosstate"
+	"github.com/cosflow/cosflow/model"
+	"github.com/cosflow/cosflow/scf"
+)
+
+// captureContinuer keeps the continuations it is asked for, as SCF
+// would queue them, and fails them with err when set.
+type captureContinuer struct {
+	mu     sync.Mutex
+	events [][]byte
+	err    error
+}
+
+func (c *captureContinuer) Continue(_ context.Context, event []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.events = append(c.events, event)
+	return c.err
+}
+
+// next takes the oldest continuation not yet delivered; false when none.
+func (c *captureContinuer) next() ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.events) == 0 {
+		return nil, false
+	}
+	ev := c.events[0]
+	c.events = c.events[1:]
+	return ev, true
+}
+
+// sent is how many continuations are waiting.
+func (c *captureContinuer) sent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.events)
+}
+
+// handleTimeout runs one invocation of payload with a deadline timeout
+// away (none when 0), as SCF runs each.
+func (e *sweepEnv) handleTimeout(t *testing.T, payload []byte, timeout time.Duration) (*TimerResult, error) {
+	t.Helper()
+	ctx := scf.NewContext(context.Background(), &scf.InvocationContext{RequestID: "req-continue"})
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	out, err := e.h.Handle(ctx, payload)
+	res, ok := out.(*TimerResult)
+	if !ok {
+		t.Fatalf("result is %T (err %v), want *TimerResult", out, err)
+	}
+	return res, err
+}
+
+// checkContinuation checks that raw continues tick (a timer event of the
+// tick's type, trigger and time) at depth, with a Message of the sweep
+// spec alone, and returns it parsed.
+func checkContinuation(t *testing.T, raw []byte, tick *events.TimerEvent, depth int) *events.TimerEvent {
+	t.Helper()
+	ev, err := events.Parse(raw)
+	if err != nil || ev.Kind != events.KindTimer {
+		t.Fatalf("continuation %s: %+v, %v; want a timer event", raw, ev, err)
+	}
+	c := ev.Timer
+	if c.Type != tick.Type || c.TriggerName != tick.TriggerName || c.Time != tick.Time || c.CosflowContinuation != depth {
+		t.Errorf("continuation %+v, want the tick's type, trigger and time %+v, depth %d", c, tick, depth)
+	}
+	// No default target: the spec carries the bucket and region it ran on.
+	specs, err := parseSpecs([]byte(c.Message), model.Target{})
+	if err != nil || len(specs) != 1 || specs[0].err != nil || specs[0].spec.Reconcile == nil || specs[0].name != "sweep" {
+		t.Errorf("continuation Message %s: %+v, %v; want the sweep spec alone", c.Message, specs, err)
+	}
+	return c
+}
+
+// TestSweepContinues: a sweep that stops with work left (maxTriggers
+// spent, or its deadline near) invokes the function again with its tick,
+// the sweep spec alone (not the tick's backfill) and its depth plus one;
+// fed back as SCF would, the chain drains the pass at once, every object
+// triggered once, nothing twice, and ends with the pass.
+func TestSweepContinues(t *testing.T) {
+	tests := []struct {
+		name    string
+		objects int // in the window; as many again older when stride > 1
+		stride  int // every stride-th object listed is in the window
+		params  string
+		timeout time.Duration // each invocation's
+		latency time.Duration // a listing call's
+		minInv  int           // invocations at least, the tick included
+	}{
+		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, 4},
+		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cont := &captureContinuer{}
+			env := newOutcomeEnv(t, nil, nil, WithContinuer(cont))
+			for i := range tt.objects * tt.stride {
+				age := 30 * time.Hour
+				if i%tt.stride == 0 {
+					age = time.Hour
+				}
+				if err := env.emu.PutObject(testBucket, fmt.Sprintf("in/%06d.jpg", i), 1, env.tick.Add(-age)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env.emu.SetFaults(ciemu.Faults{Latency: tt.latency, Ops: []string{ciemu.OpListObjects}})
+			backfill := `{"name":"nightly","prefix":"photos/","workflowId":"` + wfA + `","window":"24h"}`
+			first := timerEvent(env.tick.Format(time.RFC3339), "["+backfill+","+sweepSpec(tt.params)+"]")
+			tick, err := events.Parse(first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payload, triggered, invocations := first, 0, 0
+			for depth := 0; ; depth++ {
+				res, err := env.handleTimeout(t, payload, tt.timeout)
+				invocations++
+				if err != nil || len(res.Reconcile) != 1 || res.Reconcile[0].Error != "" {
+					t.Fatalf("invocation %d: %+v, %v", depth, res, err)
+				}
+				if want := depth == 0; len(res.Jobs) == 1 != want {
+					t.Errorf("invocation %d: jobs %+v; want the backfill at the tick only", depth, res.Jobs)
+				}
+				r := res.Reconcile[0]
+				triggered += len(r.Triggered)
+				if res.Continued != r.Truncated || cont.sent() != map[bool]int{true: 1}[r.Truncated] {
+					t.Fatalf("invocation %d: truncated %v, continued %v, %d continuations sent; want one exactly when truncated",
+						depth, r.Truncated, res.Continued, cont.sent())
+				}
+				if !r.Truncated {
+					break
+				}
+				payload, _ = cont.next()
+				checkContinuation(t, payload, tick.Timer, depth+1)
+				if depth > maxContinuations {
+					t.Fatalf("%d continuations: the chain does not end", depth)
+				}
+			}
+			if invocations < tt.minInv || triggered != tt.objects {
+				t.Errorf("%d invocations triggered %d; want %d in %d or more", invocations, triggered, tt.objects, tt.minInv)
+			}
+			if n := env.emu.TotalTriggers(); n != tt.objects {
+				t.Errorf("%d runs, want %d", n, tt.objects)
+			}
+			for i := 0; i < tt.objects*tt.stride; i += tt.stride {
+				if n := env.emu.TriggerCount(testBucket, wfA, fmt.Sprintf("in/%06d.jpg", i)); n != 1 {
+					t.Errorf("in/%06d.jpg ran %d times", i, n)
+				}
+			}
+			if lines := withMsg(env.log.Lines(t), "sweep continued"); len(lines) != invocations-1 || lines[len(lines)-1]["depth"] != float64(invocations-1) {
+				t.Errorf("'sweep continued' lines %v; want %d, the last at depth %[2]d", lines, invocations-1)
+			}
+		})
+	}
+}
+
+// TestSweepNotContinued: no continuation when the pass is done, another
+// invocation holds it, in a dry run (no cursor to go on from), without a
+// Continuer, or at the chain's bound; a failed one is logged and is no
+// invocation error (the next tick goes on).
+func TestSweepNotContinued(t *testing.T) {
+	tests := []struct {
+		name      string
+		params    string // the sweep's; maxTriggers 1 of 3 objects when empty
+		env       map[string]string
+		noCont    bool
+		contErr   error
+		busy      bool   // another invocation holds the pass
+		depth     int    // the event's CosflowContinuation
+		truncated bool   // the sweep stopped with work left
+		warn      string // the WARN line's msg, if any
+	}{
+		{name: "pass done", params: `"window":"6h","maxTriggers":10`},
+		{name: "busy", busy: true},
+		{name: "dry run", env: map[string]string{EnvDryRun: "true"}, truncated: true},
+		{name: "no Continuer", noCont: true, truncated: true},
+		{name: "at the bound", depth: maxContinuations, truncated: true, warn: "sweep not continued: its chain reached the bound, the next tick goes on"},
+		{name: "Continue fails", contErr: errors.New("Invoke: 429"), truncated: true, warn: "sweep not continued: the next tick goes on"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cont := &captureContinuer{err: tt.contErr}
+			var opts []Option
+			if !tt.noCont {
+				opts = append(opts, WithContinuer(cont))
+			}
+			env := newOutcomeEnv(t, tt.env, nil, opts...)
+			for i := range 3 {
+				env.put(t, fmt.Sprintf("in/%d.jpg", i), 1, time.Hour)
+			}
+			if tt.busy {
+				store := cosstate.New(env.ci, inBucket)
+				state := newSweepState(store, DefaultStatePrefix, "sweep", "images", "other-token", new(int))
+				if _, err := store.Create(context.Background(), state.leaseKey(1), "other-token", sweepLease{Holder: "other", Expires: time.Now().Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+				if err := store.Write(context.Background(), state.cursorKey(), sweepCursor{Spec: "sweep", Rule: "images", Pass: env.tick, Lease: 1, Holder: "other"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			params := tt.params
+			if params == "" {
+				params = `"window":"6h","maxTriggers":1`
+			}
+			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Format(time.RFC3339),
+				Message: sweepSpec(params), CosflowContinuation: tt.depth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := env.handleTimeout(t, payload, 0)
+			if err != nil || len(res.Reconcile) != 1 {
+				t.Fatalf("%+v, %v", res, err)
+			}
+			r := res.Reconcile[0]
+			if r.Truncated != tt.truncated || r.Busy != tt.busy {
+				t.Fatalf("truncated %v, busy %v; want %v, %v: %+v", r.Truncated, r.Busy, tt.truncated, tt.busy, r)
+			}
+			if res.Continued || cont.sent() != map[bool]int{true: 1}[tt.contErr != nil] {
+				t.Errorf("continued %v, %d continuations sent; want none (one tried and failed when Continue fails)", res.Continued, cont.sent())
+			}
+			all := env.log.Lines(t)
+			if n := len(withMsg(all, "sweep continued")); n != 0 {
+				t.Errorf("%d 'sweep continued' lines", n)
+			}
+			if tt.warn == "" {
+				return
+			}
+			lines := withMsg(all, tt.warn)
+			if len(lines) != 1 || lines[0]["level"] != "WARN" {
+				t.Errorf("lines %q: %v, want one at WARN", tt.warn, lines)
+			}
+			if tt.contErr != nil && !strings.Contains(fmt.Sprint(lines), "429") {
+				t.Errorf("the WARN line does not say why: %v", lines)
+			}
+		})
+	}
+}
+
+// TestContinuationKeepsDonePass: without every, a tick that finds its
+// own pass done starts another (a repeat of the tick, as before), but a
+// continuation of that tick does not: it would list the whole pass again
+// for a rule that finished while another did not, or that the next tick
+// ended first.
+func TestContinuationKeepsDonePass(t *testing.T) {
+	env := newOutcomeEnv(t, nil, nil, WithContinuer(&captureContinuer{}))
+	env.put(t, "in/a.jpg", 1, time.Hour)
+	spec := sweepSpec(`"window":"6h"`)
+	if r := env.sweepOnce(t, `"window":"6h"`); r.Truncated || len(r.Triggered) != 1 {
+		t.Fatalf("the tick: %+v, want the pass done", r)
+	}
+	tests := []struct {
+		name    string
+		depth   int
+		checked int // 0: the pass was not started again
+	}{
+		{"continuation", 1, 0},
+		{"repeat of the tick", 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lists := env.opCalls(ciemu.OpListObjects)
+			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Format(time.RFC3339), Message: spec, CosflowContinuation: tt.depth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := env.handleTimeout(t, payload, 0)
+			if err != nil || len(res.Reconcile) != 1 {
+				t.Fatalf("%+v, %v", res, err)
+			}
+			r := res.Reconcile[0]
+			listed := env.opCalls(ciemu.OpListObjects) > lists
+			if r.Checked != tt.checked || listed != (tt.checked > 0) || (r.NextPass != "") != (tt.checked == 0) || r.Truncated || len(r.Triggered) != 0 {
+				t.Errorf("%+v (listed: %v); want %d checked, nothing triggered", r, listed, tt.checked)
+			}
+		})
+	}
+}
