@@ -11,7 +11,10 @@
 //     client, so the emulator speaks the wire well enough for the SDK to
 //     work unchanged;
 //   - signer_test.go: cossign and the SDK sign the same random requests
-//     and must agree field by field.
+//     and must agree field by field;
+//   - scfapi_test.go: tencentcloud-sdk-go's common client calls the SCF
+//     API stand-in (scfapitest), which checks its TC3 signature with the
+//     function cosflow's scfapi signs with.
 //
 // To add one, write <part>_test.go in this package. helpers_test.go starts
 // an emulator on loopback with the SDK pointed at it (newEmulator), or
