@@ -197,12 +197,15 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 		switch {
 		case !cur.Done && !cur.Pass.IsZero():
 			res.Resumed = true
-		case cur.Done && p.every > 0 && run.tick.Before(cur.Pass.Add(p.every)),
+		case cur.Done && run.tick.Before(cur.Pass.Add(p.every)),
 			cur.Done && run.continuation && run.tick.Equal(cur.Pass):
-			// Not due; or, without every, a continuation of the tick this
-			// pass was done at (another rule stopped with work left, or
-			// the next tick ended the pass first), which must not list the
-			// whole pass again.
+			// Not due (every 0: a tick older than the pass done, such as
+			// a late retry, which SCF may deliver for hours, scf.md §4,
+			// and which would move the pass back to an older window); or,
+			// without every, a continuation of the tick this pass was
+			// done at (another rule stopped with work left, or the next
+			// tick ended the pass first), which must not list the whole
+			// pass again.
 			res.Pass, res.NextPass = cosclient.FormatTime(cur.Pass), cosclient.FormatTime(cur.Pass.Add(p.every))
 			return nil
 		default:

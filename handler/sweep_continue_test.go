@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/cosstate"
 	"github.com/cosflow/cosflow/model"
@@ -257,7 +258,9 @@ func TestSweepNotContinued(t *testing.T) {
 // own pass done starts another (a repeat of the tick, as before), but a
 // continuation of that tick does not: it would list the whole pass again
 // for a rule that finished while another did not, or that the next tick
-// ended first.
+// ended first. Nor does a tick older than the pass done, a continuation
+// or not (SCF retries an event it could not run every minute for up to
+// 6 h, scf.md §4): it would move the pass back to an older window.
 func TestContinuationKeepsDonePass(t *testing.T) {
 	env := newOutcomeEnv(t, nil, nil, WithContinuer(&captureContinuer{}))
 	env.put(t, "in/a.jpg", 1, time.Hour)
@@ -267,16 +270,19 @@ func TestContinuationKeepsDonePass(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
+		at      time.Duration // the event's tick, from the pass's
 		depth   int
 		checked int // 0: the pass was not started again
 	}{
-		{"continuation", 1, 0},
-		{"repeat of the tick", 0, 1},
+		{"continuation", 0, 1, 0},
+		{"late continuation of an earlier tick", -5 * time.Minute, 3, 0},
+		{"late retry of an earlier tick", -5 * time.Minute, 0, 0},
+		{"repeat of the tick", 0, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lists := env.opCalls(ciemu.OpListObjects)
-			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Format(time.RFC3339), Message: spec, CosflowContinuation: tt.depth})
+			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Add(tt.at).Format(time.RFC3339), Message: spec, CosflowContinuation: tt.depth})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,6 +294,9 @@ func TestContinuationKeepsDonePass(t *testing.T) {
 			listed := env.opCalls(ciemu.OpListObjects) > lists
 			if r.Checked != tt.checked || listed != (tt.checked > 0) || (r.NextPass != "") != (tt.checked == 0) || r.Truncated || len(r.Triggered) != 0 {
 				t.Errorf("%+v (listed: %v); want %d checked, nothing triggered", r, listed, tt.checked)
+			}
+			if want := cosclient.FormatTime(env.tick); r.Pass != want {
+				t.Errorf("pass %s, want %s: the pass done stays the last", r.Pass, want)
 			}
 		})
 	}
