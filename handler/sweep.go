@@ -24,9 +24,10 @@ import (
 // and the cursor), an invocation stops listing, settles what it found,
 // and reports "truncated" and "lastKey": a result, not an invocation
 // error, since a platform retry would only repeat the listing. A backlog
-// larger than maxTriggers drains the same way, one invocation's worth a
-// tick, so the sweep timer should tick often (every 5 minutes, with
-// "every" of an hour).
+// larger than maxTriggers stops the same way. Either goes on at once in a
+// continuation (sweep_continue.go), or at the next tick when that is
+// lost, so the sweep timer should still tick often (every 5 minutes,
+// with "every" of an hour).
 //
 // A dry run keeps no cursor: it plans one pass from the start of the
 // listing, within the invocation.
@@ -410,7 +411,8 @@ func (h *Handler) settleChunk(ctx context.Context, run *sweepRun, rule *Rule, ch
 			res.Calls.State += o.stateCalls
 			switch {
 			case o.err != nil && (errors.Is(o.err, errNotAttempted) || ctx.Err() != nil):
-				// Out of time: the next tick settles it, and is no
+				// Out of time: the invocation that goes on (a
+				// continuation, or the next tick) settles it, and is no
 				// failure.
 				unsettled = min(unsettled, td.at)
 			case o.err != nil:
