@@ -177,10 +177,12 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 	if run.store != nil {
 		st = newSweepState(run.store, h.cfg.StatePrefix, run.spec.Name, rule.Name, run.token, &res.Calls.State)
 		now := h.now()
-		held, busy, err := st.acquire(ctx, run.holder, now, leaseExpiry(ctx, now))
+		// Not err: the deferred last write below reports into the named
+		// result, which a variable of this block would shadow.
+		held, busy, aerr := st.acquire(ctx, run.holder, now, leaseExpiry(ctx, now))
 		switch {
-		case err != nil:
-			return err
+		case aerr != nil:
+			return aerr
 		case !busy.IsZero():
 			res.Busy, res.BusyUntil = true, cosclient.FormatTime(busy)
 			return nil

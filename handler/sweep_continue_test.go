@@ -103,11 +103,12 @@ func TestSweepContinues(t *testing.T) {
 		stride  int // every stride-th object listed is in the window
 		params  string
 		timeout time.Duration // each invocation's
-		latency time.Duration // a listing call's
-		minInv  int           // invocations at least, the tick included
+		latency time.Duration // a call's, of op
+		op      string
+		minInv  int // invocations at least, the tick included
 	}{
-		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, 4},
-		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, 2},
+		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, "", 4},
+		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, ciemu.OpListObjects, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +123,7 @@ func TestSweepContinues(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			env.emu.SetFaults(ciemu.Faults{Latency: tt.latency, Ops: []string{ciemu.OpListObjects}})
+			env.emu.SetFaults(ciemu.Faults{Latency: tt.latency, Ops: []string{tt.op}})
 			backfill := `{"name":"nightly","prefix":"photos/","workflowId":"` + wfA + `","window":"24h"}`
 			first := timerEvent(env.tick.Format(time.RFC3339), "["+backfill+","+sweepSpec(tt.params)+"]")
 			tick, err := events.Parse(first)
@@ -299,5 +300,30 @@ func TestContinuationKeepsDonePass(t *testing.T) {
 				t.Errorf("pass %s, want %s: the pass done stays the last", r.Pass, want)
 			}
 		})
+	}
+}
+
+// TestSweepLastWriteFails: when the sweep's last write (its lease
+// released, the cursor as it leaves it) fails, the rule says so, and
+// the sweep is not continued: the continuation would find the lease
+// still held, and the pass's platform retry or next tick goes on from
+// the marker last written. Here the state's writes take 300 ms against
+// an 800 ms deadline: the lease is taken and released in time, the
+// cursor's write is cut by the deadline.
+func TestSweepLastWriteFails(t *testing.T) {
+	cont := &captureContinuer{}
+	env := newOutcomeEnv(t, nil, nil, WithContinuer(cont))
+	env.put(t, "in/a.jpg", 1, time.Hour)
+	env.emu.SetFaults(ciemu.Faults{Latency: 300 * time.Millisecond, Ops: []string{ciemu.OpPutObject}})
+	res, err := env.handleTimeout(t, timerEvent(env.tick.Format(time.RFC3339), sweepSpec(`"window":"6h"`)), 800*time.Millisecond)
+	if len(res.Reconcile) != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	r := res.Reconcile[0]
+	if !strings.Contains(r.Error, "cursor") || !r.Retryable || !isIncomplete(err) {
+		t.Errorf("error %q (retryable %v), invocation error %v; want the cursor's write, retryable", r.Error, r.Retryable, err)
+	}
+	if res.Continued || cont.sent() != 0 {
+		t.Errorf("continued %v, %d sent; want none", res.Continued, cont.sent())
 	}
 }
