@@ -49,6 +49,16 @@ const (
 	maxSweepMargin = 30 * time.Second
 )
 
+// Final reserve bounds: the part of the time left at the sweep's start
+// that its work (listing, lookups, triggers) never reaches, kept for the
+// last writes (the lease released, the cursor) and the continuation's
+// Invoke, however long the last chunk took: its calls end at the work's
+// deadline, so that those still have time once it overran its margin.
+const (
+	minFinalReserve = 100 * time.Millisecond
+	maxFinalReserve = 3 * time.Second
+)
+
 // sweepCandidate is one object a rule matches in the window.
 type sweepCandidate struct {
 	key string
@@ -66,8 +76,9 @@ type sweepRun struct {
 	tick   time.Time
 	opts   []func(*cosclient.Options)
 	budget int // triggers left under maxTriggers
-	// deadline is the invocation's (zero: none), margin what is kept
-	// before it; slowest is the longest a chunk took to settle.
+	// deadline is the work's (zero: none), the invocation's less the
+	// final reserve; margin is what is kept before it; slowest is the
+	// longest a chunk took to settle.
 	deadline        time.Time
 	margin, slowest time.Duration
 	// store keeps cursors and claims in the spec's bucket (nil in a dry
@@ -97,8 +108,8 @@ func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.T
 	run := &sweepRun{spec: s, tick: tick, continuation: continuation, opts: s.Target.Options(log), budget: s.Reconcile.maxTriggers,
 		done: map[string]bool{}, shared: map[string]int{}}
 	if d, ok := ctx.Deadline(); ok {
-		run.deadline = d
-		run.margin = min(max(time.Until(d)/4, minSweepMargin), maxSweepMargin)
+		run.deadline = d.Add(-min(max(time.Until(d)/20, minFinalReserve), maxFinalReserve))
+		run.margin = min(max(time.Until(run.deadline)/4, minSweepMargin), maxSweepMargin)
 	}
 	for i := range h.cfg.Rules {
 		if h.cfg.Rules[i].coversCreated() {
@@ -171,6 +182,12 @@ func (h *Handler) reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 // bucket from the pass's marker, settles chunk after chunk, and writes
 // the cursor after each and at the end, releasing its lease.
 func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res *ReconcileResult) (err error) {
+	final := ctx // the lease's and the last writes' (sweepRun.deadline)
+	if !run.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, run.deadline)
+		defer cancel()
+	}
 	p := &run.spec.Reconcile
 	cur := sweepCursor{Pass: run.tick}
 	var st *sweepState
@@ -179,7 +196,7 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 		now := h.now()
 		// Not err: the deferred last write below reports into the named
 		// result, which a variable of this block would shadow.
-		held, busy, aerr := st.acquire(ctx, run.holder, now, leaseExpiry(ctx, now))
+		held, busy, aerr := st.acquire(final, run.holder, now, leaseExpiry(final, now))
 		switch {
 		case aerr != nil:
 			return aerr
@@ -192,8 +209,8 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 			// The last write: the cursor as the sweep leaves it, its lease
 			// released. Should it fail, the lease expires and the next
 			// tick redoes what this one did since its last write.
-			rerr := st.release(ctx, &cur, h.now())
-			if werr := st.writeCursor(ctx, &cur); err == nil {
+			rerr := st.release(final, &cur, h.now())
+			if werr := st.writeCursor(final, &cur); err == nil {
 				err = errors.Join(rerr, werr)
 			}
 		}()
