@@ -23,7 +23,10 @@ type TimerEvent struct {
 	// of the same tick, so it makes a good idempotency key.
 	Time string `json:"Time"`
 	// Message is the trigger's argument string (up to 4 KB), possibly empty;
-	// cosflow puts a JSON backfill spec here.
+	// cosflow puts a JSON backfill spec here. A continuation's (see
+	// CosflowContinuation) comes through the SCF API's Invoke instead, and
+	// may be longer: its specs are written out with their defaults, within
+	// the 128 KB of an asynchronous event.
 	Message string `json:"Message"`
 	// CosflowContinuation is cosflow's own member, never the platform's:
 	// how many continuations of one tick's sweep came before this event

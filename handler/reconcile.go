@@ -53,7 +53,8 @@ type ReconcileParams struct {
 	Lag string `json:"lag,omitempty"`
 	// MaxTriggers (default 1000) bounds the runs (first runs and
 	// redrives) one invocation starts; the result says when it stopped
-	// there, and the next tick goes on from where it stopped.
+	// there, and a continuation (sweep_continue.go), or else the next
+	// tick, goes on from where it stopped.
 	MaxTriggers int `json:"maxTriggers,omitempty"`
 	// Every ("1h") is how often a pass over the bucket starts, counted
 	// from the tick the last one started at; empty, every tick that finds

@@ -24,9 +24,10 @@ import (
 // and the cursor), an invocation stops listing, settles what it found,
 // and reports "truncated" and "lastKey": a result, not an invocation
 // error, since a platform retry would only repeat the listing. A backlog
-// larger than maxTriggers drains the same way, one invocation's worth a
-// tick, so the sweep timer should tick often (every 5 minutes, with
-// "every" of an hour).
+// larger than maxTriggers stops the same way. Either goes on at once in a
+// continuation (sweep_continue.go), or at the next tick when that is
+// lost, so the sweep timer should still tick often (every 5 minutes,
+// with "every" of an hour).
 //
 // A dry run keeps no cursor: it plans one pass from the start of the
 // listing, within the invocation.
@@ -48,6 +49,16 @@ const (
 	maxSweepMargin = 30 * time.Second
 )
 
+// Final reserve bounds: the part of the time left at the sweep's start
+// that its work (listing, lookups, triggers) never reaches, kept for the
+// last writes (the lease released, the cursor) and the continuation's
+// Invoke, however long the last chunk took: its calls end at the work's
+// deadline, so that those still have time once it overran its margin.
+const (
+	minFinalReserve = 100 * time.Millisecond
+	maxFinalReserve = 3 * time.Second
+)
+
 // sweepCandidate is one object a rule matches in the window.
 type sweepCandidate struct {
 	key string
@@ -65,8 +76,9 @@ type sweepRun struct {
 	tick   time.Time
 	opts   []func(*cosclient.Options)
 	budget int // triggers left under maxTriggers
-	// deadline is the invocation's (zero: none), margin what is kept
-	// before it; slowest is the longest a chunk took to settle.
+	// deadline is the work's (zero: none), the invocation's less the
+	// final reserve; margin is what is kept before it; slowest is the
+	// longest a chunk took to settle.
 	deadline        time.Time
 	margin, slowest time.Duration
 	// store keeps cursors and claims in the spec's bucket (nil in a dry
@@ -96,8 +108,8 @@ func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.T
 	run := &sweepRun{spec: s, tick: tick, continuation: continuation, opts: s.Target.Options(log), budget: s.Reconcile.maxTriggers,
 		done: map[string]bool{}, shared: map[string]int{}}
 	if d, ok := ctx.Deadline(); ok {
-		run.deadline = d
-		run.margin = min(max(time.Until(d)/4, minSweepMargin), maxSweepMargin)
+		run.deadline = d.Add(-min(max(time.Until(d)/20, minFinalReserve), maxFinalReserve))
+		run.margin = min(max(time.Until(run.deadline)/4, minSweepMargin), maxSweepMargin)
 	}
 	for i := range h.cfg.Rules {
 		if h.cfg.Rules[i].coversCreated() {
@@ -170,16 +182,24 @@ func (h *Handler) reconcile(ctx context.Context, s *ReconcileSpec, tick time.Tim
 // bucket from the pass's marker, settles chunk after chunk, and writes
 // the cursor after each and at the end, releasing its lease.
 func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res *ReconcileResult) (err error) {
+	final := ctx // the lease's and the last writes' (sweepRun.deadline)
+	if !run.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, run.deadline)
+		defer cancel()
+	}
 	p := &run.spec.Reconcile
 	cur := sweepCursor{Pass: run.tick}
 	var st *sweepState
 	if run.store != nil {
 		st = newSweepState(run.store, h.cfg.StatePrefix, run.spec.Name, rule.Name, run.token, &res.Calls.State)
 		now := h.now()
-		held, busy, err := st.acquire(ctx, run.holder, now, leaseExpiry(ctx, now))
+		// Not err: the deferred last write below reports into the named
+		// result, which a variable of this block would shadow.
+		held, busy, aerr := st.acquire(final, run.holder, now, leaseExpiry(final, now))
 		switch {
-		case err != nil:
-			return err
+		case aerr != nil:
+			return aerr
 		case !busy.IsZero():
 			res.Busy, res.BusyUntil = true, cosclient.FormatTime(busy)
 			return nil
@@ -189,20 +209,23 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 			// The last write: the cursor as the sweep leaves it, its lease
 			// released. Should it fail, the lease expires and the next
 			// tick redoes what this one did since its last write.
-			rerr := st.release(ctx, &cur, h.now())
-			if werr := st.writeCursor(ctx, &cur); err == nil {
+			rerr := st.release(final, &cur, h.now())
+			if werr := st.writeCursor(final, &cur); err == nil {
 				err = errors.Join(rerr, werr)
 			}
 		}()
 		switch {
 		case !cur.Done && !cur.Pass.IsZero():
 			res.Resumed = true
-		case cur.Done && p.every > 0 && run.tick.Before(cur.Pass.Add(p.every)),
+		case cur.Done && run.tick.Before(cur.Pass.Add(p.every)),
 			cur.Done && run.continuation && run.tick.Equal(cur.Pass):
-			// Not due; or, without every, a continuation of the tick this
-			// pass was done at (another rule stopped with work left, or
-			// the next tick ended the pass first), which must not list the
-			// whole pass again.
+			// Not due (every 0: a tick older than the pass done, such as
+			// a late retry, which SCF may deliver for hours, scf.md §4,
+			// and which would move the pass back to an older window); or,
+			// without every, a continuation of the tick this pass was
+			// done at (another rule stopped with work left, or the next
+			// tick ended the pass first), which must not list the whole
+			// pass again.
 			res.Pass, res.NextPass = cosclient.FormatTime(cur.Pass), cosclient.FormatTime(cur.Pass.Add(p.every))
 			return nil
 		default:
@@ -407,7 +430,8 @@ func (h *Handler) settleChunk(ctx context.Context, run *sweepRun, rule *Rule, ch
 			res.Calls.State += o.stateCalls
 			switch {
 			case o.err != nil && (errors.Is(o.err, errNotAttempted) || ctx.Err() != nil):
-				// Out of time: the next tick settles it, and is no
+				// Out of time: the invocation that goes on (a
+				// continuation, or the next tick) settles it, and is no
 				// failure.
 				unsettled = min(unsettled, td.at)
 			case o.err != nil:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosflow/cosflow/ciemu"
+	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
 	"github.com/cosflow/cosflow/internal/cosstate"
 	"github.com/cosflow/cosflow/model"
@@ -18,16 +19,23 @@ import (
 )
 
 // captureContinuer keeps the continuations it is asked for, as SCF
-// would queue them, and fails them with err when set.
+// would queue them, and fails them with err when set; one asked with a
+// context already done fails with its error, as the Invoke call would,
+// and is kept only in late.
 type captureContinuer struct {
 	mu     sync.Mutex
 	events [][]byte
+	late   int
 	err    error
 }
 
-func (c *captureContinuer) Continue(_ context.Context, event []byte) error {
+func (c *captureContinuer) Continue(ctx context.Context, event []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		c.late++
+		return err
+	}
 	c.events = append(c.events, event)
 	return c.err
 }
@@ -102,11 +110,15 @@ func TestSweepContinues(t *testing.T) {
 		stride  int // every stride-th object listed is in the window
 		params  string
 		timeout time.Duration // each invocation's
-		latency time.Duration // a listing call's
-		minInv  int           // invocations at least, the tick included
+		latency time.Duration // a call's, of op
+		op      string
+		minInv  int // invocations at least, the tick included
 	}{
-		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, 4},
-		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, 2},
+		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, "", 4},
+		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, ciemu.OpListObjects, 2},
+		// The chunk's triggers run into the deadline: the cursor is still
+		// written, the lease released, and the continuation sent.
+		{"chunk cut by its deadline", 40, 1, `"window":"6h"`, 500 * time.Millisecond, 150 * time.Millisecond, ciemu.OpTriggerWorkflow, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +133,7 @@ func TestSweepContinues(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			env.emu.SetFaults(ciemu.Faults{Latency: tt.latency, Ops: []string{ciemu.OpListObjects}})
+			env.emu.SetFaults(ciemu.Faults{Latency: tt.latency, Ops: []string{tt.op}})
 			backfill := `{"name":"nightly","prefix":"photos/","workflowId":"` + wfA + `","window":"24h"}`
 			first := timerEvent(env.tick.Format(time.RFC3339), "["+backfill+","+sweepSpec(tt.params)+"]")
 			tick, err := events.Parse(first)
@@ -140,9 +152,9 @@ func TestSweepContinues(t *testing.T) {
 				}
 				r := res.Reconcile[0]
 				triggered += len(r.Triggered)
-				if res.Continued != r.Truncated || cont.sent() != map[bool]int{true: 1}[r.Truncated] {
-					t.Fatalf("invocation %d: truncated %v, continued %v, %d continuations sent; want one exactly when truncated",
-						depth, r.Truncated, res.Continued, cont.sent())
+				if res.Continued != r.Truncated || cont.sent() != map[bool]int{true: 1}[r.Truncated] || cont.late != 0 {
+					t.Fatalf("invocation %d: truncated %v, continued %v, %d continuations sent, %d asked with the context done; want one exactly when truncated, in time",
+						depth, r.Truncated, res.Continued, cont.sent(), cont.late)
 				}
 				if !r.Truncated {
 					break
@@ -164,7 +176,7 @@ func TestSweepContinues(t *testing.T) {
 					t.Errorf("in/%06d.jpg ran %d times", i, n)
 				}
 			}
-			if lines := withMsg(env.log.Lines(t), "sweep continued"); len(lines) != invocations-1 || lines[len(lines)-1]["depth"] != float64(invocations-1) {
+			if lines := withMsg(env.log.Lines(t), "sweep continued"); len(lines) != invocations-1 || len(lines) > 0 && lines[len(lines)-1]["depth"] != float64(invocations-1) {
 				t.Errorf("'sweep continued' lines %v; want %d, the last at depth %[2]d", lines, invocations-1)
 			}
 		})
@@ -257,7 +269,9 @@ func TestSweepNotContinued(t *testing.T) {
 // own pass done starts another (a repeat of the tick, as before), but a
 // continuation of that tick does not: it would list the whole pass again
 // for a rule that finished while another did not, or that the next tick
-// ended first.
+// ended first. Nor does a tick older than the pass done, a continuation
+// or not (SCF retries an event it could not run every minute for up to
+// 6 h, scf.md §4): it would move the pass back to an older window.
 func TestContinuationKeepsDonePass(t *testing.T) {
 	env := newOutcomeEnv(t, nil, nil, WithContinuer(&captureContinuer{}))
 	env.put(t, "in/a.jpg", 1, time.Hour)
@@ -267,16 +281,19 @@ func TestContinuationKeepsDonePass(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
+		at      time.Duration // the event's tick, from the pass's
 		depth   int
 		checked int // 0: the pass was not started again
 	}{
-		{"continuation", 1, 0},
-		{"repeat of the tick", 0, 1},
+		{"continuation", 0, 1, 0},
+		{"late continuation of an earlier tick", -5 * time.Minute, 3, 0},
+		{"late retry of an earlier tick", -5 * time.Minute, 0, 0},
+		{"repeat of the tick", 0, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lists := env.opCalls(ciemu.OpListObjects)
-			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Format(time.RFC3339), Message: spec, CosflowContinuation: tt.depth})
+			payload, err := json.Marshal(events.TimerEvent{Type: "Timer", TriggerName: "sweep", Time: env.tick.Add(tt.at).Format(time.RFC3339), Message: spec, CosflowContinuation: tt.depth})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -289,6 +306,34 @@ func TestContinuationKeepsDonePass(t *testing.T) {
 			if r.Checked != tt.checked || listed != (tt.checked > 0) || (r.NextPass != "") != (tt.checked == 0) || r.Truncated || len(r.Triggered) != 0 {
 				t.Errorf("%+v (listed: %v); want %d checked, nothing triggered", r, listed, tt.checked)
 			}
+			if want := cosclient.FormatTime(env.tick); r.Pass != want {
+				t.Errorf("pass %s, want %s: the pass done stays the last", r.Pass, want)
+			}
 		})
+	}
+}
+
+// TestSweepLastWriteFails: when the sweep's last write (its lease
+// released, the cursor as it leaves it) fails, the rule says so, and
+// the sweep is not continued: the continuation would find the lease
+// still held, and the pass's platform retry or next tick goes on from
+// the marker last written. Here the state's writes take 300 ms against
+// an 800 ms deadline: the lease is taken and released in time, the
+// cursor's write is cut by the deadline.
+func TestSweepLastWriteFails(t *testing.T) {
+	cont := &captureContinuer{}
+	env := newOutcomeEnv(t, nil, nil, WithContinuer(cont))
+	env.put(t, "in/a.jpg", 1, time.Hour)
+	env.emu.SetFaults(ciemu.Faults{Latency: 300 * time.Millisecond, Ops: []string{ciemu.OpPutObject}})
+	res, err := env.handleTimeout(t, timerEvent(env.tick.Format(time.RFC3339), sweepSpec(`"window":"6h"`)), 800*time.Millisecond)
+	if len(res.Reconcile) != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	r := res.Reconcile[0]
+	if !strings.Contains(r.Error, "cursor") || !r.Retryable || !isIncomplete(err) {
+		t.Errorf("error %q (retryable %v), invocation error %v; want the cursor's write, retryable", r.Error, r.Retryable, err)
+	}
+	if res.Continued || cont.sent() != 0 {
+		t.Errorf("continued %v, %d sent; want none", res.Continued, cont.sent())
 	}
 }
