@@ -115,10 +115,12 @@ func TestSweepContinues(t *testing.T) {
 		minInv  int // invocations at least, the tick included
 	}{
 		{"backlog over maxTriggers", 10, 1, `"window":"6h","maxTriggers":3`, 0, 0, "", 4},
-		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 800 * time.Millisecond, 60 * time.Millisecond, ciemu.OpListObjects, 2},
+		// Timings leave room for a loaded machine (-race on 2 cores): a
+		// listing of 20 pages takes 3 s against each invocation's 2 s.
+		{"pass cut by its deadline", 100, 200, `"window":"6h"`, 2 * time.Second, 150 * time.Millisecond, ciemu.OpListObjects, 2},
 		// The chunk's triggers run into the deadline: the cursor is still
 		// written, the lease released, and the continuation sent.
-		{"chunk cut by its deadline", 40, 1, `"window":"6h"`, 500 * time.Millisecond, 150 * time.Millisecond, ciemu.OpTriggerWorkflow, 2},
+		{"chunk cut by its deadline", 120, 1, `"window":"6h"`, 1500 * time.Millisecond, 150 * time.Millisecond, ciemu.OpTriggerWorkflow, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
