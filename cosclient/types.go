@@ -294,6 +294,12 @@ type Object struct {
 	StorageClass string `xml:"StorageClass,omitempty"`
 }
 
+// Modified is LastModified, parsed: an upload's time as both redrive
+// paths (the sweep, CI's callback) read it, so that they name one upload.
+func (o *Object) Modified() (time.Time, error) {
+	return time.Parse(time.RFC3339, o.LastModified)
+}
+
 // ErrorBody is the XML body of every CI and COS error answer.
 type ErrorBody struct {
 	XMLName   xml.Name `xml:"Error"`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/cosflow/cosflow/cosclient"
 	"github.com/cosflow/cosflow/events"
@@ -152,7 +151,7 @@ func (h *Handler) redriveCalledBack(ctx context.Context, target model.Target, ru
 	if rule == nil {
 		return settled(reasonNoRule)
 	}
-	uploaded, err := time.Parse(time.RFC3339, obj.LastModified)
+	uploaded, err := obj.Modified()
 	if err != nil {
 		return settled(reasonTimeUnread)
 	}
@@ -183,7 +182,7 @@ func (h *Handler) redriveCalledBack(ctx context.Context, target model.Target, ru
 		return settled(verdict.String())
 	}
 	t := triggerTask{target: target, key: run.Object, rule: rule, uploaded: uploaded,
-		claims:  ledger.NewClaims(cosstate.New(h.ci, opts...), h.cfg.StatePrefix, h.now),
+		claims:  h.claimsIn(cosstate.New(h.ci, opts...)),
 		redrive: hist, token: cosstate.NewToken()}
 	o := h.triggerOnce(ctx, t)
 	res.CICalls += o.calls + o.ledgerCalls + o.stateCalls

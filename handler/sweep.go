@@ -102,6 +102,13 @@ func (r *sweepRun) outOfTime() bool {
 	return !r.deadline.IsZero() && time.Until(r.deadline) < max(r.margin, r.slowest*3/2)
 }
 
+// claimsIn are the redrive claims kept in store, under the state prefix,
+// on the Handler's clock: where both redrive paths (the sweep, CI's
+// callback) take theirs, so that they claim the same attempts.
+func (h *Handler) claimsIn(store *cosstate.Store) *ledger.Claims {
+	return ledger.NewClaims(store, h.cfg.StatePrefix, h.now)
+}
+
 // newSweepRun prepares one invocation's sweep of s at tick.
 func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.Time, continuation bool) *sweepRun {
 	log := logx.From(ctx, h.logger)
@@ -118,7 +125,7 @@ func (h *Handler) newSweepRun(ctx context.Context, s *ReconcileSpec, tick time.T
 	}
 	if !h.cfg.DryRun && h.ci != nil {
 		run.store = cosstate.New(h.ci, run.opts...)
-		run.claims = ledger.NewClaims(run.store, h.cfg.StatePrefix, h.now)
+		run.claims = h.claimsIn(run.store)
 		run.token = cosstate.NewToken()
 		run.holder = run.token
 		if ic, ok := scf.FromContext(ctx); ok && ic.RequestID != "" {
@@ -302,7 +309,7 @@ func (h *Handler) sweepRule(ctx context.Context, run *sweepRun, rule *Rule, res 
 func (h *Handler) appendCandidates(chunk []sweepCandidate, rule *Rule, page []cosclient.Object, from, to time.Time) []sweepCandidate {
 	for _, o := range page {
 		c := sweepCandidate{key: o.Key}
-		modified, err := time.Parse(time.RFC3339, o.LastModified)
+		modified, err := o.Modified()
 		switch {
 		case err != nil:
 			c.modified, c.unreadable = from, true
