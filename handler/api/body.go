@@ -45,19 +45,29 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
 		return &apiError{status: http.StatusUnsupportedMediaType, code: codeUnsupportedType,
 			message: fmt.Sprintf("Content-Type %q is not JSON; send application/json", clip.String(ct, maxEcho))}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return bodyTooLarge()
-		}
-		return &apiError{status: http.StatusBadRequest, code: codeInvalidRequest,
-			message: "cannot read the body: " + err.Error()}
+	data, e := readBody(w, r)
+	if e != nil {
+		return e
 	}
 	if err := valid.Decode(data, v); err != nil {
 		return fromFieldError(err)
 	}
 	return nil
+}
+
+// readBody reads r's body, at most MaxBodyBytes (413 beyond; 400 when it
+// cannot be read).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, bodyTooLarge()
+		}
+		return nil, &apiError{status: http.StatusBadRequest, code: codeInvalidRequest,
+			message: "cannot read the body: " + err.Error()}
+	}
+	return data, nil
 }
 
 // bodyTooLarge is the 413 of a body over MaxBodyBytes.

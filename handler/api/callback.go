@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -42,14 +40,9 @@ func (a *api) ciCallback(w http.ResponseWriter, r *http.Request) {
 			message: "the callback URL's token query parameter is missing or not COSFLOW_CALLBACK_TOKEN"})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, bodyTooLarge())
-			return
-		}
-		writeError(w, &apiError{status: http.StatusBadRequest, code: codeInvalidRequest, message: "cannot read the body: " + err.Error()})
+	body, e := readBody(w, r)
+	if e != nil {
+		writeError(w, e)
 		return
 	}
 	format, ok := callbackFormat(body)
