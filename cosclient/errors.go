@@ -326,6 +326,15 @@ func Throttled(err error) bool {
 	return errors.As(err, &ae) && throttlingCodes[ae.Code]
 }
 
+// isConnectionError reports whether err is a *ConnectionError. It is a
+// function of its own so that its target escapes only when it is called:
+// the pacer calls it for failed calls alone, so answered ones allocate
+// nothing there.
+func isConnectionError(err error) bool {
+	var ce *ConnectionError
+	return errors.As(err, &ce)
+}
+
 // Ambiguous reports whether a failed call may nonetheless have taken
 // effect at the service: the request was sent and no usable answer came
 // back (a reset or timeout after writing, a 5xx other than throttling, a

@@ -351,14 +351,6 @@ func (p *pacer) done(ctx context.Context, service string, sent time.Time, err er
 	r.observe(sent, err != nil && Throttled(err))
 }
 
-// isConnectionError reports whether err is a *ConnectionError. It is a
-// function of its own so that its target escapes only when a call failed:
-// the answered calls, most of them, allocate nothing here.
-func isConnectionError(err error) bool {
-	var ce *ConnectionError
-	return errors.As(err, &ce)
-}
-
 // sleepContext waits d, or until ctx ends with its error.
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

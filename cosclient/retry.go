@@ -171,9 +171,8 @@ func (m retryMiddleware) HandleFinalize(ctx context.Context, in middleware.Final
 			return fail(err)
 		}
 		cost, delay := retryCost, c.backoff(opts, attempt)
-		var ce *ConnectionError
 		switch {
-		case errors.As(err, &ce):
+		case isConnectionError(err):
 			cost = retryCostNoResp
 		case Throttled(err) && c.pacer.paces():
 			cost = throttleCost
