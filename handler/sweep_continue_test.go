@@ -142,7 +142,8 @@ func TestSweepContinues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			payload, triggered, invocations := first, 0, 0
+			payload, invocations := first, 0
+			reported := map[string]bool{} // keys a result reported triggered
 			for depth := 0; ; depth++ {
 				res, err := env.handleTimeout(t, payload, tt.timeout)
 				invocations++
@@ -153,7 +154,12 @@ func TestSweepContinues(t *testing.T) {
 					t.Errorf("invocation %d: jobs %+v; want the backfill at the tick only", depth, res.Jobs)
 				}
 				r := res.Reconcile[0]
-				triggered += len(r.Triggered)
+				for _, o := range r.Triggered {
+					if reported[o.Key] {
+						t.Errorf("invocation %d reported %s triggered again", depth, o.Key)
+					}
+					reported[o.Key] = true
+				}
 				if res.Continued != r.Truncated || cont.sent() != map[bool]int{true: 1}[r.Truncated] || cont.late != 0 {
 					t.Fatalf("invocation %d: truncated %v, continued %v, %d continuations sent, %d asked with the context done; want one exactly when truncated, in time",
 						depth, r.Truncated, res.Continued, cont.sent(), cont.late)
@@ -167,8 +173,12 @@ func TestSweepContinues(t *testing.T) {
 					t.Fatalf("%d continuations: the chain does not end", depth)
 				}
 			}
-			if invocations < tt.minInv || triggered != tt.objects {
-				t.Errorf("%d invocations triggered %d; want %d in %d or more", invocations, triggered, tt.objects, tt.minInv)
+			// Every object ran once (below); a trigger whose answer the
+			// deadline cut is found run by the next invocation, not
+			// reported triggered, so the reports may fall short of it, and
+			// do under load (-race on 2 cores), but never exceed it.
+			if invocations < tt.minInv || len(reported) > tt.objects || tt.latency == 0 && len(reported) != tt.objects {
+				t.Errorf("%d invocations reported %d triggered; want %d (fewer only when a deadline cut answers) in %d or more", invocations, len(reported), tt.objects, tt.minInv)
 			}
 			if n := env.emu.TotalTriggers(); n != tt.objects {
 				t.Errorf("%d runs, want %d", n, tt.objects)
